@@ -1,0 +1,111 @@
+"""Command line: `cmi-site build` and `cmi-site check`. The only module that prints or exits."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import Problem, SetupError, has_errors
+from .pipeline import Paths, Result, build, check
+from .site import BuildOptions
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2026-11-23, got {text!r}") from None
+
+
+def today(given: dt.date | None) -> dt.date:
+    """The build date: --today, else SOURCE_DATE_EPOCH (reproducible builds), else the clock."""
+    if given is not None:
+        return given
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return dt.date.today()
+
+
+def add_content_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    parser.add_argument("--templates", type=Path, default=Path("templates"), help="templates folder (default: templates)")
+    parser.add_argument("--drafts", action="store_true", help="include stories marked draft: true")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--today", type=parse_date, default=None,
+                        help="the date to build for (which events are upcoming); default: today")  # fmt: skip
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cmi-site", description="Build the Count Me In website from content/.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    build_cmd = commands.add_parser("build", help="check the content and build the site")
+    add_content_options(build_cmd)
+    build_cmd.add_argument("--output", type=Path, default=Path("_site"), help="output folder (default: _site)")
+    build_cmd.add_argument("--base-url", default=None, help="the site's public address, for canonical links and the sitemap")
+    check_cmd = commands.add_parser("check", help="check the content and report every problem; writes nothing")
+    add_content_options(check_cmd)
+    check_cmd.add_argument("--format", choices=("text", "github"), default="text",
+                           help="text (default) or github: GitHub Actions annotations")  # fmt: skip
+    return parser
+
+
+def format_problem(problem: Problem, style: str) -> str:
+    if style != "github":
+        return str(problem)
+    kind = "error" if problem.is_error else "warning"
+    title = problem.field or "content"
+    message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return f"::{kind} file={problem.path},line={problem.line},title={title}::{message}"
+
+
+def report(result: Result, strict: bool, style: str = "text") -> None:
+    for problem in result.problems:
+        print(format_problem(problem, style), file=sys.stderr)
+    errors = sum(p.is_error for p in result.problems)
+    warnings = len(result.problems) - errors
+    if result.problems and style == "text":
+        counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+        print(f"\n{counts}" + (" (--strict: warnings count as errors)" if strict and warnings else ""), file=sys.stderr)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    paths = Paths(args.content, args.templates, args.output, Path.cwd())
+    options = BuildOptions(today=today(args.today), drafts=args.drafts, base_url=args.base_url)
+    result = build(paths, options, strict=args.strict)
+    report(result, args.strict)
+    if not result.files:
+        print(f"Not built: fix the problems above. {args.output} was left as it was.", file=sys.stderr)
+        return 1
+    print(f"Built {result.pages} pages ({result.files} files) into {args.output} in {result.seconds:.2f} s")
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    paths = Paths(args.content, args.templates, Path("_site"), Path.cwd())
+    result = check(paths, BuildOptions(today=today(args.today), drafts=args.drafts))
+    report(result, args.strict, args.format)
+    failed = result.site is None or has_errors(result.problems, args.strict)
+    if not failed and args.format == "text":
+        print(f"No problems found in {args.content}." if not result.problems else "No errors (see the warnings above).")
+    return 1 if failed else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    if not args.content.is_dir():
+        print(f"cmi-site: no content folder at {args.content} (run from the project folder, or give --content DIR)", file=sys.stderr)
+        return 2
+    try:
+        return run_build(args) if args.command == "build" else run_check(args)
+    except SetupError as err:
+        print(f"cmi-site: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""Problems found in content, as data, and the one exception that carries them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One mistake in one place of one file, in words an editor can act on."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        where = f"{self.path}:{self.line}"
+        return f"{where}: {self.field}: {prefix}{self.message}" if self.field else f"{where}: {prefix}{self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Sorted by file, then line, then field, without duplicates."""
+    return sorted(set(problems))
+
+
+def has_errors(problems: list[Problem], strict: bool = False) -> bool:
+    """True when the build must stop: any error, or any warning under --strict."""
+    return any(p.is_error or strict for p in problems)
+
+
+class ContentError(Exception):
+    """The content has problems; the build stops before writing anything."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the content")
+        self.problems = problems
+
+
+class SetupError(Exception):
+    """Something outside the content is wrong (a missing folder, a busy output path)."""

@@ -1,0 +1,97 @@
+"""Markdown from the public -> HTML that is safe to put on a page.
+
+Python-Markdown converts; nh3 (the Rust `ammonia` sanitizer) then keeps only a small allow-list of
+tags, attributes and URL schemes. Sanitising the *output* of Markdown, not the input, is what makes
+this safe: Markdown passes raw HTML through, so everything an editor wrote is checked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import markdown
+import nh3
+
+EXTENSIONS = ["tables", "fenced_code", "sane_lists", "def_list", "abbr", "smarty", "toc"]
+EXTENSION_CONFIGS = {"toc": {"permalink": False}}
+
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "dl", "dt", "em",
+    "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "img", "ins", "kbd", "li", "mark", "ol", "p",
+    "pre", "q", "s", "small", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"lang", "dir"},
+    "a": {"href", "title", "hreflang"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    **{f"h{n}": {"id"} for n in range(2, 7)},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Removed with everything inside them, not just the tags.
+DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "noscript", "svg", "math"}
+
+# What an editor is told was taken out (a warning, so they know the page differs from their text).
+_UNSAFE = [
+    (re.compile(r"<\s*(script|style|iframe|object|embed|form|input|button|svg|math|link|meta|base)\b", re.I),
+     "<{0}> elements are not allowed"),
+    (re.compile(r"\son[a-z]+\s*=", re.I), "event-handler attributes (on...=) are not allowed"),
+    (re.compile(r"(?:href|src)\s*=\s*[\"']?\s*(?:javascript|vbscript|data):", re.I),
+     "javascript:, vbscript: and data: links are not allowed"),
+    (re.compile(r"\sstyle\s*=", re.I), "style attributes are not allowed (the site's own stylesheet styles everything)"),
+]  # fmt: skip
+
+_HEADING = re.compile(r"<(/?)h([1-6])\b")
+
+
+@dataclass(frozen=True)
+class Html:
+    """Sanitised HTML and what the sanitizer took out, in words for the editor."""
+
+    html: str
+    removed: tuple[str, ...]
+
+
+def render_markdown(text: str) -> Html:
+    """Markdown text -> sanitised HTML whose headings start at <h2> (the page title is the <h1>)."""
+    # A fresh converter per document: Python-Markdown keeps state (toc ids, abbreviations) between calls.
+    converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
+    raw = converter.convert(text)
+    removed = tuple(sorted({message.format(m.group(1).lower() if m.groups() else "")
+                            for rx, message in _UNSAFE for m in rx.finditer(raw)}))  # fmt: skip
+    html = sanitize(_demote_headings(raw))
+    return Html(html, removed)
+
+
+def sanitize(html: str) -> str:
+    """Any HTML -> only the allowed tags, attributes and URL schemes."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags=DROPPED_WITH_CONTENT,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+def _demote_headings(html: str) -> str:
+    """Shift headings down so the highest one in the body is an <h2>."""
+    levels = [int(m.group(2)) for m in _HEADING.finditer(html)]
+    shift = 2 - min(levels) if levels and min(levels) < 2 else 0
+    if not shift:
+        return html
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}", html)
+
+
+def plain_text(html: str) -> str:
+    """HTML -> its text with tags removed and white space folded (for search and descriptions)."""
+    text = nh3.clean(html, tags=set())
+    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&#39;", "'")
+    return " ".join(text.split())

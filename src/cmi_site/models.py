@@ -1,0 +1,166 @@
+"""Typed, frozen records for everything on the site. Validation makes them; nothing changes them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+RAG_VALUES = ("red", "amber", "green")
+
+# The ladder of coproduction, lowest rung first (the order matters for display).
+APPROACHES: dict[str, tuple[str, str]] = {
+    "informing": ("Informing", "People were told about decisions already made."),
+    "consulting": ("Consulting", "People were asked for their views, but others made the decisions."),
+    "engaging": ("Engaging", "People were involved in discussions and their views shaped the work."),
+    "co-design": ("Co-design", "People designed the work together, though others made the final decisions."),
+    "co-production": ("Co-production", "People who draw on care and people who provide it shared power from start to finish."),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    title: str
+    tagline: str
+    description: str
+    base_url: str | None
+    repository_url: str | None
+    repository_branch: str
+    sample_notice: bool
+    contact_email: str | None
+
+
+@dataclass(frozen=True)
+class Term:
+    """A sector or a theme: something stories are grouped by."""
+
+    id: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Area:
+    id: str
+    name: str
+    description: str
+    integrated_care_systems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement of the RAG self-assessment, and what each rating means for it."""
+
+    id: str
+    statement: str
+    red: str
+    amber: str
+    green: str
+
+    def meaning(self, rating: str) -> str:
+        return {"red": self.red, "amber": self.amber, "green": self.green}[rating]
+
+
+@dataclass(frozen=True)
+class Rating:
+    statement: str  # statement id
+    rating: str  # red | amber | green
+
+
+@dataclass(frozen=True)
+class Update:
+    date: dt.date
+    text: str
+
+
+@dataclass(frozen=True)
+class Story:
+    slug: str
+    source: str
+    title: str
+    summary: str
+    date: dt.date
+    areas: tuple[str, ...]
+    sectors: tuple[str, ...]
+    themes: tuple[str, ...]
+    approach: str | None
+    self_assessment: tuple[Rating, ...]
+    people: tuple[str, ...]
+    outcomes: tuple[str, ...]
+    lessons: tuple[str, ...]
+    easy_read: str | None
+    image: str | None
+    image_alt: str | None
+    draft: bool
+    body_html: str
+
+
+@dataclass(frozen=True)
+class Signatory:
+    slug: str
+    source: str
+    name: str
+    role: str
+    organisation: str
+    area: str
+    sector: str
+    signed: dt.date
+    commitments: tuple[str, ...]
+    website: str | None
+    updates: tuple[Update, ...]  # newest first
+    easy_read: str | None
+    body_html: str
+
+    @property
+    def last_updated(self) -> dt.date:
+        return max([self.signed, *(u.date for u in self.updates)])
+
+
+@dataclass(frozen=True)
+class Event:
+    slug: str
+    source: str
+    title: str
+    start: dt.date | dt.datetime
+    end: dt.date | dt.datetime | None
+    location: str | None
+    online: bool
+    areas: tuple[str, ...]
+    booking_url: str | None
+    summary: str | None
+    recording_url: str | None
+    write_up_url: str | None
+    body_html: str
+
+    @property
+    def start_date(self) -> dt.date:
+        return self.start.date() if isinstance(self.start, dt.datetime) else self.start
+
+    @property
+    def end_date(self) -> dt.date:
+        end = self.end if self.end is not None else self.start
+        return end.date() if isinstance(end, dt.datetime) else end
+
+
+@dataclass(frozen=True)
+class Page:
+    slug: str
+    source: str
+    title: str
+    summary: str | None
+    easy_read: str | None
+    body_html: str
+
+
+@dataclass(frozen=True)
+class Content:
+    """All validated content: what the site is built from."""
+
+    settings: Settings
+    areas: tuple[Area, ...]
+    sectors: tuple[Term, ...]
+    themes: tuple[Term, ...]
+    statements: tuple[Statement, ...]
+    stories: tuple[Story, ...]
+    signatories: tuple[Signatory, ...]
+    events: tuple[Event, ...]
+    pages: tuple[Page, ...]

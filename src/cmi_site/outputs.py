@@ -1,0 +1,148 @@
+"""Machine-readable outputs: Atom feed, sitemap, robots.txt and open data (CSV and JSON).
+
+All are built from the Site alone and are byte-identical for the same content: no build times,
+sorted keys, fixed line endings.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from . import site as routes
+from .render import Output
+from .site import Site, output_path, route_of
+
+ATOM = "http://www.w3.org/2005/Atom"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+FEED_ENTRIES = 50
+
+
+def _xml(root: ET.Element) -> bytes:
+    ET.indent(root)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode").encode("utf-8") + b"\n"
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _entry_id(site: Site, route: str) -> str:
+    """A stable id: the page's address when the site has a base URL, else a name-based UUID."""
+    if site.settings.base_url:
+        return f"{site.settings.base_url}{route}"
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'count-me-in:' + route)}"
+
+
+def _link(site: Site, route: str) -> str:
+    # Without a base URL, links are relative to feed.xml, which sits at the site root.
+    return f"{site.settings.base_url or ''}{output_path(route)}"
+
+
+def atom_feed(site: Site) -> Output:
+    """feed.xml: the newest stories, as an Atom feed."""
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    _sub(feed, f"{{{ATOM}}}title", f"{site.settings.title}: coproduction stories")
+    _sub(feed, f"{{{ATOM}}}subtitle", site.settings.tagline)
+    _sub(feed, f"{{{ATOM}}}id", _entry_id(site, routes.FEED))
+    _sub(feed, f"{{{ATOM}}}link", href=_link(site, routes.STORIES), rel="alternate", type="text/html")
+    if site.settings.base_url:
+        _sub(feed, f"{{{ATOM}}}link", href=f"{site.settings.base_url}{routes.FEED}", rel="self")
+    newest = site.stories[0].date.isoformat() if site.stories else "2000-01-01"
+    _sub(feed, f"{{{ATOM}}}updated", f"{newest}T00:00:00Z")
+    _sub(_sub(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name", site.settings.title)
+    for story in site.stories[:FEED_ENTRIES]:
+        entry = _sub(feed, f"{{{ATOM}}}entry")
+        route = route_of(story)
+        _sub(entry, f"{{{ATOM}}}title", story.title)
+        _sub(entry, f"{{{ATOM}}}id", _entry_id(site, route))
+        _sub(entry, f"{{{ATOM}}}link", href=_link(site, route), rel="alternate", type="text/html")
+        _sub(entry, f"{{{ATOM}}}updated", f"{story.date.isoformat()}T00:00:00Z")
+        _sub(entry, f"{{{ATOM}}}summary", story.summary)
+        for theme in story.themes:
+            _sub(entry, f"{{{ATOM}}}category", term=theme, label=site.theme_by_id[theme].name)
+    return Output(routes.FEED, _xml(feed))
+
+
+def sitemap(site: Site, html: list[Output]) -> Output | None:
+    """sitemap.xml of every HTML page, only when the site knows its own address."""
+    if not site.settings.base_url:
+        return None
+    ET.register_namespace("", SITEMAP_NS)
+    urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
+    for out in sorted(html, key=lambda o: o.path):
+        if out.path == "404.html":
+            continue
+        route = out.path.removesuffix("index.html")
+        _sub(_sub(urlset, f"{{{SITEMAP_NS}}}url"), f"{{{SITEMAP_NS}}}loc", f"{site.settings.base_url}{route}")
+    return Output(routes.SITEMAP, _xml(urlset))
+
+
+def robots(site: Site) -> Output:
+    lines = ["User-agent: *", "Allow: /"]
+    if site.settings.base_url:
+        lines.append(f"Sitemap: {site.settings.base_url}{routes.SITEMAP}")
+    return Output("robots.txt", ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+SIGNATORY_COLUMNS = ("slug", "name", "role", "organisation", "area", "area_name", "sector", "sector_name", "signed",
+                     "commitments", "website", "latest_update", "url")  # fmt: skip
+
+
+def signatory_record(site: Site, s: Any) -> dict[str, Any]:
+    return {
+        "slug": s.slug, "name": s.name, "role": s.role, "organisation": s.organisation, "area": s.area,
+        "sector": s.sector, "signed": s.signed.isoformat(), "commitments": list(s.commitments),
+        "website": s.website, "updates": [{"date": u.date.isoformat(), "text": u.text} for u in s.updates],
+        "url": route_of(s),
+    }  # fmt: skip
+
+
+def signatories_csv(site: Site) -> Output:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(SIGNATORY_COLUMNS)
+    for s in site.signatories:
+        writer.writerow([
+            s.slug, s.name, s.role, s.organisation, s.area, site.area_by_id[s.area].name, s.sector,
+            site.sector_by_id[s.sector].name, s.signed.isoformat(), " | ".join(s.commitments), s.website or "",
+            s.updates[0].date.isoformat() if s.updates else "", route_of(s),
+        ])  # fmt: skip
+    return Output("data/signatories.csv", buffer.getvalue().encode("utf-8"))
+
+
+def _json(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8")
+
+
+def signatories_json(site: Site) -> Output:
+    records = [signatory_record(site, s) for s in site.signatories]
+    return Output("data/signatories.json", _json({"generated_from": site.settings.title, "signatories": records}))
+
+
+def stories_json(site: Site) -> Output:
+    records = [
+        {
+            "slug": s.slug, "title": s.title, "summary": s.summary, "date": s.date.isoformat(),
+            "areas": list(s.areas), "sectors": list(s.sectors), "themes": list(s.themes), "approach": s.approach,
+            "self_assessment": {r.statement: r.rating for r in s.self_assessment}, "people": list(s.people),
+            "outcomes": list(s.outcomes), "lessons": list(s.lessons), "url": route_of(s),
+        }  # fmt: skip
+        for s in site.stories
+    ]
+    return Output("data/stories.json", _json({"generated_from": site.settings.title, "stories": records}))
+
+
+def render_outputs(site: Site, html: list[Output]) -> list[Output]:
+    """Every non-HTML file: feed, sitemap, robots.txt, open data."""
+    out = [atom_feed(site), robots(site), signatories_csv(site), signatories_json(site), stories_json(site)]
+    map_ = sitemap(site, html)
+    return out + ([map_] if map_ else [])

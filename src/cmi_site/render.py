@@ -1,0 +1,210 @@
+"""Render stage: Site + templates -> [Output(path, bytes)]. The only module that knows jinja2.
+
+Every link a template writes goes through `href`, which makes it relative to the page being written
+and points folders at their index.html, so the output works from disk, at a domain root and under
+any sub-path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import site as routes
+from .models import APPROACHES, Event, Term
+from .site import Paged, Site, output_path, paginate, route_of
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")  # fmt: skip
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_ROOT_LINK = re.compile(r'(\s(?:href|src)=")/(?!/)([^"]*)"')
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the built site."""
+
+    path: str
+    data: bytes
+
+
+# ---- helpers the templates use ------------------------------------------------------------------
+
+
+def relative_url(from_path: str, route: str) -> str:
+    """A route, as a link from the file at from_path: 'stories/a/index.html' + 'areas/' -> '../../areas/index.html'."""
+    route, hash_, fragment = route.partition("#")
+    target = output_path(route)
+    link = posixpath.relpath(target, posixpath.dirname(from_path) or ".")
+    return f"{link}{hash_}{fragment}"
+
+
+def human_date(value: dt.date | dt.datetime) -> str:
+    """2025-03-14 -> '14 March 2025' (no locale, so every machine writes the same bytes)."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def human_time(value: dt.datetime) -> str:
+    """10:00 -> '10am', 12:30 -> '12:30pm' (GOV.UK style)."""
+    hour = value.hour % 12 or 12
+    minutes = f":{value.minute:02d}" if value.minute else ""
+    if value.hour == 12 and not value.minute:
+        return "midday"
+    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+
+
+def event_when(event: Event) -> str:
+    """When an event happens, in words: 'Thursday 11 February 2027, 10am to 12:30pm'."""
+    start, end = event.start, event.end
+    day = f"{DAYS[start.weekday()]} {human_date(start)}"
+    if isinstance(start, dt.datetime):
+        text = f"{day}, {human_time(start)}"
+        if isinstance(end, dt.datetime) and end.date() == start.date():
+            return f"{text} to {human_time(end)}"
+    else:
+        text = day
+    if end is not None and (end.date() if isinstance(end, dt.datetime) else end) != event.start_date:
+        end_text = f"{DAYS[end.weekday()]} {human_date(end)}"
+        if isinstance(end, dt.datetime):
+            end_text += f", {human_time(end)}"
+        return f"{text} to {end_text}"
+    return text
+
+
+def iso(value: dt.date | dt.datetime) -> str:
+    return value.isoformat(timespec="minutes") if isinstance(value, dt.datetime) else value.isoformat()
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """3, 'story', 'stories' -> '3 stories'."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def word_list(words: Sequence[str]) -> str:
+    """['a', 'b', 'c'] -> 'a, b and c'."""
+    words = list(words)
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}" if words else ""
+
+
+def make_env(templates: Path, site: Site) -> jinja2.Environment:
+    """The jinja2 environment: autoescape on, undefined names fail, and the site's helpers."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+    @jinja2.pass_context
+    def href(ctx: Any, target: Any) -> str:
+        route = target if isinstance(target, str) else route_of(target)
+        if ctx.get("absolute_links") and site.settings.base_url:
+            return f"{site.settings.base_url}{output_path(route)}"
+        return relative_url(ctx["page_path"], route)
+
+    @jinja2.pass_context
+    def body(ctx: Any, html: str) -> Markup:
+        """Sanitised body HTML with the editor's site-root links (/take-part/) made relative."""
+        fix = lambda m: f'{m.group(1)}{relative_url(ctx["page_path"], m.group(2))}"'  # noqa: E731
+        return Markup(_ROOT_LINK.sub(fix, html))  # noqa: S704 - sanitised by markup.py
+
+    env.globals.update(
+        site=site, href=href, routes=routes, approaches=APPROACHES, sector_route=routes.sector_route,
+        theme_route=routes.theme_route, event_when=event_when, plural=plural, word_list=word_list,
+    )  # fmt: skip
+    env.filters.update(date=human_date, iso=iso, body=body)
+    return env
+
+
+# ---- one function per page kind -----------------------------------------------------------------
+
+
+def page(env: jinja2.Environment, template: str, route: str, **context: Any) -> Output:
+    """Render one template to the file for route."""
+    path = output_path(route)
+    settings = env.globals["site"].settings
+    canonical = f"{settings.base_url}{route}" if settings.base_url and route is not None else None
+    html = env.get_template(template).render(page_path=path, route=route, canonical=canonical, **context)
+    return Output(path, html.encode("utf-8"))
+
+
+def render_listing(env: jinja2.Environment, pages: list[Paged], template: str, **context: Any) -> list[Output]:
+    return [page(env, template, paged.route, paged=paged, **context) for paged in pages]
+
+
+def render_stories(env: jinja2.Environment, site: Site) -> list[Output]:
+    out = render_listing(env, paginate(site.stories, routes.STORIES), "stories.html")
+    out += [page(env, "story.html", route_of(s), story=s) for s in site.stories]
+    return out
+
+
+def render_pledge(env: jinja2.Environment, site: Site) -> list[Output]:
+    out = [page(env, "register.html", routes.PLEDGE)]
+    out += [page(env, "signatory.html", route_of(s), signatory=s) for s in site.signatories]
+    return out
+
+
+def render_areas(env: jinja2.Environment, site: Site) -> list[Output]:
+    out = [page(env, "areas.html", routes.AREAS)]
+    for area in site.areas:
+        stories = site.stories_by_area.get(area.id, ())
+        out += render_listing(env, paginate(stories, route_of(area)), "area.html", area=area)
+    return out
+
+
+def render_terms(env: jinja2.Environment, site: Site) -> list[Output]:
+    """Sector and theme indexes, and one (paginated) page per sector and theme."""
+    out = []
+    kinds: list[tuple[str, str, tuple[Term, ...], Callable[[Term], str], Any]] = [
+        ("sector", routes.SECTORS, site.sectors, routes.sector_route, site.stories_by_sector),
+        ("theme", routes.THEMES, site.themes, routes.theme_route, site.stories_by_theme),
+    ]
+    for kind, index_route, terms, route_fn, stories_by in kinds:
+        out.append(page(env, "terms.html", index_route, kind=kind, terms=terms, stories_by=stories_by))
+        for term in terms:
+            stories = stories_by.get(term.id, ())
+            out += render_listing(env, paginate(stories, route_fn(term)), "term.html", kind=kind, term=term)
+    return out
+
+
+def render_events(env: jinja2.Environment, site: Site) -> list[Output]:
+    out = [page(env, "events.html", routes.EVENTS)]
+    out += [page(env, "event.html", route_of(e), event=e) for e in site.events]
+    return out
+
+
+def render_pages(env: jinja2.Environment, site: Site) -> list[Output]:
+    return [page(env, "page.html", route_of(p), content_page=p) for p in site.pages]
+
+
+def render_not_found(env: jinja2.Environment) -> Output:
+    """404.html: hosts serve it at any missing address, so with a base URL its links are absolute."""
+    path = "404.html"
+    html = env.get_template("404.html").render(page_path=path, route=None, canonical=None, absolute_links=True)
+    return Output(path, html.encode("utf-8"))
+
+
+def render_html(site: Site, templates: Path) -> list[Output]:
+    """Every HTML page of the site."""
+    env = make_env(templates, site)
+    return [
+        page(env, "home.html", routes.HOME),
+        *render_stories(env, site),
+        *render_pledge(env, site),
+        *render_areas(env, site),
+        *render_terms(env, site),
+        *render_events(env, site),
+        *render_pages(env, site),
+        render_not_found(env),
+    ]
+

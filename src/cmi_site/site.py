@@ -1,0 +1,205 @@
+"""The whole site as data: published collections, indexes by area, sector and theme, and every route.
+
+Routes are site-relative folder paths ("stories/foo/") or file paths ("feed.xml"); this is the only
+module that decides them. render.py turns them into links relative to the page being written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from .models import Area, Content, Event, Page, Settings, Signatory, Statement, Story, Term
+
+REGION = "region"
+STORIES_PER_PAGE = 24
+PLEDGE_PAGE = "pledge"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    today: dt.date
+    drafts: bool = False
+    base_url: str | None = None  # overrides site.yml's base_url when given
+
+
+@dataclass(frozen=True)
+class Paged:
+    """One page of a paginated listing."""
+
+    number: int
+    count: int  # how many pages in all
+    items: tuple[Any, ...]
+    route: str
+    first_route: str
+    per_page: int
+
+    @property
+    def first(self) -> int:
+        """The 1-based position of this page's first item in the whole listing."""
+        return (self.number - 1) * self.per_page + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1
+
+    def route_of(self, number: int) -> str:
+        return self.first_route if number == 1 else f"{self.first_route}page/{number}/"
+
+
+@dataclass(frozen=True)
+class Site:
+    settings: Settings
+    today: dt.date
+    areas: tuple[Area, ...]
+    sectors: tuple[Term, ...]
+    themes: tuple[Term, ...]
+    statements: tuple[Statement, ...]
+    stories: tuple[Story, ...]  # newest first
+    signatories: tuple[Signatory, ...]  # by name
+    upcoming_events: tuple[Event, ...]  # soonest first
+    past_events: tuple[Event, ...]  # newest first
+    pages: tuple[Page, ...]
+    pledge: Page | None
+    page_by_slug: Mapping[str, Page]
+    area_by_id: Mapping[str, Area]
+    sector_by_id: Mapping[str, Term]
+    theme_by_id: Mapping[str, Term]
+    statement_by_id: Mapping[str, Statement]
+    stories_by_area: Mapping[str, tuple[Story, ...]]
+    stories_by_sector: Mapping[str, tuple[Story, ...]]
+    stories_by_theme: Mapping[str, tuple[Story, ...]]
+    signatories_by_area: Mapping[str, tuple[Signatory, ...]]
+    signatories_by_sector: Mapping[str, tuple[Signatory, ...]]
+    events_by_area: Mapping[str, tuple[Event, ...]]
+
+    @property
+    def local_areas(self) -> tuple[Area, ...]:
+        """The areas that are places (all but region-wide)."""
+        return tuple(a for a in self.areas if a.id != REGION)
+
+    def areas_with(self, index: Mapping[str, Sequence[Any]]) -> int:
+        """How many local areas have at least one item in an index."""
+        return sum(1 for a in self.local_areas if index.get(a.id))
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        return self.upcoming_events + self.past_events
+
+
+def group_by(items: Iterable[T], keys_of: Any) -> dict[str, tuple[T, ...]]:
+    """Items -> {key: items having that key}, keeping the items' order."""
+    groups: dict[str, list[T]] = {}
+    for item in items:
+        for key in keys_of(item):
+            groups.setdefault(key, []).append(item)
+    return {key: tuple(group) for key, group in groups.items()}
+
+
+def is_past(event: Event, today: dt.date) -> bool:
+    return event.end_date < today
+
+
+def _event_sort_key(event: Event) -> tuple[Any, ...]:
+    start = event.start if isinstance(event.start, dt.datetime) else dt.datetime.combine(event.start, dt.time(0))
+    return (start, event.slug)
+
+
+def build_site(content: Content, options: BuildOptions) -> Site:
+    """Validated content -> the site as data, for one build date and set of options."""
+    settings = content.settings
+    if options.base_url is not None:
+        base = options.base_url.strip()
+        settings = dataclasses.replace(settings, base_url=(base if base.endswith("/") else base + "/") if base else None)
+    stories = tuple(
+        sorted((s for s in content.stories if options.drafts or not s.draft), key=lambda s: (s.date, s.slug), reverse=True)
+    )
+    signatories = tuple(sorted(content.signatories, key=lambda s: (s.name.lower(), s.slug)))
+    events = sorted(content.events, key=_event_sort_key)
+    pledge = next((p for p in content.pages if p.slug == PLEDGE_PAGE), None)
+    return Site(
+        settings=settings,
+        today=options.today,
+        areas=content.areas,
+        sectors=content.sectors,
+        themes=content.themes,
+        statements=content.statements,
+        stories=stories,
+        signatories=signatories,
+        upcoming_events=tuple(e for e in events if not is_past(e, options.today)),
+        past_events=tuple(reversed([e for e in events if is_past(e, options.today)])),
+        pages=tuple(p for p in content.pages if p.slug != PLEDGE_PAGE),
+        pledge=pledge,
+        page_by_slug={p.slug: p for p in content.pages if p.slug != PLEDGE_PAGE},
+        area_by_id={a.id: a for a in content.areas},
+        sector_by_id={t.id: t for t in content.sectors},
+        theme_by_id={t.id: t for t in content.themes},
+        statement_by_id={s.id: s for s in content.statements},
+        stories_by_area=group_by(stories, lambda s: s.areas),
+        stories_by_sector=group_by(stories, lambda s: s.sectors),
+        stories_by_theme=group_by(stories, lambda s: s.themes),
+        signatories_by_area=group_by(signatories, lambda s: (s.area,)),
+        signatories_by_sector=group_by(signatories, lambda s: (s.sector,)),
+        events_by_area=group_by(events, lambda e: e.areas),
+    )
+
+
+# ---- routes -------------------------------------------------------------------------------------
+
+HOME = ""
+STORIES = "stories/"
+PLEDGE = "pledge/"
+AREAS = "areas/"
+SECTORS = "sectors/"
+THEMES = "themes/"
+EVENTS = "events/"
+FEED = "feed.xml"
+SITEMAP = "sitemap.xml"
+STYLESHEET = "assets/site.css"
+
+
+def route_of(item: Any) -> str:
+    """The route of any model: where its page lives, relative to the site root."""
+    match item:
+        case Story():
+            return f"stories/{item.slug}/"
+        case Signatory():
+            return f"signatories/{item.slug}/"
+        case Event():
+            return f"events/{item.slug}/"
+        case Page():
+            return PLEDGE if item.slug == PLEDGE_PAGE else f"{item.slug}/"
+        case Area():
+            return f"areas/{item.id}/"
+        case Term():
+            raise TypeError("a Term's route depends on whether it is a sector or a theme: use sector_route or theme_route")
+    raise TypeError(f"no route for {item!r}")
+
+
+def sector_route(term: Term) -> str:
+    return f"sectors/{term.id}/"
+
+
+def theme_route(term: Term) -> str:
+    return f"themes/{term.id}/"
+
+
+def output_path(route: str) -> str:
+    """A route -> the file written for it: folders get index.html."""
+    return f"{route}index.html" if route == "" or route.endswith("/") else route
+
+
+def paginate(items: Sequence[T], first_route: str, per_page: int = STORIES_PER_PAGE) -> list[Paged]:
+    """Items -> pages of at most per_page; page 1 at first_route, then first_route/page/N/."""
+    count = max(1, -(-len(items) // per_page))
+    pages = []
+    for number in range(1, count + 1):
+        chunk = tuple(items[(number - 1) * per_page : number * per_page])
+        route = first_route if number == 1 else f"{first_route}page/{number}/"
+        pages.append(Paged(number, count, chunk, route, first_route, per_page))
+    return pages

@@ -1,0 +1,260 @@
+"""Validate stage: loaded files -> typed models + every Problem, with file, line and field.
+
+Nothing is thrown: each check adds to the list, and the pipeline decides whether to stop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from . import markup
+from .errors import Problem
+from .load import DataFile, Loaded, SourceDoc
+from .models import Area, Content, Event, Page, Rating, Settings, Signatory, Statement, Story, Term, Update
+from .schema import (
+    AREA_FIELDS,
+    COLLECTION_FIELDS,
+    SITE_FIELDS,
+    SLUG,
+    STATEMENT_FIELDS,
+    TERM_FIELDS,
+    Checked,
+    FieldSpec,
+    SubKey,
+    Vocab,
+    check_fields,
+)
+
+# Page slugs that would collide with the site's own sections.
+RESERVED_SLUGS = frozenset(
+    {"stories", "signatories", "areas", "themes", "sectors", "events", "data", "assets", "images", "search",
+     "easy-read", "self-assessment", "page", "feed", "sitemap", "404", "index"}
+)  # fmt: skip
+REQUIRED_PAGES = ("pledge",)
+
+
+@dataclass(frozen=True)
+class Validated:
+    content: Content | None  # None when an error stops models being made
+    problems: list[Problem]
+
+
+def field_label(key: SubKey) -> str:
+    """('updates', 1, 'date') -> 'updates.date'; ('areas', 2) -> 'areas'."""
+    label, after_index = str(key[0]), False
+    for part in key[1:]:
+        if isinstance(part, int):
+            after_index = True
+        elif after_index:
+            label, after_index = f"{label}.{part}", False
+    return label
+
+
+def _report(
+    source: SourceDoc | DataFile, checked: Checked, prefix: SubKey = ()
+) -> list[Problem]:
+    """Issues and warnings of a check -> Problems at the right line of the right file."""
+    out = []
+    for severity, issues in (("error", checked.issues), ("warning", checked.warnings)):
+        for key, message in issues:
+            full = (*prefix, *key)
+            label = field_label(key) if key else ""
+            out.append(Problem(source.path, source.line_of(*full), label, message, severity))  # type: ignore[arg-type]
+    return out
+
+
+# ---- data files: settings and vocabularies -------------------------------------------------------
+
+
+def validate_settings(data: DataFile) -> tuple[Settings | None, list[Problem]]:
+    """site.yml -> Settings."""
+    if not isinstance(data.value, dict):
+        return None, [Problem(data.path, 1, "", "expected settings written as 'name: value' lines")]
+    checked = check_fields(data.value, SITE_FIELDS, Vocab())
+    problems = _report(data, checked)
+    if checked.issues:
+        return None, problems
+    v = checked.value
+    base = v["base_url"]
+    settings = Settings(
+        title=v["title"],
+        tagline=v["tagline"],
+        description=v["description"],
+        base_url=(base if base.endswith("/") else base + "/") if base else None,
+        repository_url=v["repository_url"].rstrip("/") if v["repository_url"] else None,
+        repository_branch=v["repository_branch"] or "main",
+        sample_notice=v["sample_notice"],
+        contact_email=v["contact_email"],
+    )
+    return settings, problems
+
+
+def validate_list(data: DataFile, fields: tuple[FieldSpec, ...], what: str) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """A YAML list of records with unique slug ids -> their clean values and problems."""
+    if not isinstance(data.value, list) or not data.value:
+        return [], [Problem(data.path, 1, "", f"expected a list of {what}, each starting with '- id: ...'")]
+    records, problems, seen = [], [], set()
+    for index, raw in enumerate(data.value):
+        if not isinstance(raw, dict):
+            problems.append(Problem(data.path, data.line_of(index), "", f"expected {what} with {', '.join(f.name for f in fields)}"))
+            continue
+        checked = check_fields(raw, fields, Vocab())
+        problems.extend(_report(data, checked, (index,)))
+        ident = checked.value.get("id")
+        if ident is not None and not SLUG.match(ident):
+            problems.append(Problem(data.path, data.line_of(index, "id"), "id", f"'{ident}' is not a valid id (use lower-case letters, numbers and hyphens)"))
+        elif ident in seen:
+            problems.append(Problem(data.path, data.line_of(index, "id"), "id", f"'{ident}' is defined twice (ids must be unique)"))
+        elif not checked.issues:
+            records.append(checked.value)
+        seen.add(ident)
+    return records, problems
+
+
+def validate_vocab(data: dict[str, DataFile]) -> tuple[dict[str, tuple[Any, ...]], list[Problem]]:
+    """areas.yml, sectors.yml, themes.yml, self-assessment.yml -> models and problems."""
+    specs = {
+        "areas.yml": (AREA_FIELDS, "areas", lambda r: Area(r["id"], r["name"], r["description"], r["integrated_care_systems"])),
+        "sectors.yml": (TERM_FIELDS, "sectors", lambda r: Term(r["id"], r["name"], r["description"])),
+        "themes.yml": (TERM_FIELDS, "themes", lambda r: Term(r["id"], r["name"], r["description"])),
+        "self-assessment.yml": (STATEMENT_FIELDS, "statements",
+                                lambda r: Statement(r["id"], r["statement"], r["red"], r["amber"], r["green"])),
+    }  # fmt: skip
+    out: dict[str, tuple[Any, ...]] = {}
+    problems: list[Problem] = []
+    for name, (fields, what, make) in specs.items():
+        if name not in data:
+            out[what] = ()
+            continue
+        records, found = validate_list(data[name], fields, what)
+        problems.extend(found)
+        out[what] = tuple(make(r) for r in records)
+    return out, problems
+
+
+def make_vocab(vocab: dict[str, tuple[Any, ...]], images: Iterable[str]) -> Vocab:
+    return Vocab(
+        areas={a.id: a.name for a in vocab["areas"]},
+        sectors={t.id: t.name for t in vocab["sectors"]},
+        themes={t.id: t.name for t in vocab["themes"]},
+        statements={s.id: s.statement for s in vocab["statements"]},
+        images=frozenset(images),
+    )
+
+
+# ---- documents ----------------------------------------------------------------------------------
+
+
+def check_slug(doc: SourceDoc) -> list[Problem]:
+    if SLUG.match(doc.stem):
+        return []
+    better = re.sub(r"[^a-z0-9]+", "-", doc.stem.lower()).strip("-") or "my-story"
+    return [Problem(doc.path, 1, "file name",
+                    f"'{doc.stem}.md' is not a valid file name (use lower-case letters, numbers and hyphens, like {better}.md)")]  # fmt: skip
+
+
+def cross_checks(doc: SourceDoc, values: dict[str, Any]) -> list[Problem]:
+    """Rules that involve more than one field."""
+    problems = []
+    if doc.collection == "stories" and values.get("image") and not values.get("image_alt"):
+        problems.append(Problem(doc.path, doc.line_of("image"), "image_alt",
+                                "missing: an image needs image_alt, a short description of the picture for people who cannot see it"))  # fmt: skip
+    if doc.collection == "events":
+        if not values.get("location") and not values.get("online"):
+            problems.append(Problem(doc.path, doc.line_of("title"), "location",
+                                    "missing: give a location, or write 'online: true' for an online event"))  # fmt: skip
+        start, end = values.get("start"), values.get("end")
+        if start is not None and end is not None and _moment(end, dt.time.max) < _moment(start, dt.time.min):
+            problems.append(Problem(doc.path, doc.line_of("end"), "end", "the event ends before it starts (check start and end)"))
+    return problems
+
+
+def _moment(value: dt.date | dt.datetime, time_of_day: dt.time) -> dt.datetime:
+    """A date or date-time as a date-time; a bare date stands for the given time of that day."""
+    return value if isinstance(value, dt.datetime) else dt.datetime.combine(value, time_of_day)
+
+
+def body_problems(doc: SourceDoc, html: markup.Html) -> list[Problem]:
+    return [Problem(doc.path, doc.body_line, "body", f"removed from the page: {what}", "warning") for what in html.removed]
+
+
+def make_model(doc: SourceDoc, v: dict[str, Any], body: str) -> Story | Signatory | Event | Page:
+    """Clean field values -> the collection's model."""
+    common = {"slug": doc.stem, "source": doc.path, "body_html": body}
+    if doc.collection == "stories":
+        ratings = tuple(Rating(sid, rating) for sid, rating in v["self_assessment"] or ())
+        lists = {k: v[k] or () for k in ("people", "outcomes", "lessons")}
+        plain = {k: v[k] for k in ("title", "summary", "date", "areas", "sectors", "themes", "approach", "easy_read", "image", "image_alt")}
+        return Story(**common, **plain, **lists, self_assessment=ratings, draft=bool(v["draft"]))
+    if doc.collection == "signatories":
+        updates = sorted((Update(u["date"], u["text"]) for u in v["updates"] or ()), key=lambda u: u.date, reverse=True)
+        plain = {k: v[k] for k in ("name", "role", "organisation", "area", "sector", "signed", "commitments", "website", "easy_read")}
+        return Signatory(**common, **plain, updates=tuple(updates))
+    if doc.collection == "events":
+        plain = {k: v[k] for k in ("title", "start", "end", "location", "booking_url", "summary", "recording_url", "write_up_url")}
+        return Event(**common, **plain, online=bool(v["online"]), areas=v["areas"] or ("region",))
+    return Page(**common, title=v["title"], summary=v["summary"], easy_read=v["easy_read"])
+
+
+def validate_doc(doc: SourceDoc, vocab: Vocab) -> tuple[Story | Signatory | Event | Page | None, list[Problem]]:
+    """One document -> its model (None if it has errors) and its problems."""
+    checked = check_fields(doc.meta, COLLECTION_FIELDS[doc.collection], vocab)
+    problems = check_slug(doc) + _report(doc, checked)
+    problems += cross_checks(doc, checked.value)
+    html = markup.render_markdown(doc.body)
+    problems += body_problems(doc, html)
+    if any(p.is_error for p in problems):
+        return None, problems
+    return make_model(doc, checked.value, html.html), problems
+
+
+def collection_problems(docs: list[SourceDoc], pages: list[Page]) -> list[Problem]:
+    """Duplicate slugs within a collection, page slugs that clash with sections, required pages."""
+    problems, seen = [], {}
+    for doc in docs:
+        key = (doc.collection, doc.stem)
+        if key in seen:
+            problems.append(Problem(doc.path, 1, "file name", f"another {doc.collection} file has the same name: {seen[key]} (file names must be unique)"))
+        else:
+            seen[key] = doc.path
+        if doc.collection == "pages" and doc.stem in RESERVED_SLUGS:
+            problems.append(Problem(doc.path, 1, "file name", f"'{doc.stem}' is used by the site itself; choose another file name"))
+    slugs = {page.slug for page in pages} | {d.stem for d in docs if d.collection == "pages"}
+    for slug in REQUIRED_PAGES:
+        if slug not in slugs:
+            problems.append(Problem(f"content/pages/{slug}.md", 1, "", "missing: the pledge register shows the text of this page"))
+    return problems
+
+
+def validate(loaded: Loaded) -> Validated:
+    """Everything loaded -> Content (or None) and the full list of problems."""
+    problems = list(loaded.problems)
+    settings = None
+    if "site.yml" in loaded.data:
+        settings, found = validate_settings(loaded.data["site.yml"])
+        problems += found
+    vocab_models, found = validate_vocab(loaded.data)
+    problems += found
+    vocab = make_vocab(vocab_models, (image.output_path for image in loaded.images))
+    models: dict[str, list[Any]] = {"stories": [], "signatories": [], "events": [], "pages": []}
+    for doc in sorted(loaded.docs, key=lambda d: (d.collection, d.stem, d.path)):
+        model, found = validate_doc(doc, vocab)
+        problems += found
+        if model is not None:
+            models[doc.collection].append(model)
+    problems += collection_problems(loaded.docs, models["pages"])
+    if settings is None or any(p.is_error for p in problems):
+        return Validated(None, problems)
+    content = Content(
+        settings=settings,
+        areas=vocab_models["areas"],
+        sectors=vocab_models["sectors"],
+        themes=vocab_models["themes"],
+        statements=vocab_models["statements"],
+        **{name: tuple(items) for name, items in models.items()},
+    )
+    return Validated(content, problems)
