@@ -256,13 +256,14 @@ def load_images(content_dir: Path, root: Path) -> list[StaticFile]:
 
 
 def load_static(folder: Path, prefix: str) -> list[StaticFile]:
-    """Every file under a folder of assets (templates/assets), to be copied under prefix/."""
+    """Every file under a folder of assets (templates/assets), to be copied under prefix/ ('' = root)."""
     if not folder.is_dir():
         return []
+    lead = f"{prefix}/" if prefix else ""
     return [
-        StaticFile(f"{prefix}/{file.relative_to(folder).as_posix()}", file.read_bytes(), file.as_posix())
+        StaticFile(f"{lead}{file.relative_to(folder).as_posix()}", file.read_bytes(), file.as_posix())
         for file in sorted(folder.rglob("*"))
-        if file.is_file() and not file.name.startswith(".")
+        if file.is_file() and file.name != ".DS_Store"
     ]
 
 

@@ -72,7 +72,10 @@ def check(paths: Paths, options: BuildOptions) -> Result:
 def render_all(site: Site, templates: Path) -> tuple[list[Output], list[Output]]:
     """The site -> (HTML pages, every other file: feeds, data, assets)."""
     html = render_html(site, templates)
-    static = [Output(f.output_path, f.data) for f in load_static(templates / "assets", "assets")]
+    static = [
+        Output(f.output_path, f.data)
+        for f in [*load_static(templates / "assets", "assets"), *load_static(templates / "root", "")]
+    ]
     return html, render_outputs(site, html) + static
 
 

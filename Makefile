@@ -1,0 +1,33 @@
+# One-command entry points. Everything installs into .venv (Python) and .cache/ (test tools),
+# so a fresh machine needs only python3 and make.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+
+.PHONY: site test check clean setup test-tools
+
+site: $(STAMP)  ## build the sample site into _site/
+	$(PY) build.py
+	@echo "Open $(CURDIR)/_site/index.html in a browser."
+
+test: $(STAMP) test-tools  ## run the whole test suite
+	$(PY) -m pytest
+
+check: $(STAMP)  ## check the content and report every problem
+	$(VENV)/bin/cmi-site check
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+test-tools:  ## what the browser tests need: Debian's chromium
+	scripts/setup-test-tools
+
+clean:
+	rm -rf _site .cache
