@@ -1,0 +1,60 @@
+"""Rendering helpers: relative links, dates in words."""
+
+import datetime as dt
+
+import pytest
+
+from cmi_site.models import Event
+from cmi_site.render import event_when, human_date, human_time, plural, relative_url, word_list
+
+
+@pytest.mark.parametrize(
+    "from_path, route, expected",
+    [
+        ("index.html", "", "index.html"),
+        ("index.html", "stories/", "stories/index.html"),
+        ("stories/a/index.html", "areas/", "../../areas/index.html"),
+        ("stories/a/index.html", "stories/a/", "index.html"),
+        ("stories/page/2/index.html", "stories/", "../../index.html"),
+        ("stories/a/index.html", "", "../../index.html"),
+        ("stories/a/index.html", "feed.xml", "../../feed.xml"),
+        ("404.html", "assets/site.css", "assets/site.css"),
+        ("pledge/index.html", "pledge/#who", "index.html#who"),
+    ],
+)
+def test_relative_url(from_path: str, route: str, expected: str) -> None:
+    assert relative_url(from_path, route) == expected
+
+
+def test_human_date() -> None:
+    assert human_date(dt.date(2025, 3, 14)) == "14 March 2025"
+    assert human_date(dt.date(2024, 12, 1)) == "1 December 2024"
+
+
+@pytest.mark.parametrize("hour, minute, expected", [(10, 0, "10am"), (12, 30, "12:30pm"), (12, 0, "midday"),
+                                                   (0, 15, "12:15am"), (17, 5, "5:05pm")])  # fmt: skip
+def test_human_time(hour: int, minute: int, expected: str) -> None:
+    assert human_time(dt.datetime(2025, 1, 1, hour, minute)) == expected
+
+
+def event(start, end=None) -> Event:
+    return Event("e", "content/events/e.md", "E", start, end, "Here", False, ("region",), None, None, None, None, "")
+
+
+def test_event_when() -> None:
+    assert event_when(event(dt.datetime(2027, 2, 11, 10))) == "Thursday 11 February 2027, 10am"
+    assert event_when(event(dt.datetime(2027, 2, 11, 10), dt.datetime(2027, 2, 11, 12, 30))) == \
+        "Thursday 11 February 2027, 10am to 12:30pm"
+    assert event_when(event(dt.date(2027, 2, 11), dt.date(2027, 2, 12))) == \
+        "Thursday 11 February 2027 to Friday 12 February 2027"
+    assert event_when(event(dt.datetime(2027, 2, 11, 18), dt.datetime(2027, 2, 12, 9))) == \
+        "Thursday 11 February 2027, 6pm to Friday 12 February 2027, 9am"
+
+
+def test_words() -> None:
+    assert plural(1, "story", "stories") == "1 story"
+    assert plural(3, "story", "stories") == "3 stories"
+    assert plural(2, "event") == "2 events"
+    assert word_list(["a"]) == "a"
+    assert word_list(["a", "b", "c"]) == "a, b and c"
+    assert word_list([]) == ""
