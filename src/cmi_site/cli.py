@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import Problem, SetupError, has_errors
-from .pipeline import Paths, Result, build, check
+from .pipeline import Paths, Result, build, check, new_content_file
+from .scaffold import KINDS
 from .site import BuildOptions
 
 
@@ -51,6 +52,11 @@ def make_parser() -> argparse.ArgumentParser:
     add_content_options(check_cmd)
     check_cmd.add_argument("--format", choices=("text", "github"), default="text",
                            help="text (default) or github: GitHub Actions annotations")  # fmt: skip
+    new_cmd = commands.add_parser("new", help="start a new story, signatory, event or page from a template")
+    new_cmd.add_argument("kind", choices=tuple(KINDS), help="what to create")
+    new_cmd.add_argument("title", help="its title (for a signatory: the person's name)")
+    new_cmd.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    new_cmd.add_argument("--today", type=parse_date, default=None, help="the date to fill in (default: today)")
     return parser
 
 
@@ -58,9 +64,14 @@ def format_problem(problem: Problem, style: str) -> str:
     if style != "github":
         return str(problem)
     kind = "error" if problem.is_error else "warning"
-    title = problem.field or "content"
-    message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return f"::{kind} file={problem.path},line={problem.line},title={title}::{message}"
+    title = _escape(problem.field or "content", prop=True)
+    return f"::{kind} file={_escape(problem.path, prop=True)},line={problem.line},title={title}::{_escape(problem.message)}"
+
+
+def _escape(text: str, prop: bool = False) -> str:
+    """Escape a value for a GitHub workflow command (properties also escape ':' and ',')."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
 
 def report(result: Result, strict: bool, style: str = "text") -> None:
@@ -95,13 +106,30 @@ def run_check(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def run_new(args: argparse.Namespace) -> int:
+    try:
+        path = new_content_file(args.content, Path.cwd(), args.kind, args.title, today(args.today))
+    except FileExistsError as err:
+        print(f"cmi-site: {err.filename} already exists; nothing was written (choose another title, or edit that file)", file=sys.stderr)
+        return 1
+    except ValueError as err:
+        print(f"cmi-site: {err}", file=sys.stderr)
+        return 2
+    print(path)
+    print("Fill in the fields (the comments say what each one means), then run: cmi-site check", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"build": run_build, "check": run_check, "new": run_new}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     if not args.content.is_dir():
         print(f"cmi-site: no content folder at {args.content} (run from the project folder, or give --content DIR)", file=sys.stderr)
         return 2
     try:
-        return run_build(args) if args.command == "build" else run_check(args)
+        return COMMANDS[args.command](args)
     except SetupError as err:
         print(f"cmi-site: {err}", file=sys.stderr)
         return 2

@@ -7,16 +7,19 @@ pipeline returns them and writes nothing when any is an error (or, with strict, 
 from __future__ import annotations
 
 import time
+from datetime import date
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, has_errors, sort_problems
-from .load import StaticFile, load_content, load_static
+from .load import DATA_FILES, DataFile, StaticFile, load_content, load_static, read_data
 from .outputs import render_outputs
 from .render import Output, render_html
 from .site import BuildOptions, Site, build_site
-from .validate import validate
-from .write import write_site
+from .scaffold import new_file_path, new_file_text
+from .schema import Vocab
+from .validate import make_vocab, validate, validate_vocab
+from .write import create_file, write_site
 
 
 @dataclass(frozen=True)
@@ -91,3 +94,22 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
     files = write_site([*html, *others, *images], paths.output)
     clock.lap("write")
     return Result(checked.problems, checked.site, len(html), files, {**checked.timings, **clock.timings})
+
+
+def load_vocab(content: Path, root: Path) -> Vocab:
+    """The ids editors may use (areas, sectors, themes, statements), read from the data files."""
+    data = {}
+    for name in DATA_FILES:
+        if (content / name).is_file():
+            found = read_data(content / name, root)
+            if isinstance(found, DataFile):
+                data[name] = found
+    models, _ = validate_vocab(data)
+    return make_vocab(models, ())
+
+
+def new_content_file(content: Path, root: Path, kind: str, title: str, today: date) -> Path:
+    """Write a new, fully commented content file; returns its path. FileExistsError if taken."""
+    path = content / new_file_path(kind, title)
+    create_file(path, new_file_text(kind, title, load_vocab(content, root), today))
+    return path

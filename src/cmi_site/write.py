@@ -70,3 +70,10 @@ def write_site(outputs: Iterable[Output], output: Path) -> int:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return len(checked)
+
+
+def create_file(path: Path, text: str) -> None:
+    """Write a new text file; FileExistsError if it is already there (never overwrite an editor's work)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)

@@ -1,0 +1,91 @@
+"""`cmi-site new story|signatory|event|page "Title"`: a new content file with every field explained.
+
+The text is made from the same field tables that validation uses (schema.py), so the comments
+never drift from the rules. Required fields the editor must fill in are left empty, so
+`cmi-site check` points at each of them until it is done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+
+from .models import APPROACHES, RAG_VALUES
+from .schema import COLLECTION_FIELDS, FieldSpec, Vocab
+
+KINDS = {"story": "stories", "signatory": "signatories", "event": "events", "page": "pages"}
+TITLE_FIELD = {"stories": "title", "signatories": "name", "events": "title", "pages": "title"}
+
+BODY_HINTS = {
+    "stories": (
+        "Write the story here, in plain English. These headings help readers:\n\n"
+        "## What we did\n\n## Who was involved\n\n## What changed\n\n## What we learned\n"
+    ),
+    "signatories": "Write your statement here: why you signed the pledge, in your own words.\n",
+    "events": "Say what the event is about, who it is for, and how to join in.\n",
+    "pages": "Write the page here.\n",
+}
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    """'Co-designing respite in Thetford!' -> 'co-designing-respite-in-thetford'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > limit:
+        slug = slug[:limit].rsplit("-", 1)[0]
+    return slug
+
+
+def _allowed(spec: FieldSpec, vocab: Vocab) -> str | None:
+    """The allowed values of a field, in words, when it has a fixed list."""
+    lists: Mapping[str, Mapping[str, str]] = {"area": vocab.areas, "sector": vocab.sectors, "theme": vocab.themes}
+    for word, ids in lists.items():
+        if spec.kind.startswith(word) or spec.kind.startswith(f"list of {word}"):
+            return ", ".join(ids)
+    if spec.name == "approach":
+        return ", ".join(APPROACHES)
+    if spec.name == "self_assessment":
+        return f"statements: {', '.join(vocab.statements)}; ratings: {', '.join(RAG_VALUES)}"
+    return None
+
+
+def _comment(spec: FieldSpec, vocab: Vocab) -> list[str]:
+    need = "Required" if spec.required else "Optional"
+    lines = [f"# {spec.help[0].upper()}{spec.help[1:]}. {need}: {spec.kind}. For example: {spec.example}"]
+    allowed = _allowed(spec, vocab)
+    if allowed:
+        lines.append(f"# Allowed: {allowed}")
+    return lines
+
+
+def _value(spec: FieldSpec, collection: str, title: str, today: dt.date) -> str:
+    """The starting value: the title, today's date, false, or empty for the editor to fill in."""
+    if spec.name == TITLE_FIELD[collection]:
+        return " " + json.dumps(title, ensure_ascii=False)
+    if spec.name in ("date", "signed"):
+        return f" {today.isoformat()}"
+    if spec.name in ("draft", "online"):
+        return " false"
+    return ""
+
+
+def new_file_text(kind: str, title: str, vocab: Vocab, today: dt.date) -> str:
+    """The whole text of a new content file of this kind."""
+    collection = KINDS[kind]
+    lines = ["---"]
+    for spec in COLLECTION_FIELDS[collection]:
+        lines += _comment(spec, vocab)
+        lines.append(f"{spec.name}:{_value(spec, collection, title, today)}")
+    lines += ["---", "", BODY_HINTS[collection]]
+    return "\n".join(lines)
+
+
+def new_file_path(kind: str, title: str) -> str:
+    """content-relative path of the new file: stories/<slug>.md."""
+    slug = slugify(title)
+    if not slug:
+        raise ValueError(f"cannot make a file name from {title!r}: use some letters or numbers")
+    return f"{KINDS[kind]}/{slug}.md"

@@ -1,0 +1,84 @@
+"""The command line: new, check --format github, exit codes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import TODAY
+
+FILL = {
+    "story": {"summary:": "summary: Carers redesigned respite.", "areas:": "areas: [norfolk]",
+              "sectors:": "sectors: [social-care]", "themes:": "themes: [carers]"},
+    "signatory": {"role:": "role: Director", "organisation:": "organisation: Fenside Council", "area:": "area: suffolk",
+                  "sector:": "sector: health", "commitments:": "commitments: [Listen]"},
+    "event": {"start:": "start: 2027-01-05 10:00", "location:": "location: Ipswich"},
+    "page": {},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["story", "signatory", "event", "page"])
+def test_new_file_validates_once_filled_in(site_dir: Path, run_cli, kind: str) -> None:
+    result = run_cli("new", kind, "Tea & Talk: Carers in Thetford")
+    assert result.code == 0, result.err
+    folder = {"story": "stories", "signatory": "signatories", "event": "events", "page": "pages"}[kind]
+    path = Path(f"content/{folder}/tea-talk-carers-in-thetford.md")
+    assert result.out == f"{path}\n"
+    text = path.read_text(encoding="utf-8")
+    assert '"Tea & Talk: Carers in Thetford"' in text
+    if kind in ("story", "signatory"):
+        assert TODAY.isoformat() in text
+    if kind == "story":
+        assert "# Allowed: norfolk, suffolk, region" in text
+        assert "# Allowed: informing, consulting, engaging, co-design, co-production" in text
+    unfilled = run_cli("check")
+    assert (unfilled.code == 1) == bool(FILL[kind])
+    missing = {line.split(": ")[1] for line in unfilled.err.splitlines() if str(path) in line}
+    assert missing == {key.rstrip(":") for key in FILL[kind]}
+    for key, value in FILL[kind].items():
+        text = re.sub(rf"^{re.escape(key)}$", value, text, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+    checked = run_cli("check")
+    assert checked.code == 0, checked.err
+    assert run_cli("build").code == 0
+    assert Path("_site", {"story": "stories", "signatory": "signatories", "event": "events", "page": ""}[kind],
+                "tea-talk-carers-in-thetford", "index.html").is_file()  # fmt: skip
+
+
+def test_new_refuses_to_overwrite(site_dir: Path, run_cli) -> None:
+    assert run_cli("new", "story", "Respite with carers").code == 1
+    result = run_cli("new", "story", "Respite with carers")
+    assert result.code == 1 and "already exists; nothing was written" in result.err
+    assert "Carers and commissioners redesigned respite together." in Path(
+        "content/stories/respite-with-carers.md").read_text()
+
+
+def test_new_needs_letters_in_the_title(site_dir: Path, run_cli) -> None:
+    result = run_cli("new", "story", "!!!")
+    assert result.code == 2 and "cannot make a file name" in result.err
+
+
+def test_check_github_annotations(site_dir: Path, run_cli) -> None:
+    story = Path("content/stories/memory-cafe.md")
+    story.write_text(story.read_text().replace("areas: [suffolk, region]", "areas: [nofolk, region]")
+                     .replace("date: 2024-06-01", "date: 2024-06-01\nsummery: x"))
+    result = run_cli("check", "--format", "github")
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        "::warning file=content/stories/memory-cafe.md,line=5,title=summery::unknown field, so it is ignored (did you mean 'summary'?)",
+        "::error file=content/stories/memory-cafe.md,line=6,title=areas::unknown area 'nofolk' (did you mean 'norfolk'?)",
+    ]
+
+
+def test_check_writes_nothing(site_dir: Path, run_cli) -> None:
+    result = run_cli("check")
+    assert result.code == 0 and result.out == "No problems found in content.\n"
+    assert not Path("_site").exists()
+
+
+def test_missing_content_folder_is_a_usage_error(tmp_path: Path, monkeypatch, run_cli) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("build")
+    assert result.code == 2 and "no content folder at content" in result.err
