@@ -1,10 +1,12 @@
-"""Command line: `cmi-site build` and `cmi-site check`. The only module that prints or exits."""
+"""Command line: `cmi-site build|check|serve|new`. The only module that prints or exits."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,6 +14,7 @@ from pathlib import Path
 from .errors import Problem, SetupError, has_errors
 from .pipeline import Paths, Result, build, check, new_content_file
 from .scaffold import KINDS
+from .serve import serve
 from .site import BuildOptions
 
 
@@ -52,6 +55,10 @@ def make_parser() -> argparse.ArgumentParser:
     add_content_options(check_cmd)
     check_cmd.add_argument("--format", choices=("text", "github"), default="text",
                            help="text (default) or github: GitHub Actions annotations")  # fmt: skip
+    serve_cmd = commands.add_parser("serve", help="preview: build, serve on 127.0.0.1, rebuild and reload on every change")
+    add_content_options(serve_cmd)
+    serve_cmd.add_argument("--output", type=Path, default=Path("_site"), help="output folder (default: _site)")
+    serve_cmd.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     new_cmd = commands.add_parser("new", help="start a new story, signatory, event or page from a template")
     new_cmd.add_argument("kind", choices=tuple(KINDS), help="what to create")
     new_cmd.add_argument("title", help="its title (for a signatory: the person's name)")
@@ -120,7 +127,39 @@ def run_new(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"build": run_build, "check": run_check, "new": run_new}
+def run_serve(args: argparse.Namespace) -> int:
+    paths = Paths(args.content, args.templates, args.output, Path.cwd())
+    options = BuildOptions(today=today(args.today), drafts=args.drafts)
+
+    def on_build(result: Result) -> None:
+        report(result, args.strict)
+        if result.files:
+            print(f"Built {result.pages} pages in {result.seconds:.2f} s", flush=True)
+        else:
+            print("Not built: fix the problems above. The last good site is still served.", file=sys.stderr, flush=True)
+
+    def on_ready(url: str) -> None:
+        print(f"Serving {args.output} at {url} (Ctrl+C to stop). Watching {args.content} and {args.templates}.", flush=True)
+
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        serve(paths, options, args.port, args.strict, on_build, on_ready)
+    except OSError as err:
+        if err.errno == errno.EADDRINUSE:
+            print(f"cmi-site: port {args.port} is busy: another program (perhaps another preview) is using it. "
+                  f"Try: cmi-site serve --port {args.port + 1}", file=sys.stderr)  # fmt: skip
+            return 2
+        raise
+    except KeyboardInterrupt:
+        print("Stopped.", flush=True)
+    return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+COMMANDS = {"build": run_build, "check": run_check, "new": run_new, "serve": run_serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
