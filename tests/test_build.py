@@ -319,3 +319,20 @@ def test_sample_notice_is_shown_and_can_be_turned_off(site_dir: Path, run_cli, r
     settings.write_text(settings.read_text().replace("sample_notice: true", "sample_notice: false"))
     assert run_cli("build").code == 0
     assert "Sample content." not in read(site_dir / "_site", rel)
+
+
+def test_suggest_a_change_links_only_with_a_repository(site_dir: Path, run_cli) -> None:
+    assert run_cli("build").code == 0
+    assert "Suggest a change" not in read(site_dir / "_site", "stories/respite-with-carers/index.html")
+    settings = site_dir / "content/site.yml"
+    settings.write_text(settings.read_text() + "repository_url: https://github.com/example/cmi-site\n")
+    assert run_cli("build").code == 0
+    for rel, source in [
+        ("stories/respite-with-carers/index.html", "content/stories/respite-with-carers.md"),
+        ("signatories/sam-rivers/index.html", "content/signatories/sam-rivers.md"),
+        ("events/open-meeting/index.html", "content/events/open-meeting.md"),
+        ("about/index.html", "content/pages/about.md"),
+    ]:
+        assert f'<a href="https://github.com/example/cmi-site/edit/main/{source}">Suggest a change' in read(
+            site_dir / "_site", rel
+        )

@@ -82,3 +82,29 @@ def test_missing_content_folder_is_a_usage_error(tmp_path: Path, monkeypatch, ru
     monkeypatch.chdir(tmp_path)
     result = run_cli("build")
     assert result.code == 2 and "no content folder at content" in result.err
+
+
+def test_check_markdown_report_for_pull_requests(site_dir: Path, run_cli) -> None:
+    story = Path("content/stories/memory-cafe.md")
+    story.write_text(story.read_text().replace("areas: [suffolk, region]", "areas: [\"@someone <b>\", region]"))
+    result = run_cli("check", "--format", "markdown")
+    assert result.code == 1
+    assert result.out.splitlines() == [
+        "<!-- cmi-site check report -->",
+        "### ❌ The content check found 1 problem to fix",
+        "",
+        "Thank you for your contribution. Below is each problem, the file it is in and the line number. Edit the "
+        "file, change what is described, and commit: this comment will update by itself.",
+        "",
+        "#### `content/stories/memory-cafe.md`",
+        "",
+        "- **Problem** on line 5, field `areas`: unknown area '@\u200bsomeone &lt;b>' (expected one of: norfolk, suffolk, region)",
+        "",
+        "Field names and allowed values are explained in `docs/content.md`; `CONTRIBUTING.md` has a checklist.",
+    ]
+
+
+def test_check_markdown_report_when_all_is_well(site_dir: Path, run_cli) -> None:
+    result = run_cli("check", "--format", "markdown")
+    assert result.code == 0
+    assert result.out.startswith("<!-- cmi-site check report -->\n### ✅ The content check found no problems")

@@ -53,8 +53,9 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--base-url", default=None, help="the site's public address, for canonical links and the sitemap")
     check_cmd = commands.add_parser("check", help="check the content and report every problem; writes nothing")
     add_content_options(check_cmd)
-    check_cmd.add_argument("--format", choices=("text", "github"), default="text",
-                           help="text (default) or github: GitHub Actions annotations")  # fmt: skip
+    check_cmd.add_argument("--format", choices=("text", "github", "markdown"), default="text",
+                           help="text (default); github: GitHub Actions annotations; "
+                                "markdown: a plain-English report for a pull request comment")  # fmt: skip
     serve_cmd = commands.add_parser("serve", help="preview: build, serve on 127.0.0.1, rebuild and reload on every change")
     add_content_options(serve_cmd)
     serve_cmd.add_argument("--output", type=Path, default=Path("_site"), help="output folder (default: _site)")
@@ -81,7 +82,43 @@ def _escape(text: str, prop: bool = False) -> str:
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
 
+REPORT_MARKER = "<!-- cmi-site check report -->"
+
+
+def markdown_report(problems: list[Problem], strict: bool) -> str:
+    """Problems grouped by file, in plain English, for a comment on a pull request."""
+    blocking = [p for p in problems if p.is_error or strict]
+    lines = [REPORT_MARKER]
+    if not problems:
+        return "\n".join([*lines, "### ✅ The content check found no problems", "", "Thank you! Everything in this "
+                          "pull request can be built into the site."]) + "\n"  # fmt: skip
+    heading = (f"### ❌ The content check found {len(blocking)} problem{'s' * (len(blocking) != 1)} to fix" if blocking
+               else "### ⚠️ The content check has some suggestions")  # fmt: skip
+    lines += [heading, "", "Thank you for your contribution. Below is each problem, the file it is in and the line "
+              "number. Edit the file, change what is described, and commit: this comment will update by itself.", ""]  # fmt: skip
+    by_file: dict[str, list[Problem]] = {}
+    for problem in problems:
+        by_file.setdefault(problem.path, []).append(problem)
+    for path, found in by_file.items():
+        lines += [f"#### `{path}`", ""]
+        for p in found:
+            kind = "Problem" if p.is_error or strict else "Suggestion"
+            field = f", field `{p.field}`" if p.field else ""
+            lines.append(f"- **{kind}** on line {p.line}{field}: {_inert(p.message)}")
+        lines.append("")
+    lines.append("Field names and allowed values are explained in `docs/content.md`; `CONTRIBUTING.md` has a checklist.")
+    return "\n".join(lines) + "\n"
+
+
+def _inert(text: str) -> str:
+    """Text from a contributor's file, made harmless in a comment: no HTML, no @mentions."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("@", "@\u200b")
+
+
 def report(result: Result, strict: bool, style: str = "text") -> None:
+    if style == "markdown":
+        print(markdown_report(result.problems, strict), end="")
+        return
     for problem in result.problems:
         print(format_problem(problem, style), file=sys.stderr)
     errors = sum(p.is_error for p in result.problems)

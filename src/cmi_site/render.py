@@ -119,7 +119,7 @@ def make_env(templates: Path, site: Site) -> jinja2.Environment:
         return Markup(_ROOT_LINK.sub(fix, html))  # noqa: S704 - sanitised by markup.py
 
     env.globals.update(
-        site=site, href=href, routes=routes, approaches=APPROACHES, sector_route=routes.sector_route,
+        site=site, href=href, edit_url=lambda item: routes.edit_url(site.settings, item.source), routes=routes, approaches=APPROACHES, sector_route=routes.sector_route,
         theme_route=routes.theme_route, event_when=event_when, plural=plural, word_list=word_list,
     )  # fmt: skip
     env.filters.update(date=human_date, iso=iso, body=body)

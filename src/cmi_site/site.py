@@ -181,6 +181,13 @@ def route_of(item: Any) -> str:
     raise TypeError(f"no route for {item!r}")
 
 
+def edit_url(settings: Settings, source: str) -> str | None:
+    """The repository's web editor for a content file, when the site has a repository URL."""
+    if not settings.repository_url:
+        return None
+    return f"{settings.repository_url}/edit/{settings.repository_branch}/{source}"
+
+
 def sector_route(term: Term) -> str:
     return f"sectors/{term.id}/"
 
