@@ -6,6 +6,7 @@ UTF-8, no front matter, YAML syntax) become Problems, never exceptions.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,14 @@ import yaml
 from .errors import Problem
 
 COLLECTIONS = ("stories", "signatories", "events", "pages")
-DATA_FILES = ("site.yml", "areas.yml", "sectors.yml", "themes.yml", "self-assessment.yml")
+# Each data file, and what it holds (for the message when it is missing).
+DATA_FILES = {
+    "site.yml": "the site's title and settings",
+    "areas.yml": "the areas that stories, signatories and events name",
+    "sectors.yml": "the sectors that stories and signatories name",
+    "themes.yml": "the themes that stories name",
+    "self-assessment.yml": "the statements of the stories' self-assessment",
+}
 IMAGE_DIR = "images"
 
 # A key path into the front matter: ("areas", 1) is the second item of the areas list.
@@ -82,18 +90,20 @@ class Loaded:
 
 
 class ContentLoader(yaml.SafeLoader):
-    """YAML as editors mean it: only true/false are booleans, and dates stay text.
+    """YAML as editors mean it: only true/false are booleans, null is nothing, everything else is text.
 
     PyYAML follows YAML 1.1, where `no`, `yes`, `on` and `off` are booleans (so `area: no` would
-    become false) and 2023-02-30 raises an exception mid-parse. Validation parses dates itself,
-    so it can say which line holds the impossible one.
+    become false), 2023-02-30 raises an exception mid-parse, `10:30` is the number 630 and `1.10`
+    becomes 1.1. Validation parses dates itself, so it can say which line holds the impossible one.
     """
 
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"
-_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_NULL_TAG = "tag:yaml.org,2002:null"
+# Only null keeps its YAML 1.1 resolver: ints, floats, timestamps, merge keys ('<<') and the
+# value key ('=') would all turn plain text into something the editor did not write.
 ContentLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL_TAG, _TIMESTAMP_TAG)]
+    first: [(tag, rx) for tag, rx in resolvers if tag == _NULL_TAG]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 ContentLoader.add_implicit_resolver(
@@ -111,56 +121,161 @@ def display_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+@dataclass(frozen=True)
+class _Source:
+    """YAML text and where it sits in its file, to turn PyYAML marks into file lines."""
+
+    text: str
+    path: str
+    first_line: int  # the file line of the text's first line
+    newlines: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str, path: str, first_line: int) -> _Source:
+        return cls(text, path, first_line, tuple(i for i, char in enumerate(text) if char == "\n"))
+
+    def line(self, mark: yaml.Mark) -> int:
+        """The file line of a mark. Counted from '\\n' only: PyYAML also breaks lines at U+2028 and
+        friends, which editors show on one line."""
+        return self.first_line + bisect.bisect_left(self.newlines, mark.index)
+
+    def line_text(self, line: int) -> str:
+        """The text of a file line within this source ('' outside it)."""
+        lines = self.text.split("\n")
+        index = line - self.first_line
+        return lines[index] if 0 <= index < len(lines) else ""
+
+    def rest_of_line(self, mark: yaml.Mark) -> str:
+        end = self.text.find("\n", mark.index)
+        return self.text[mark.index : end if end >= 0 else len(self.text)]
+
+
 def parse_yaml(text: str, path: str, first_line: int, label: str) -> tuple[Any, dict[KeyPath, int], list[Problem]]:
-    """YAML text -> (value, line of every key, problems). first_line is the file line of text's line 1."""
+    """YAML text -> (value, line of every key, problems). first_line is the file line of text's line 1.
+
+    The value is None when the text cannot be read; problems can come with a value (a field written
+    twice, text cut short by a ' #' comment), and then the value is still usable.
+    """
+    source = _Source.of(text, path, first_line)
     loader = ContentLoader(text)
     try:
         node = loader.get_single_node()
         value = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as err:
-        return None, {}, [_yaml_problem(err, path, first_line, label)]
-    except yaml.YAMLError as err:  # pragma: no cover - PyYAML marks nearly every error
-        return None, {}, [Problem(path, first_line, label, f"the YAML cannot be read: {err}")]
+        return None, {}, [_yaml_problem(err, source, label)]
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as err:
+        # Explicit tags such as '!!float abc' fail inside PyYAML's constructors with a plain ValueError.
+        return None, {}, [Problem(path, first_line, label, f"this cannot be read ({err}; put text in double quotes)")]
     finally:
         loader.dispose()
     lines: dict[KeyPath, int] = {}
     problems: list[Problem] = []
     if node is not None:
-        _collect_lines(node, (), first_line, lines, problems, path)
+        lines[()] = source.line(node.start_mark)
+        _collect_lines(node, (), source, lines, problems, set())
     return value, lines, problems
 
 
-def _yaml_problem(err: yaml.MarkedYAMLError, path: str, first_line: int, label: str) -> Problem:
+# PyYAML's problem text (a regular expression) -> what to tell the editor. {char} is the symbol found.
+_QUOTE_IT = "put the whole text in double quotes"
+_YAML_HINTS: tuple[tuple[str, str], ...] = (
+    (r"found character '\\t'|found a tab", "a tab character is not allowed here (use spaces instead of tabs)"),
+    (r"found character '(?P<char>.)' that cannot start any token", f"text cannot start with '{{char}}' ({_QUOTE_IT})"),
+    (r"found undefined alias|but found '\*'", f"text cannot start with '*' ({_QUOTE_IT}, like title: \"*New* project\")"),
+    (r"but found '&'", f"text cannot start with '&' ({_QUOTE_IT})"),
+    (r"could not determine a constructor for the tag", f"text cannot start with '!' ({_QUOTE_IT})"),
+    (r"unhashable key", f"text that starts with '[' or '{{' must be in quotes ({_QUOTE_IT})"),
+    (r"mapping values are not allowed",
+     "unexpected ':' (put text that contains ': ' in double quotes, like title: \"Carers: our story\"; "
+     "and check that each field starts at the beginning of its line)"),
+    (r"could not find expected ':'",
+     "expected 'name: value' on this line (a field name, a colon and a space, then the value), or check the indentation"),
+    (r"expected ',' or '\]'",
+     "a list in square brackets that starts on this line is not closed properly "
+     "(write it like [norfolk, suffolk], and put items that contain ':' or ',' in double quotes)"),
+    (r"expected ',' or '\}'", f"a '{{' on this line is not closed properly (if it is text, {_QUOTE_IT})"),
+    (r"expected chomping or indentation indicators",
+     "nothing may follow '|' or '>' on the same line (start the text on the next line, indented by two spaces)"),
+    (r"expected <block end>",
+     "this line does not fit with the lines above (check the indentation; and if the text starts with a quote "
+     f"or a bracket and goes on after the closing one, {_QUOTE_IT})"),
+)
+
+
+def _yaml_problem(err: yaml.MarkedYAMLError, source: _Source, label: str) -> Problem:
+    """A PyYAML error -> a Problem on the line where the editor has to look, in plain words."""
+    problem, context = err.problem or "", err.context or ""
     mark = err.problem_mark or err.context_mark
-    line = first_line + mark.line if mark is not None else first_line
-    what = err.problem or "the YAML cannot be read"
-    hint = "check the indentation, and put text that contains ': ' or starts with a symbol in quotes"
-    if err.context and "mapping" in (err.context or "") and "mapping values" not in what:
-        what = f"{what} ({err.context})"
-    return Problem(path, line, label, f"YAML syntax error: {what} ({hint})")
+    # An unclosed quote or bracket, or a missing ':', is noticed lines later; the cause is where it began.
+    began = ("quoted scalar" in context or "flow" in context or "simple key" in context) and err.context_mark
+    if began:
+        mark = err.context_mark
+    line = source.line(mark) if mark is not None else source.first_line
+    text_line = source.line_text(line)
+    if re.search("[\u2028\u2029\x85]", text_line):
+        return Problem(source.path, line, label, "this line has an invisible line-break character, often pasted from a web "
+                                                 "page or a word processor (delete the line and type it again)")  # fmt: skip
+    if "mapping values" in problem and line > source.first_line and _lacks_colon(source.line_text(line - 1)):
+        # 'title Cafe' followed by 'summary: ...': YAML only notices on the next line.
+        return Problem(source.path, line - 1, label, "expected 'name: value' on this line (a field name, a colon and a space, then the value)")
+    if "quoted scalar" in context and "end of stream" in problem:
+        return Problem(source.path, line, label, "a quote opened on this line is never closed (end the text with the same quote mark)")
+    for pattern, hint in _YAML_HINTS:
+        match = re.search(pattern, problem)
+        if match:
+            return Problem(source.path, line, label, hint.format(char=match.groupdict().get("char", "")))
+    what = f"{problem} ({context})" if context else problem
+    return Problem(source.path, line, label, f"this cannot be read: {what or 'unknown YAML error'} "
+                                             "(check the indentation, and put text that starts with a symbol in double quotes)")  # fmt: skip
+
+
+def _lacks_colon(line: str) -> bool:
+    """A line with some text but no ':' and no '- ', so it cannot start a field or a list item."""
+    stripped = line.strip()
+    return bool(stripped) and ":" not in stripped and not stripped.startswith(("-", "#", "'", '"'))
+
+
+def _label(key: KeyPath) -> str:
+    """("updates", 1, "date") -> "updates.date"; (0, "id") -> "id": list positions are left out."""
+    return ".".join(str(part) for part in key if not isinstance(part, int))
 
 
 def _collect_lines(
-    node: yaml.Node, key: KeyPath, first: int, lines: dict[KeyPath, int], problems: list[Problem], path: str
+    node: yaml.Node, key: KeyPath, source: _Source, lines: dict[KeyPath, int], problems: list[Problem], seen_nodes: set[int]
 ) -> None:
-    """Record the file line of every mapping key and list item below node."""
+    """Record the file line of every mapping key and list item below node, and what looks wrong."""
+    if id(node) in seen_nodes:  # an alias ('*name') to a node already walked, maybe one that contains itself
+        return
+    seen_nodes.add(id(node))
+    children: list[tuple[KeyPath, yaml.Node, yaml.Mark]] = []
     if isinstance(node, yaml.MappingNode):
-        seen: set[Any] = set()
+        first_lines: dict[Any, int] = {}
         for key_node, value_node in node.value:
-            name = key_node.value
-            child = (*key, name)
-            line = first + key_node.start_mark.line
-            if name in seen:
-                label = ".".join(str(k) for k in child)
-                problems.append(Problem(path, line, label, "this field appears twice (keep one of them)"))
-            seen.add(name)
-            lines[child] = line
-            _collect_lines(value_node, child, first, lines, problems, path)
+            child = (*key, key_node.value)
+            if key_node.value in first_lines:
+                problems.append(Problem(source.path, source.line(key_node.start_mark), _label(child),
+                                        f"this field is written twice, here and on line {first_lines[key_node.value]} "
+                                        "(keep one of them, and delete the other)"))  # fmt: skip
+            first_lines.setdefault(key_node.value, source.line(key_node.start_mark))
+            children.append((child, value_node, key_node.start_mark))
     elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            child = (*key, index)
-            lines[child] = first + item.start_mark.line
-            _collect_lines(item, child, first, lines, problems, path)
+        children = [((*key, index), item, item.start_mark) for index, item in enumerate(node.value)]
+    for child, value_node, mark in children:
+        lines[child] = source.line(mark)
+        problems.extend(_comment_warning(value_node, child, source))
+        _collect_lines(value_node, child, source, lines, problems, seen_nodes)
+
+
+def _comment_warning(node: yaml.Node, key: KeyPath, source: _Source) -> list[Problem]:
+    """Unquoted text followed by ' #': YAML drops the rest of the line as a comment, silently."""
+    if not isinstance(node, yaml.ScalarNode) or node.style is not None:
+        return []
+    if not re.match(r"[ \t]+#", source.rest_of_line(node.end_mark)):
+        return []
+    kept = f"'{node.value}'" if node.value else "nothing"
+    return [Problem(source.path, source.line(node.end_mark), _label(key),
+                    f"only {kept} is kept: ' #' starts a comment, so the rest of the line is left out "
+                    "(put the whole text in double quotes to keep it)", "warning")]  # fmt: skip
 
 
 def split_front_matter(text: str, path: str) -> tuple[str, int, str, int] | Problem:
@@ -168,15 +283,13 @@ def split_front_matter(text: str, path: str) -> tuple[str, int, str, int] | Prob
     if not text.strip():
         return Problem(path, 1, "", "the file is empty (it needs front matter between two '---' lines, then the text)")
     start = len(text) - len(text.lstrip())
-    opening = _FM_BOUNDARY.match(text, start)
-    if opening is None or not text[start:].startswith("---"):
-        line = text.count("\n", 0, start) + 1
-        return Problem(path, line, "", "the file does not start with front matter (expected a '---' line, then the fields, then '---')")
-    fm_start = text.index("\n", start) + 1 if "\n" in text[start:] else len(text)
+    line = text.count("\n", 0, start) + 1
+    if _FM_BOUNDARY.match(text, start) is None:
+        return Problem(path, line, "", "the file does not start with front matter (the first line must be '---', then the fields, then '---')")
+    fm_start = text.find("\n", start) + 1 or len(text)
     closing = _FM_BOUNDARY.search(text, fm_start)
     if closing is None:
-        line = text.count("\n", 0, start) + 1
-        return Problem(path, line, "", "the front matter starts here but is never closed (expected a second '---' line after the fields)")
+        return Problem(path, line, "", "the front matter starts here but is never closed (put a '---' line after the last field)")
     fm_line = text.count("\n", 0, fm_start) + 1
     body_start = text.find("\n", closing.start())
     body_start = len(text) if body_start < 0 else body_start + 1
@@ -185,47 +298,54 @@ def split_front_matter(text: str, path: str) -> tuple[str, int, str, int] | Prob
 
 
 def decode(data: bytes, path: str) -> str | Problem:
-    """Bytes -> text, or a Problem naming the line of the first byte that is not UTF-8."""
+    """Bytes -> text with '\\n' line ends, or a Problem naming the line of the first byte that is not UTF-8."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
-        return Problem(path, line, "", "the file is not saved as UTF-8 text (save it again as UTF-8 in your editor)")
-    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+        return Problem(path, line, "", "the file is not saved as UTF-8 text, and this line has the first character "
+                                       "that cannot be read (save the file again as UTF-8 in your editor)")  # fmt: skip
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_doc(file: Path, collection: str, root: Path) -> SourceDoc | list[Problem]:
-    """One Markdown file -> SourceDoc, or the problems that stop it being read."""
+def read_doc(file: Path, collection: str, root: Path) -> tuple[SourceDoc | None, list[Problem]]:
+    """One Markdown file -> (SourceDoc, or None when it cannot be read; the problems found reading it)."""
     path = display_path(file, root)
     text = decode(file.read_bytes(), path)
     if isinstance(text, Problem):
-        return [text]
+        return None, [text]
     parts = split_front_matter(text, path)
     if isinstance(parts, Problem):
-        return [parts]
+        return None, [parts]
     fm_text, fm_line, body, body_line = parts
     meta, lines, problems = parse_yaml(fm_text, path, fm_line, "front matter")
-    if problems and meta is None:
-        return problems
+    if meta is None and problems:
+        return None, problems
     if meta is None:
-        return [Problem(path, fm_line - 1, "", "the front matter is empty (expected fields such as 'title: ...' between the '---' lines)")]
+        return None, [Problem(path, fm_line - 1, "", "the front matter is empty (write the fields, like 'title: My story', between the two '---' lines)")]
     if not isinstance(meta, dict):
-        return [Problem(path, fm_line, "", "the front matter is not a list of fields (expected lines like 'title: My story')")]
-    if problems:
-        return problems
-    return SourceDoc(path, collection, file.stem, meta, body, body_line, lines)
+        what = "a list" if isinstance(meta, list) else "just text"
+        return None, [Problem(path, lines.get((), fm_line), "",
+                              f"the front matter is {what}, not fields (write one field per line, like 'title: My story')")]  # fmt: skip
+    return SourceDoc(path, collection, file.stem, meta, body, body_line, lines), problems
+
+
+def read_data_file(file: Path, root: Path) -> tuple[DataFile | None, list[Problem]]:
+    """One YAML data file -> (DataFile, or None when it cannot be read; the problems found reading it)."""
+    path = display_path(file, root)
+    text = decode(file.read_bytes(), path)
+    if isinstance(text, Problem):
+        return None, [text]
+    value, lines, problems = parse_yaml(text, path, 1, "")
+    if value is None and problems:
+        return None, problems
+    return DataFile(path, file.name, value, lines), problems
 
 
 def read_data(file: Path, root: Path) -> DataFile | list[Problem]:
-    """One YAML data file -> DataFile, or the problems that stop it being read."""
-    path = display_path(file, root)
-    text = decode(file.read_bytes(), path)
-    if isinstance(text, Problem):
-        return [text]
-    value, lines, problems = parse_yaml(text, path, 1, "")
-    if problems:
-        return problems
-    return DataFile(path, file.name, value, lines)
+    """One YAML data file -> DataFile when it can be read at all, else the problems that stop it."""
+    datafile, problems = read_data_file(file, root)
+    return datafile if datafile is not None else problems
 
 
 def _collection_files(folder: Path, root: Path) -> tuple[list[Path], list[Problem]]:
@@ -273,23 +393,22 @@ def load_content(content_dir: Path, root: Path | None = None) -> Loaded:
     docs: list[SourceDoc] = []
     data: dict[str, DataFile] = {}
     problems: list[Problem] = []
-    for name in DATA_FILES:
+    for name, what in DATA_FILES.items():
         file = content_dir / name
         if not file.is_file():
-            problems.append(Problem(display_path(file, root), 1, "", f"missing: the site needs {name} in the content folder"))
+            problems.append(Problem(display_path(file, root), 1, "",
+                                    f"missing: the site needs this file ({what}; docs/content.md shows what goes in it)"))  # fmt: skip
             continue
-        result = read_data(file, root)
-        if isinstance(result, DataFile):
-            data[name] = result
-        else:
-            problems.extend(result)
+        datafile, found = read_data_file(file, root)
+        problems.extend(found)
+        if datafile is not None:
+            data[name] = datafile
     for collection in COLLECTIONS:
         files, skipped = _collection_files(content_dir / collection, root)
         problems.extend(skipped)
         for file in files:
-            doc = read_doc(file, collection, root)
-            if isinstance(doc, SourceDoc):
+            doc, found = read_doc(file, collection, root)
+            problems.extend(found)
+            if doc is not None:
                 docs.append(doc)
-            else:
-                problems.extend(doc)
     return Loaded(docs, data, load_images(content_dir, root), problems)

@@ -54,6 +54,9 @@ class Vocab:
     themes: Mapping[str, str] = field(default_factory=dict)
     statements: Mapping[str, str] = field(default_factory=dict)
     images: frozenset[str] = frozenset()  # paths relative to content/, e.g. images/garden.jpg
+    # Vocabularies whose file is missing or unreadable: ids are not checked against them, because
+    # every story would otherwise report every id as unknown (the file's own problem is reported).
+    unchecked: frozenset[str] = frozenset()
 
 
 Check = Callable[[Any, Vocab], Checked]
@@ -84,7 +87,7 @@ def show(value: Any) -> str:
 
 def _type_word(value: Any) -> str:
     if isinstance(value, bool):
-        return f"true/false ({show(value)})"
+        return show(value)
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -94,29 +97,42 @@ def _type_word(value: Any) -> str:
     return f"text {show(value)}"
 
 
-def suggest(value: str, choices: Mapping[str, str] | list[str]) -> str:
-    """' (did you mean 'norfolk'?)' for a near miss, else ''."""
+def closest(value: str, choices: Mapping[str, str] | list[str]) -> str | None:
+    """The choice an editor most likely meant (a typo, a name instead of an id, a prefix), or None."""
     ids = list(choices)
     names = dict(choices) if isinstance(choices, Mapping) else {}
     low = value.strip().lower()
     slug = re.sub(r"[^a-z0-9]+", "-", low).strip("-")
     for cid in ids:
         if slug == cid or low == str(names.get(cid, "")).lower():
-            return f" (did you mean '{cid}'?)"
+            return cid
     close = difflib.get_close_matches(low, ids, n=1, cutoff=0.6)
     if not close and len(slug) >= 2:
         close = [cid for cid in ids if cid.startswith(slug)][:1]
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return close[0] if close else None
+
+
+def suggest(value: str, choices: Mapping[str, str] | list[str]) -> str:
+    """' (did you mean 'norfolk'?)' for a near miss, else ''."""
+    choice = closest(value, choices)
+    return f" (did you mean '{choice}'?)" if choice is not None else ""
 
 
 # ---- checks for single values ------------------------------------------------------------------
 
 
+_TEXT_HINTS = {
+    bool: " (if you meant the word, put it in double quotes)",
+    list: " (write the text without '- ' or square brackets)",
+    dict: " (if the text contains ': ', put the whole text in double quotes)",
+    type(None): " (this item is empty: write its text after '- ', or delete the line)",
+}
+
+
 def text(value: Any, vocab: Vocab) -> Checked:
     """Non-empty text; numbers are taken as text, true/false and lists are not."""
-    if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
-        hint = " (if you meant the word, put it in quotes)" if isinstance(value, bool) else ""
-        return bad(f"expected text, got {_type_word(value)}{hint}")
+    if isinstance(value, (bool, list, dict)) or value is None:
+        return bad(f"expected text, got {_type_word(value)}{_TEXT_HINTS[type(value)]}")
     out = str(value).strip()
     return Checked(out) if out else bad("expected text, got an empty value")
 
@@ -129,7 +145,7 @@ def date(value: Any, vocab: Vocab) -> Checked:
     try:
         return Checked(dt.date.fromisoformat(raw))
     except ValueError:
-        return bad(f"{raw} is not a real date (expected a date like 2024-05-01)")
+        return bad(f"{raw} is not a real date (check the month and the day: write year-month-day, like 2024-05-01)")
 
 
 def date_or_datetime(value: Any, vocab: Vocab) -> Checked:
@@ -142,7 +158,7 @@ def date_or_datetime(value: Any, vocab: Vocab) -> Checked:
             return day
         hour, minute = int(match.group(2)), int(match.group(3))
         if hour > 23 or minute > 59:
-            return bad(f"{raw} is not a real time (expected a 24-hour time like 2025-03-14 14:30)")
+            return bad(f"{raw} is not a real time (use the 24-hour clock, 00:00 to 23:59, like 2025-03-14 14:30)")
         return Checked(dt.datetime.combine(day.value, dt.time(hour, minute)))
     if _DATE.match(raw):
         return date(raw, vocab)
@@ -150,9 +166,13 @@ def date_or_datetime(value: Any, vocab: Vocab) -> Checked:
 
 
 def boolean(value: Any, vocab: Vocab) -> Checked:
+    """true or false, written as such: yes/no/on/off are text (the loader keeps them so)."""
     if isinstance(value, bool):
         return Checked(value)
-    return bad(f"expected true or false, got {show(value)}")
+    word = str(value).strip().lower() if isinstance(value, str) else ""
+    hint = {"yes": " (write true for yes)", "on": " (write true for on)", "no": " (write false for no)",
+            "off": " (write false for off)", "true": " (write it without quotes)", "false": " (write it without quotes)"}
+    return bad(f"expected true or false, got {show(value)}{hint.get(word, '')}")
 
 
 def web_url(value: Any, vocab: Vocab) -> Checked:
@@ -160,10 +180,13 @@ def web_url(value: Any, vocab: Vocab) -> Checked:
     checked = text(value, vocab)
     if not checked.ok:
         return checked
-    if not re.match(r"^https?://[^\s/]+\.[^\s]*$", checked.value) and not re.match(r"^https?://[^\s/]+(/\S*)?$", checked.value):
-        return bad(f"expected a web address starting with https://, got {show(value)}")
-    if " " in checked.value:
-        return bad("a web address cannot contain spaces")
+    address = checked.value
+    if re.search(r"\s", address):
+        return bad(f"a web address cannot contain spaces, got {show(value)}")
+    if not re.match(r"^https?://[^/]+(/.*)?$", address):
+        bare = re.match(r"^(?:[\w-]+\.)+[a-z]{2,}(?:/.*)?$", address, re.I)
+        hint = f" (did you mean 'https://{address}'?)" if bare else ""
+        return bad(f"expected a web address starting with https://, got {show(value)}{hint}")
     return checked
 
 
@@ -174,18 +197,33 @@ def email(value: Any, vocab: Vocab) -> Checked:
     return checked
 
 
+# Where each vocabulary's ids are defined, for messages.
+VOCAB_FILES = {"areas": "areas.yml", "sectors": "sectors.yml", "themes": "themes.yml", "statements": "self-assessment.yml"}
+
+
+def unknown_id(value: str, vocab_name: str, choices: Mapping[str, str]) -> str:
+    """' (did you mean ...?)', or the ids to choose from when there are few, or where they are listed."""
+    hint = suggest(value, choices)
+    if hint:
+        return hint
+    if 0 < len(choices) <= 12:
+        return f" (expected one of: {', '.join(choices)})"
+    return f" (the ids are listed in content/{VOCAB_FILES[vocab_name]})"
+
+
 def one_of(vocab_name: str, what: str) -> Check:
     """A check for one id from a vocabulary (areas, sectors ...)."""
+    article = "an" if what[0] in "aeiou" else "a"
 
     def check(value: Any, vocab: Vocab) -> Checked:
         choices: Mapping[str, str] = getattr(vocab, vocab_name)
-        if isinstance(value, bool):
-            return bad(f"expected {what} id, got {show(value)} (put the id in quotes if it is a word like no or yes)")
+        if isinstance(value, list):
+            return bad(f"expected one {what} id, got a list (write just the id, without '- ' or square brackets)")
         checked = text(value, vocab)
         if not checked.ok:
-            return bad(f"expected {what} id, got {_type_word(value)}")
-        if checked.value not in choices:
-            return bad(f"unknown {what} '{checked.value}'{suggest(checked.value, choices)}")
+            return bad(f"expected {article} {what} id, got {_type_word(value)}")
+        if checked.value not in choices and vocab_name not in vocab.unchecked:
+            return bad(f"unknown {what} '{checked.value}'{unknown_id(checked.value, vocab_name, choices)}")
         return checked
 
     return check
@@ -196,8 +234,8 @@ def approach(value: Any, vocab: Vocab) -> Checked:
     if not checked.ok:
         return checked
     if checked.value not in APPROACHES:
-        allowed = ", ".join(APPROACHES)
-        return bad(f"unknown approach '{checked.value}'{suggest(checked.value, list(APPROACHES))} (expected one of {allowed})")
+        hint = suggest(checked.value, list(APPROACHES)) or f" (expected one of: {', '.join(APPROACHES)})"
+        return bad(f"unknown approach '{checked.value}'{hint}")
     return checked
 
 
@@ -207,13 +245,29 @@ def image_path(value: Any, vocab: Vocab) -> Checked:
     if not checked.ok:
         return checked
     path = checked.value.lstrip("/")
+    if path.lower().endswith(".svg"):
+        return bad(f"SVG images are not accepted, got {show(value)} (save the picture as .png or .jpg, and use that file)")
     if not re.search(r"\.(jpe?g|png|webp|gif)$", path, re.I):
         return bad(f"expected a .jpg, .jpeg, .png, .webp or .gif image, got {show(value)}")
     if not path.startswith("images/"):
         path = f"images/{path}"
     if path not in vocab.images:
-        return bad(f"no image at content/{path} (put the image file in content/images/ and give its path, like images/garden.jpg)")
+        return bad(f"no image at content/{path}{_image_hint(path, vocab.images)}")
     return Checked(path)
+
+
+def _image_hint(path: str, images: frozenset[str]) -> str:
+    """Did you mean another image with a similar name (compared without folder and extension)?"""
+    def stem(image: str) -> str:
+        return image.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
+
+    stems: dict[str, str] = {}
+    for image in sorted(images):
+        stems.setdefault(stem(image), image)
+    choice = closest(stem(path), list(stems))
+    if choice is not None:
+        return f" (did you mean '{stems[choice]}'?)"
+    return " (put the image file in content/images/ and give its path, like images/garden.jpg)"
 
 
 # ---- checks for lists and mappings --------------------------------------------------------------
@@ -224,8 +278,7 @@ def list_of(item: Check, what: str, unique: bool = True, non_empty: bool = True)
 
     def check(value: Any, vocab: Vocab) -> Checked:
         if not isinstance(value, list):
-            example = "[essex, suffolk]" if "id" in what else "lines starting with '- '"
-            return bad(f"expected a list of {what} (written as {example}), got {_type_word(value)}")
+            return bad(f"expected a list of {what}, got {_type_word(value)}{_list_hint(value, what)}")
         if non_empty and not value:
             return bad(f"expected at least one {what.rstrip('s')}, got an empty list")
         items, issues, warnings, seen = [], [], [], set()
@@ -244,6 +297,13 @@ def list_of(item: Check, what: str, unique: bool = True, non_empty: bool = True)
     return check
 
 
+def _list_hint(value: Any, what: str) -> str:
+    """How to write a single value as a list: [norfolk] for ids, '- ' lines for sentences."""
+    if "id" in what and isinstance(value, (str, int)) and not isinstance(value, bool):
+        return f" (write it in square brackets: [{value}])"
+    return " (put each item on its own line below, starting with '- ')"
+
+
 def rag_map(value: Any, vocab: Vocab) -> Checked:
     """statement id -> red | amber | green."""
     if not isinstance(value, dict):
@@ -251,15 +311,15 @@ def rag_map(value: Any, vocab: Vocab) -> Checked:
     ratings, issues = [], []
     for key, rating in value.items():
         sid = str(key)
-        if sid not in vocab.statements:
-            issues.append(((sid,), f"unknown self-assessment statement '{sid}'{suggest(sid, vocab.statements)}"))
+        if sid not in vocab.statements and "statements" not in vocab.unchecked:
+            issues.append(((sid,), f"unknown self-assessment statement '{sid}'{unknown_id(sid, 'statements', vocab.statements)}"))
         elif rating not in RAG_VALUES:
             hint = suggest(str(rating), list(RAG_VALUES)) if isinstance(rating, str) else ""
             issues.append(((sid,), f"expected red, amber or green, got {show(rating)}{hint}"))
         else:
             ratings.append((sid, rating))
-    order = list(vocab.statements)
-    ratings.sort(key=lambda pair: order.index(pair[0]))
+    order = {sid: index for index, sid in enumerate(vocab.statements)}
+    ratings.sort(key=lambda pair: order.get(pair[0], len(order)))
     return Checked(tuple(ratings), tuple(issues))
 
 
@@ -282,7 +342,7 @@ def check_fields(meta: Mapping[str, Any], fields: tuple[FieldSpec, ...], vocab: 
     for spec in fields:
         if spec.name not in meta or meta[spec.name] is None or meta[spec.name] == "":
             if spec.required:
-                issues.append(((spec.name,), f"missing: this field is required ({spec.help}; for example: {spec.example})"))
+                issues.append(((spec.name,), f"missing: this field is required ({spec.help}; for example '{spec.name}: {spec.example}')"))
             values[spec.name] = None
             continue
         checked = spec.check(meta[spec.name], vocab)
@@ -292,7 +352,8 @@ def check_fields(meta: Mapping[str, Any], fields: tuple[FieldSpec, ...], vocab: 
     known = [spec.name for spec in fields]
     for key in meta:
         if str(key) not in known:
-            warnings.append(((str(key),), f"unknown field, so it is ignored{suggest(str(key), known)}"))
+            hint = suggest(str(key), known) or f" (the fields here are: {', '.join(known)})"
+            warnings.append(((str(key),), f"unknown field, so it is ignored{hint}"))
     return Checked(values, tuple(issues), tuple(warnings))
 
 
@@ -376,7 +437,7 @@ SITE_FIELDS = (
 )
 
 TERM_FIELDS = (
-    _f("id", text, True, "id", "the id used in stories (lower-case letters, numbers and hyphens)", "carers"),
+    _f("id", text, True, "id", "the id used in stories: lower-case letters, numbers and hyphens", "carers"),
     _f("name", text, True, "text", "the name shown on the site", "Carers"),
     _f("description", text, True, "text", "a short description", "Unpaid carers and the people they care for."),
 )

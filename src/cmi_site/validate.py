@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ from .schema import (
     SubKey,
     Vocab,
     check_fields,
+    suggest,
 )
 
 # Page slugs that would collide with the site's own sections.
@@ -35,6 +37,7 @@ RESERVED_SLUGS = frozenset(
      "easy-read", "self-assessment", "page", "feed", "sitemap", "404", "index"}
 )  # fmt: skip
 REQUIRED_PAGES = ("pledge",)
+REGION = "region"  # the area of region-wide work, and of events that name no areas
 
 
 @dataclass(frozen=True)
@@ -97,22 +100,41 @@ def validate_list(data: DataFile, fields: tuple[FieldSpec, ...], what: str) -> t
     """A YAML list of records with unique slug ids -> their clean values and problems."""
     if not isinstance(data.value, list) or not data.value:
         return [], [Problem(data.path, 1, "", f"expected a list of {what}, each starting with '- id: ...'")]
-    records, problems, seen = [], [], set()
+    records, problems, seen = [], [], {}
     for index, raw in enumerate(data.value):
         if not isinstance(raw, dict):
-            problems.append(Problem(data.path, data.line_of(index), "", f"expected {what} with {', '.join(f.name for f in fields)}"))
+            names = ", ".join(f.name for f in fields)
+            problems.append(Problem(data.path, data.line_of(index), "",
+                                    f"expected {_singular(what)} written as fields ({names}), the first starting with '- id: '"))  # fmt: skip
             continue
         checked = check_fields(raw, fields, Vocab())
         problems.extend(_report(data, checked, (index,)))
-        ident = checked.value.get("id")
-        if ident is not None and not SLUG.match(ident):
-            problems.append(Problem(data.path, data.line_of(index, "id"), "id", f"'{ident}' is not a valid id (use lower-case letters, numbers and hyphens)"))
+        ident, line = checked.value.get("id"), data.line_of(index, "id")
+        if ident is None:
+            continue  # reported as missing
+        if not SLUG.match(ident):
+            problems.append(Problem(data.path, line, "id", f"'{ident}' is not a valid id (use lower-case letters, "
+                                                           f"numbers and hyphens, like '{_slugify(ident) or 'my-id'}')"))  # fmt: skip
         elif ident in seen:
-            problems.append(Problem(data.path, data.line_of(index, "id"), "id", f"'{ident}' is defined twice (ids must be unique)"))
-        elif not checked.issues:
-            records.append(checked.value)
-        seen.add(ident)
+            problems.append(Problem(data.path, line, "id",
+                                    f"'{ident}' is already the id on line {seen[ident]} (each id must be different)"))  # fmt: skip
+        else:
+            seen[ident] = line
+            if not checked.issues:
+                records.append(checked.value)
     return records, problems
+
+
+def _singular(what: str) -> str:
+    """'areas' -> 'an area', 'themes' -> 'a theme'."""
+    word = what.removesuffix("s")
+    return f"{'an' if word[0] in 'aeiou' else 'a'} {word}"
+
+
+def _slugify(text: str) -> str:
+    """'Café Project' -> 'cafe-project': what a valid id or file name for this text would be."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def validate_vocab(data: dict[str, DataFile]) -> tuple[dict[str, tuple[Any, ...]], list[Problem]]:
@@ -136,7 +158,12 @@ def validate_vocab(data: dict[str, DataFile]) -> tuple[dict[str, tuple[Any, ...]
     return out, problems
 
 
+# Each vocabulary and the data file that defines it.
+VOCAB_DATA = {"areas": "areas.yml", "sectors": "sectors.yml", "themes": "themes.yml", "statements": "self-assessment.yml"}
+
+
 def make_vocab(vocab: dict[str, tuple[Any, ...]], images: Iterable[str]) -> Vocab:
+    """Vocabulary models -> the ids editors may use (only from records with no problems)."""
     return Vocab(
         areas={a.id: a.name for a in vocab["areas"]},
         sectors={t.id: t.name for t in vocab["sectors"]},
@@ -146,18 +173,46 @@ def make_vocab(vocab: dict[str, tuple[Any, ...]], images: Iterable[str]) -> Voca
     )
 
 
+def usable_ids(data: DataFile | None) -> dict[str, str] | None:
+    """Every well-formed id in a vocabulary file -> its name; None when the file is missing or not a list.
+
+    Ids of records with other problems count too, so that one area with a missing description
+    does not make every story that names the area report it as unknown.
+    """
+    if data is None or not isinstance(data.value, list):
+        return None
+    ids: dict[str, str] = {}
+    for raw in data.value:
+        ident = raw.get("id") if isinstance(raw, dict) else None
+        if isinstance(ident, str) and SLUG.match(ident):
+            name = raw.get("name", raw.get("statement"))
+            ids.setdefault(ident, name if isinstance(name, str) else ident)
+    return ids
+
+
+def vocab_from_data(data: dict[str, DataFile], images: Iterable[str]) -> Vocab:
+    """The ids editors may use; a vocabulary whose file cannot be used is left unchecked."""
+    ids = {what: usable_ids(data.get(name)) for what, name in VOCAB_DATA.items()}
+    return Vocab(
+        **{what: found or {} for what, found in ids.items()},
+        images=frozenset(images),
+        unchecked=frozenset(what for what, found in ids.items() if found is None),
+    )
+
+
 # ---- documents ----------------------------------------------------------------------------------
 
 
 def check_slug(doc: SourceDoc) -> list[Problem]:
+    """The file name becomes the web address, so it must be a slug: my-story.md."""
     if SLUG.match(doc.stem):
         return []
-    better = re.sub(r"[^a-z0-9]+", "-", doc.stem.lower()).strip("-") or "my-story"
+    better = _slugify(doc.stem) or "my-story"
     return [Problem(doc.path, 1, "file name",
                     f"'{doc.stem}.md' is not a valid file name (use lower-case letters, numbers and hyphens, like {better}.md)")]  # fmt: skip
 
 
-def cross_checks(doc: SourceDoc, values: dict[str, Any]) -> list[Problem]:
+def cross_checks(doc: SourceDoc, values: dict[str, Any], vocab: Vocab) -> list[Problem]:
     """Rules that involve more than one field."""
     problems = []
     if doc.collection == "stories" and values.get("image") and not values.get("image_alt"):
@@ -170,6 +225,10 @@ def cross_checks(doc: SourceDoc, values: dict[str, Any]) -> list[Problem]:
         start, end = values.get("start"), values.get("end")
         if start is not None and end is not None and _moment(end, dt.time.max) < _moment(start, dt.time.min):
             problems.append(Problem(doc.path, doc.line_of("end"), "end", "the event ends before it starts (check start and end)"))
+        if "areas" not in doc.meta and REGION not in vocab.areas and "areas" not in vocab.unchecked:
+            problems.append(Problem(doc.path, doc.line_of("title"), "areas",
+                                    f"missing: an event without areas is region-wide, but content/areas.yml has no '{REGION}' "
+                                    "area (add areas, like 'areas: [norfolk]')"))  # fmt: skip
     return problems
 
 
@@ -196,7 +255,7 @@ def make_model(doc: SourceDoc, v: dict[str, Any], body: str) -> Story | Signator
         return Signatory(**common, **plain, updates=tuple(updates))
     if doc.collection == "events":
         plain = {k: v[k] for k in ("title", "start", "end", "location", "booking_url", "summary", "recording_url", "write_up_url")}
-        return Event(**common, **plain, online=bool(v["online"]), areas=v["areas"] or ("region",))
+        return Event(**common, **plain, online=bool(v["online"]), areas=v["areas"] or (REGION,))
     return Page(**common, title=v["title"], summary=v["summary"], easy_read=v["easy_read"])
 
 
@@ -204,7 +263,7 @@ def validate_doc(doc: SourceDoc, vocab: Vocab) -> tuple[Story | Signatory | Even
     """One document -> its model (None if it has errors) and its problems."""
     checked = check_fields(doc.meta, COLLECTION_FIELDS[doc.collection], vocab)
     problems = check_slug(doc) + _report(doc, checked)
-    problems += cross_checks(doc, checked.value)
+    problems += cross_checks(doc, checked.value, vocab)
     html = markup.render_markdown(doc.body)
     problems += body_problems(doc, html)
     if any(p.is_error for p in problems):
@@ -218,11 +277,15 @@ def collection_problems(docs: list[SourceDoc], pages: list[Page]) -> list[Proble
     for doc in docs:
         key = (doc.collection, doc.stem)
         if key in seen:
-            problems.append(Problem(doc.path, 1, "file name", f"another {doc.collection} file has the same name: {seen[key]} (file names must be unique)"))
+            problems.append(Problem(doc.path, 1, "file name",
+                                    f"{seen[key]} has the same file name, and both would get the same web address "
+                                    f"(rename one of them: file names in content/{doc.collection}/ must all be different)"))  # fmt: skip
         else:
             seen[key] = doc.path
         if doc.collection == "pages" and doc.stem in RESERVED_SLUGS:
-            problems.append(Problem(doc.path, 1, "file name", f"'{doc.stem}' is used by the site itself; choose another file name"))
+            problems.append(Problem(doc.path, 1, "file name",
+                                    f"'{doc.stem}' is the web address of a section of the site (rename the file, "
+                                    f"for example to about-{doc.stem}.md)"))  # fmt: skip
     slugs = {page.slug for page in pages} | {d.stem for d in docs if d.collection == "pages"}
     for slug in REQUIRED_PAGES:
         if slug not in slugs:
@@ -239,7 +302,7 @@ def validate(loaded: Loaded) -> Validated:
         problems += found
     vocab_models, found = validate_vocab(loaded.data)
     problems += found
-    vocab = make_vocab(vocab_models, (image.output_path for image in loaded.images))
+    vocab = vocab_from_data(loaded.data, (image.output_path for image in loaded.images))
     models: dict[str, list[Any]] = {"stories": [], "signatories": [], "events": [], "pages": []}
     for doc in sorted(loaded.docs, key=lambda d: (d.collection, d.stem, d.path)):
         model, found = validate_doc(doc, vocab)
