@@ -416,3 +416,43 @@ def test_read_doc_with_crlf_bom_and_blank_lines(tmp_path: Path) -> None:
     assert isinstance(doc, SourceDoc)
     assert (doc.path, doc.stem, doc.meta, doc.body, doc.body_line) == ("content/stories/x.md", "x", {"title": "x", "areas": ["a"]}, "Body\n", 7)
     assert (doc.line_of("title"), doc.line_of("areas", 0), doc.line_of("missing")) == (3, 5, 1)
+
+
+# ---- libyaml and PyYAML agree -----------------------------------------------------------------------
+
+SHIPPED = Path(__file__).resolve().parent.parent / "content"
+YAML_SNIPPETS = [
+    "title: Café “quoted” ✓ 😀\nsummary: x # cut\n",
+    "title: x\n\u2028summary: y\n",
+    "a: 1\na: 2\n",
+    "areas: [norfolk, 'suffolk']\nlist:\n  - one\n  -\n  - {date: 2024-01-01, text: x}\n",
+    "text: |\n  block\n  lines\nfolded: >\n  a\n  b\n",
+    "x: &a [*a]\n",
+    "x: !!float abc\n",
+    "title Cafe\nsummary: y\n",
+    "title: 'unclosed\n",
+    "\ttitle: tab\n",
+    "key: [a, b] more\n",
+    "- a\n- b\n",
+    "just text\n",
+    "# only a comment\n",
+    "",
+]
+
+
+def _shipped_yaml() -> list[str]:
+    texts = [f.read_text(encoding="utf-8") for f in sorted(SHIPPED.glob("*.yml"))]
+    for doc in sorted(SHIPPED.glob("*/*.md")):
+        parts = split_front_matter(doc.read_text(encoding="utf-8"), doc.name)
+        assert not isinstance(parts, Problem)
+        texts.append(parts[0])
+    return texts
+
+
+@pytest.mark.parametrize("text", YAML_SNIPPETS + _shipped_yaml())
+def test_libyaml_reads_exactly_what_pyyaml_reads(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import cmi_site.load as load_module
+
+    fast = parse_yaml(text, "x.yml", 2, "front matter")
+    monkeypatch.setattr(load_module, "LOADERS", (load_module.ContentLoader,))
+    assert repr(fast) == repr(parse_yaml(text, "x.yml", 2, "front matter"))  # repr: a value may contain itself

@@ -113,6 +113,27 @@ ContentLoader.add_implicit_resolver(
 _FM_BOUNDARY = frontmatter.YAMLHandler.FM_BOUNDARY
 
 
+if yaml.__with_libyaml__:
+
+    class FastContentLoader(yaml.cyaml.CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):  # type: ignore[misc]
+        """ContentLoader's rules on libyaml's C parser: the same values and marks, about 20 times faster.
+
+        Only used when it succeeds: any error is read again by ContentLoader, whose messages the hints
+        below are written for (tests/test_load.py checks both agree on every fixture).
+        """
+
+        yaml_implicit_resolvers = ContentLoader.yaml_implicit_resolvers
+
+        def __init__(self, stream: str) -> None:
+            yaml.cyaml.CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+    LOADERS: tuple[type, ...] = (FastContentLoader, ContentLoader)
+else:  # pragma: no cover - PyYAML built without libyaml
+    LOADERS = (ContentLoader,)
+
+
 def display_path(path: Path, root: Path) -> str:
     """The path as an editor sees it: relative to the project folder when inside it."""
     try:
@@ -132,7 +153,7 @@ class _Source:
 
     @classmethod
     def of(cls, text: str, path: str, first_line: int) -> _Source:
-        return cls(text, path, first_line, tuple(i for i, char in enumerate(text) if char == "\n"))
+        return cls(text, path, first_line, tuple(m.start() for m in re.finditer("\n", text)))
 
     def line(self, mark: yaml.Mark) -> int:
         """The file line of a mark. Counted from '\\n' only: PyYAML also breaks lines at U+2028 and
@@ -157,23 +178,39 @@ def parse_yaml(text: str, path: str, first_line: int, label: str) -> tuple[Any, 
     twice, text cut short by a ' #' comment), and then the value is still usable.
     """
     source = _Source.of(text, path, first_line)
-    loader = ContentLoader(text)
     try:
-        node = loader.get_single_node()
-        value = loader.construct_document(node) if node is not None else None
+        node, value = _compose_any(text)
     except yaml.MarkedYAMLError as err:
         return None, {}, [_yaml_problem(err, source, label)]
     except (yaml.YAMLError, ValueError, TypeError, OverflowError) as err:
         # Explicit tags such as '!!float abc' fail inside PyYAML's constructors with a plain ValueError.
         return None, {}, [Problem(path, first_line, label, f"this cannot be read ({err}; put text in double quotes)")]
-    finally:
-        loader.dispose()
     lines: dict[KeyPath, int] = {}
     problems: list[Problem] = []
     if node is not None:
         lines[()] = source.line(node.start_mark)
         _collect_lines(node, (), source, lines, problems, set())
     return value, lines, problems
+
+
+def compose_yaml(text: str, loader_class: type) -> tuple[yaml.Node | None, Any]:
+    """YAML text -> (its node tree, for lines, and its value) with one loader; YAML errors are raised."""
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
+def _compose_any(text: str) -> tuple[yaml.Node | None, Any]:
+    """The fastest loader that reads the text; when none does, PyYAML's error (ContentLoader is last)."""
+    for loader_class in LOADERS[:-1]:
+        try:
+            return compose_yaml(text, loader_class)
+        except Exception:  # noqa: BLE001, S112 - libyaml refused it: PyYAML reads it again, for its messages
+            continue
+    return compose_yaml(text, LOADERS[-1])
 
 
 # PyYAML's problem text (a regular expression) -> what to tell the editor. {char} is the symbol found.
@@ -268,7 +305,7 @@ def _collect_lines(
 
 def _comment_warning(node: yaml.Node, key: KeyPath, source: _Source) -> list[Problem]:
     """Unquoted text followed by ' #': YAML drops the rest of the line as a comment, silently."""
-    if not isinstance(node, yaml.ScalarNode) or node.style is not None:
+    if not isinstance(node, yaml.ScalarNode) or node.style:  # plain text: None from PyYAML, '' from libyaml
         return []
     if not re.match(r"[ \t]+#", source.rest_of_line(node.end_mark)):
         return []
