@@ -1,6 +1,7 @@
 """Rendering helpers: relative links, dates in words."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -58,3 +59,34 @@ def test_words() -> None:
     assert word_list(["a"]) == "a"
     assert word_list(["a", "b", "c"]) == "a, b and c"
     assert word_list([]) == ""
+
+
+def test_relative_url_agrees_with_posixpath_relpath() -> None:
+    import itertools
+    import posixpath
+
+    pages = ["index.html", "404.html", "stories/index.html", "stories/a/index.html", "stories/page/2/index.html",
+             "areas/norfolk/page/3/index.html", "about/index.html"]  # fmt: skip
+    routes = ["", "stories/", "stories/a/", "stories/ab/", "areas/norfolk/page/3/", "feed.xml", "assets/site.css",
+              "about/", "stories/a/../b/", "./x/", "a//b/", "stories"]  # fmt: skip
+    for page_path, route in itertools.product(pages, routes):
+        expected = posixpath.relpath(route + "index.html" if route == "" or route.endswith("/") else route,
+                                     posixpath.dirname(page_path) or ".")  # fmt: skip
+        assert relative_url(page_path, route) == expected, (page_path, route)
+
+
+def test_pagination_links_the_first_the_last_and_two_either_side() -> None:
+    # A listing of 400 pages must not link all 400 from each of them (that grows with the square).
+    from pathlib import Path
+
+    from cmi_site.render import make_env
+    from cmi_site.site import paginate
+
+    env = make_env(Path(__file__).resolve().parent.parent / "templates", None)  # type: ignore[arg-type]
+    macro = env.from_string('{% import "macros.html" as m with context %}{{ m.pagination(paged, "Stories") }}')
+    paged = paginate(list(range(240)), "stories/", per_page=24)[5]  # page 6 of 10
+    html = macro.render(paged=paged, page_path="stories/page/6/index.html")
+    numbers = re.findall(r'<span class="visually-hidden">Page </span>(\d+)</a>', html)
+    assert numbers == ["1", "4", "5", "6", "7", "8", "10"]
+    assert html.count('class="pagination__gap"') == 2
+    assert 'href="../5/index.html" rel="prev"' in html and 'href="../7/index.html" rel="next"' in html

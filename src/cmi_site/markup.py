@@ -48,13 +48,14 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "noscript", "svg", "math"}
 
 # What an editor is told was taken out (a warning, so they know the page differs from their text).
+# Matched against the lower-cased HTML: the same matches as re.IGNORECASE, several times faster.
 _UNSAFE = [
-    (re.compile(r"<\s*(script|style|iframe|object|embed|form|input|button|svg|math|link|meta|base)\b", re.I),
+    (re.compile(r"<\s*(script|style|iframe|object|embed|form|input|button|svg|math|link|meta|base)\b"),
      "<{0}> elements are not allowed"),
-    (re.compile(r"\son[a-z]+\s*=", re.I), "event-handler attributes (on...=) are not allowed"),
-    (re.compile(r"(?:href|src)\s*=\s*[\"']?\s*(?:javascript|vbscript|data):", re.I),
+    (re.compile(r"\son[a-z]+\s*="), "event-handler attributes (on...=) are not allowed"),
+    (re.compile(r"(?:href|src)\s*=\s*[\"']?\s*(?:javascript|vbscript|data):"),
      "javascript:, vbscript: and data: links are not allowed"),
-    (re.compile(r"\sstyle\s*=", re.I), "style attributes are not allowed (the site's own stylesheet styles everything)"),
+    (re.compile(r"\sstyle\s*="), "style attributes are not allowed (the site's own stylesheet styles everything)"),
 ]  # fmt: skip
 
 _HEADING = re.compile(r"<(/?)h([1-6])\b")
@@ -74,8 +75,9 @@ class Html:
 def render_markdown(text: str) -> Html:
     """Markdown text -> sanitised HTML whose headings start at <h2> (the page title is the <h1>)."""
     raw = _heading_ids(pyromark.html(text, options=OPTIONS)).rstrip("\n")
-    removed = tuple(sorted({message.format(m.group(1).lower() if m.groups() else "")
-                            for rx, message in _UNSAFE for m in rx.finditer(raw)}))  # fmt: skip
+    lowered = raw.lower()
+    removed = tuple(sorted({message.format(m.group(1) if m.groups() else "")
+                            for rx, message in _UNSAFE for m in rx.finditer(lowered)}))  # fmt: skip
     html = sanitize(_demote_headings(raw))
     return Html(html, removed)
 
