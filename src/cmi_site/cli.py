@@ -18,6 +18,9 @@ from .serve import serve
 from .site import BuildOptions
 
 
+CACHE = Path(".cache/build")  # safe to delete: the next build is a cold one
+
+
 def parse_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -51,6 +54,7 @@ def make_parser() -> argparse.ArgumentParser:
     add_content_options(build_cmd)
     build_cmd.add_argument("--output", type=Path, default=Path("_site"), help="output folder (default: _site)")
     build_cmd.add_argument("--base-url", default=None, help="the site's public address, for canonical links and the sitemap")
+    build_cmd.add_argument("--no-cache", action="store_true", help=f"do not use or fill the build cache ({CACHE})")
     check_cmd = commands.add_parser("check", help="check the content and report every problem; writes nothing")
     add_content_options(check_cmd)
     check_cmd.add_argument("--format", choices=("text", "github", "markdown"), default="text",
@@ -129,7 +133,7 @@ def report(result: Result, strict: bool, style: str = "text") -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    paths = Paths(args.content, args.templates, args.output, Path.cwd())
+    paths = Paths(args.content, args.templates, args.output, Path.cwd(), None if args.no_cache else Path.cwd() / CACHE)
     options = BuildOptions(today=today(args.today), drafts=args.drafts, base_url=args.base_url)
     result = build(paths, options, strict=args.strict)
     report(result, args.strict)
@@ -165,7 +169,7 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    paths = Paths(args.content, args.templates, args.output, Path.cwd())
+    paths = Paths(args.content, args.templates, args.output, Path.cwd(), Path.cwd() / CACHE)
     options = BuildOptions(today=today(args.today), drafts=args.drafts)
 
     def on_build(result: Result) -> None:

@@ -7,6 +7,7 @@ UTF-8, no front matter, YAML syntax) become Problems, never exceptions.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,6 +88,7 @@ class Loaded:
     data: dict[str, DataFile]
     images: list[StaticFile]
     problems: list[Problem] = field(default_factory=list)
+    files: list[tuple[Path, str]] = field(default_factory=list)  # every document file and its collection
 
 
 class ContentLoader(yaml.SafeLoader):
@@ -137,9 +139,21 @@ else:  # pragma: no cover - PyYAML built without libyaml
 def display_path(path: Path, root: Path) -> str:
     """The path as an editor sees it: relative to the project folder when inside it."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return _real(path).relative_to(_real(root)).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+@functools.lru_cache(maxsize=4096)
+def _real_folder(folder: str) -> Path:
+    return Path(folder).resolve()
+
+
+def _real(path: Path) -> Path:
+    """path.resolve(), resolving each folder only once per load (10,000 stories share one folder)."""
+    if path.name in ("", ".", "..") or path.is_symlink():
+        return path.resolve()
+    return _real_folder(str(path.parent.absolute())) / path.name
 
 
 @dataclass(frozen=True)
@@ -345,10 +359,10 @@ def decode(data: bytes, path: str) -> str | Problem:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_doc(file: Path, collection: str, root: Path) -> tuple[SourceDoc | None, list[Problem]]:
-    """One Markdown file -> (SourceDoc, or None when it cannot be read; the problems found reading it)."""
+def read_doc(file: Path, collection: str, root: Path, data: bytes | None = None) -> tuple[SourceDoc | None, list[Problem]]:
+    """One Markdown file (or its bytes, already read) -> (SourceDoc, or None when it cannot be read; the problems)."""
     path = display_path(file, root)
-    text = decode(file.read_bytes(), path)
+    text = decode(file.read_bytes() if data is None else data, path)
     if isinstance(text, Problem):
         return None, [text]
     parts = split_front_matter(text, path)
@@ -424,9 +438,24 @@ def load_static(folder: Path, prefix: str) -> list[StaticFile]:
     ]
 
 
-def load_content(content_dir: Path, root: Path | None = None) -> Loaded:
-    """Read the whole content folder: documents, data files and images, plus reading problems."""
+def list_docs(content_dir: Path, root: Path) -> tuple[list[tuple[Path, str]], list[Problem]]:
+    """Every document file with its collection, in reading order, and warnings for files that are not .md."""
+    listed: list[tuple[Path, str]] = []
+    problems: list[Problem] = []
+    for collection in COLLECTIONS:
+        files, skipped = _collection_files(content_dir / collection, root)
+        problems.extend(skipped)
+        listed.extend((file, collection) for file in files)
+    return listed, problems
+
+
+def load_content(content_dir: Path, root: Path | None = None, read_docs: bool = True) -> Loaded:
+    """Read the whole content folder: documents, data files and images, plus reading problems.
+
+    With read_docs=False the documents are only listed (Loaded.files), for a caller that reads them
+    itself (the build cache, in parallel)."""
     root = root if root is not None else Path.cwd()
+    _real_folder.cache_clear()  # folders may have been moved or linked elsewhere since the last build
     docs: list[SourceDoc] = []
     data: dict[str, DataFile] = {}
     problems: list[Problem] = []
@@ -440,12 +469,11 @@ def load_content(content_dir: Path, root: Path | None = None) -> Loaded:
         problems.extend(found)
         if datafile is not None:
             data[name] = datafile
-    for collection in COLLECTIONS:
-        files, skipped = _collection_files(content_dir / collection, root)
-        problems.extend(skipped)
-        for file in files:
-            doc, found = read_doc(file, collection, root)
-            problems.extend(found)
-            if doc is not None:
-                docs.append(doc)
-    return Loaded(docs, data, load_images(content_dir, root), problems)
+    files, skipped = list_docs(content_dir, root)
+    problems.extend(skipped)
+    for file, collection in files if read_docs else []:
+        doc, found = read_doc(file, collection, root)
+        problems.extend(found)
+        if doc is not None:
+            docs.append(doc)
+    return Loaded(docs, data, load_images(content_dir, root), problems, files)

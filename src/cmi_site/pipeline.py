@@ -10,16 +10,20 @@ import time
 from datetime import date
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from .cache import BuildCache
 from .errors import Problem, has_errors, sort_problems
+from .incremental import check_content, deferring_env, know_site, write_outputs
 from .load import DATA_FILES, DataFile, StaticFile, load_content, load_static, read_data
 from .outputs import render_outputs
 from .render import Output, render_html
 from .site import BuildOptions, Site, build_site
+from .track import Fingerprints
 from .scaffold import new_file_path, new_file_text
 from .schema import Vocab
 from .validate import make_vocab, validate, validate_vocab
-from .write import create_file, write_site
+from .write import create_file
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,7 @@ class Paths:
     templates: Path
     output: Path
     root: Path  # paths in messages are shown relative to this folder
+    cache: Path | None = None  # the build cache folder (.cache/build); None builds without one
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,8 @@ class Result:
     pages: int = 0  # HTML pages rendered
     files: int = 0  # files written, 0 when nothing was written
     timings: dict[str, float] = field(default_factory=dict)
+    written: int = 0  # files whose bytes changed, so were written
+    bytes_written: int = 0
 
     @property
     def seconds(self) -> float:
@@ -72,9 +79,9 @@ def check(paths: Paths, options: BuildOptions) -> Result:
     return _check(paths, options)[0]
 
 
-def render_all(site: Site, templates: Path) -> tuple[list[Output], list[Output]]:
+def render_all(site: Site, templates: Path, env: Any = None) -> tuple[list[Output], list[Output]]:
     """The site -> (HTML pages, every other file: feeds, data, assets)."""
-    html = render_html(site, templates)
+    html = render_html(site, templates, env)
     static = [
         Output(f.output_path, f.data)
         for f in [*load_static(templates / "assets", "assets"), *load_static(templates / "root", "")]
@@ -83,17 +90,33 @@ def render_all(site: Site, templates: Path) -> tuple[list[Output], list[Output]]
 
 
 def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
-    """Check, render and write the whole site; nothing is written when the check fails."""
-    checked, loaded_images = _check(paths, options)
-    if checked.site is None or has_errors(checked.problems, strict):
-        return Result(checked.problems, None, timings=checked.timings)
+    """Check, render and write the whole site; nothing is written when the check fails.
+
+    Documents the build cache has seen are not read again, the rest are read on every core; pages
+    whose inputs are unchanged are not rendered again, the rest are rendered on every core; only
+    files whose bytes changed are written (incremental.py).
+    """
     clock = _Clock()
-    html, others = render_all(checked.site, paths.templates)
-    images = [Output(f.output_path, f.data) for f in loaded_images]
-    clock.lap("render")
-    files = write_site([*html, *others, *images], paths.output)
-    clock.lap("write")
-    return Result(checked.problems, checked.site, len(html), files, {**checked.timings, **clock.timings})
+    cache = BuildCache(paths.cache) if paths.cache is not None else None
+    try:
+        fingerprints = Fingerprints()
+        loaded, validated = check_content(paths.content, paths.root, cache, fingerprints)
+        clock.lap("load")
+        problems = sort_problems(validated.problems)
+        if validated.content is None or has_errors(problems, strict):
+            return Result(problems, None, timings=clock.timings)
+        site = build_site(validated.content, options)
+        know_site(site, fingerprints)
+        env, pages = deferring_env(site, paths.templates)
+        html, others = render_all(site, paths.templates, env)
+        images = [Output(f.output_path, f.data) for f in loaded.images]
+        clock.lap("render")
+        files, written, size = write_outputs([*html, *others, *images], pages, site, paths.output, cache, fingerprints)
+        clock.lap("write")
+    finally:
+        if cache is not None:
+            cache.close()
+    return Result(problems, site, len(html), files, clock.timings, written, size)
 
 
 def load_vocab(content: Path, root: Path) -> Vocab:

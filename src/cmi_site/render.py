@@ -21,11 +21,18 @@ from markupsafe import Markup
 from . import site as routes
 from .models import APPROACHES, Event, Term
 from .site import Paged, Site, output_path, paginate, route_of
+from .track import digest
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")  # fmt: skip
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _ROOT_LINK = re.compile(r'(\s(?:href|src)=")/(?!/)([^"]*)"')
+# {% extends "base.html" %}, include, import, from: a regular expression is 100 times faster than
+# jinja's parser and errs on the safe side (a tag in a comment counts; any other form is "dynamic").
+_TEMPLATE_REF = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+(["'])([^"']+)\1""")
+_DYNAMIC_REF = re.compile(
+    r"""\{%-?\s*(?:extends|include|import|from)\s+(?!(["'])[^"']+\1\s*(?:-?%\}|as\s|import\s|with\s|without\s|ignore\s))"""
+)
 
 
 @dataclass(frozen=True)
@@ -145,12 +152,38 @@ def make_env(templates: Path, site: Site) -> jinja2.Environment:
 
 
 def page(env: jinja2.Environment, template: str, route: str, **context: Any) -> Output:
-    """Render one template to the file for route."""
+    """Render one template to the file for route (or, in a build that renders later, say what to render)."""
     path = output_path(route)
     settings = env.globals["site"].settings
     canonical = f"{settings.base_url}{route}" if settings.base_url and route is not None else None
+    deferred = getattr(env, "deferred_pages", None)
+    if deferred is not None:  # incremental.Pages: rendered later, on every core, or kept from the last build
+        return deferred.add(template, path, dict(page_path=path, route=route, canonical=canonical, **context))  # type: ignore[no-any-return]
     html = env.get_template(template).render(page_path=path, route=route, canonical=canonical, **context)
     return Output(path, html.encode("utf-8"))
+
+
+def render_template(env: jinja2.Environment, template: str, context: dict[str, Any]) -> bytes:
+    """One deferred page: a template and its whole context -> the file's bytes."""
+    return env.get_template(template).render(**context).encode("utf-8")
+
+
+def template_fingerprint(env: jinja2.Environment, name: str) -> str:
+    """A hash of a template and of every template it extends, includes or imports, however deep."""
+    assert env.loader is not None
+    seen: dict[str, str] = {}
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current not in seen:
+            try:
+                seen[current] = env.loader.get_source(env, current)[0]
+            except jinja2.TemplateNotFound:  # '{% include "x" ignore missing %}': its absence counts too
+                seen[current] = "\0missing"
+            if _DYNAMIC_REF.search(seen[current]):  # a template chosen at run time: it may be any of them
+                return digest(*(f"{n}\n{env.loader.get_source(env, n)[0]}" for n in sorted(env.list_templates())))
+            todo += [m.group(2) for m in _TEMPLATE_REF.finditer(seen[current])]
+    return digest(*(f"{n}\n{seen[n]}" for n in sorted(seen)))
 
 
 def render_listing(env: jinja2.Environment, pages: list[Paged], template: str, **context: Any) -> list[Output]:
@@ -209,9 +242,9 @@ def render_not_found(env: jinja2.Environment) -> Output:
     return Output(path, html.encode("utf-8"))
 
 
-def render_html(site: Site, templates: Path) -> list[Output]:
-    """Every HTML page of the site."""
-    env = make_env(templates, site)
+def render_html(site: Site, templates: Path, env: jinja2.Environment | None = None) -> list[Output]:
+    """Every HTML page of the site (env: an environment made by make_env, e.g. one that defers pages)."""
+    env = env or make_env(templates, site)
     return [
         page(env, "home.html", routes.HOME),
         *render_stories(env, site),

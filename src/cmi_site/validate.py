@@ -8,13 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from . import markup
 from .errors import Problem
-from .load import DataFile, Loaded, SourceDoc
+from .load import DataFile, Loaded, SourceDoc, display_path, read_doc
 from .models import Area, Content, Event, Page, Rating, Settings, Signatory, Statement, Story, Term, Update
 from .schema import (
     AREA_FIELDS,
@@ -43,6 +44,18 @@ REGION = "region"  # the area of region-wide work, and of events that name no ar
 @dataclass(frozen=True)
 class Validated:
     content: Content | None  # None when an error stops models being made
+    problems: list[Problem]
+
+
+@dataclass(frozen=True)
+class DocResult:
+    """One document file, read and validated: its model (None when it has errors) and its problems."""
+
+    path: str
+    collection: str
+    stem: str
+    read: bool  # False when the file could not be read at all (no front matter, bad YAML ...)
+    model: Story | Signatory | Event | Page | None
     problems: list[Problem]
 
 
@@ -271,7 +284,16 @@ def validate_doc(doc: SourceDoc, vocab: Vocab) -> tuple[Story | Signatory | Even
     return make_model(doc, checked.value, html.html), problems
 
 
-def collection_problems(docs: list[SourceDoc], pages: list[Page]) -> list[Problem]:
+def check_doc(file: Path, collection: str, root: Path, vocab: Vocab, data: bytes | None = None) -> DocResult:
+    """One document file (or its bytes) -> read, then validated: everything validate() needs of it."""
+    doc, problems = read_doc(file, collection, root, data)
+    if doc is None:
+        return DocResult(display_path(file, root), collection, file.stem, False, None, problems)
+    model, found = validate_doc(doc, vocab)
+    return DocResult(doc.path, collection, doc.stem, True, model, problems + found)
+
+
+def collection_problems(docs: Sequence[SourceDoc | DocResult], pages: list[Page]) -> list[Problem]:
     """Duplicate slugs within a collection, page slugs that clash with sections, required pages."""
     problems, seen = [], {}
     for doc in docs:
@@ -293,8 +315,11 @@ def collection_problems(docs: list[SourceDoc], pages: list[Page]) -> list[Proble
     return problems
 
 
-def validate(loaded: Loaded) -> Validated:
-    """Everything loaded -> Content (or None) and the full list of problems."""
+def validate(loaded: Loaded, results: list[DocResult] | None = None) -> Validated:
+    """Everything loaded -> Content (or None) and the full list of problems.
+
+    results: every document of loaded.files already read and validated (by the build cache, in
+    parallel), in the order of loaded.files; by default loaded.docs are validated here."""
     problems = list(loaded.problems)
     settings = None
     if "site.yml" in loaded.data:
@@ -304,12 +329,13 @@ def validate(loaded: Loaded) -> Validated:
     problems += found
     vocab = vocab_from_data(loaded.data, (image.output_path for image in loaded.images))
     models: dict[str, list[Any]] = {"stories": [], "signatories": [], "events": [], "pages": []}
-    for doc in sorted(loaded.docs, key=lambda d: (d.collection, d.stem, d.path)):
-        model, found = validate_doc(doc, vocab)
-        problems += found
-        if model is not None:
-            models[doc.collection].append(model)
-    problems += collection_problems(loaded.docs, models["pages"])
+    if results is None:
+        results = [DocResult(d.path, d.collection, d.stem, True, *validate_doc(d, vocab)) for d in loaded.docs]
+    for result in sorted(results, key=lambda r: (r.collection, r.stem, r.path)):
+        problems += result.problems
+        if result.model is not None:
+            models[result.collection].append(result.model)
+    problems += collection_problems([r for r in results if r.read], models["pages"])
     if settings is None or any(p.is_error for p in problems):
         return Validated(None, problems)
     content = Content(

@@ -1,0 +1,102 @@
+"""The build cache in .cache/build: what earlier builds worked out, keyed by what it was worked out from.
+
+- docs: each document file, read and validated, keyed by a hash of the file's bytes, its path, the
+  vocabulary it was checked against and the code version. A changed file gets a new key; nothing is
+  ever looked up by name alone, so an entry cannot be stale.
+- state: the last build's page traces (what each page read, see track.py) and the manifest of the
+  output folder (each file's hash, size, modification time and inode).
+
+It is a cache and nothing more: delete the folder at any time and the next build is a cold one. A
+cache file that cannot be read is thrown away, never trusted.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import pickle
+import sqlite3
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .track import digest
+
+PACKAGE = Path(__file__).resolve().parent
+# Libraries whose output ends up in the site: a new version may change it.
+LIBRARIES = ("jinja2", "markupsafe", "pyromark", "nh3", "pyyaml")
+SCHEMA = "1"  # bump when the tables change
+
+
+@functools.cache
+def code_version() -> str:
+    """A hash of this package's source, the libraries it uses and the Python version."""
+    parts = [SCHEMA, sys.version]
+    for name in LIBRARIES:
+        try:
+            parts.append(f"{name}={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            parts.append(f"{name}=?")
+    for source in sorted(PACKAGE.rglob("*.py")):
+        parts += [source.relative_to(PACKAGE).as_posix(), source.read_bytes().decode("utf-8", "replace")]
+    return digest(*parts)
+
+
+class BuildCache:
+    """One SQLite file: docs (key -> pickled result) and state (name -> pickled value)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._db = self._open(folder / "cache.sqlite3")
+
+    @staticmethod
+    def _open(file: Path) -> sqlite3.Connection:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        for attempt in range(2):
+            try:
+                db = sqlite3.connect(file, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("CREATE TABLE IF NOT EXISTS docs (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+                db.execute("CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
+                return db
+            except sqlite3.DatabaseError:
+                if attempt:
+                    raise
+                for stale in file.parent.glob(file.name + "*"):  # not a database: start again
+                    stale.unlink()
+        raise AssertionError("unreachable")
+
+    def docs(self) -> dict[str, bytes]:
+        """Every cached document result, pickled, by key."""
+        return dict(self._db.execute("SELECT key, value FROM docs"))
+
+    def update_docs(self, new: dict[str, bytes], used: Iterable[str]) -> None:
+        """Add new results and drop every entry this build did not use (older versions of files)."""
+        used_keys = set(used)
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?)", new.items())
+            stale = [(key,) for (key,) in self._db.execute("SELECT key FROM docs") if key not in used_keys]
+            self._db.executemany("DELETE FROM docs WHERE key = ?", stale)
+
+    def state(self, name: str) -> Any:
+        """A value saved by the last build, or None."""
+        row = self._db.execute("SELECT value FROM state WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return pickle.loads(row[0])  # noqa: S301 - our own file, in the project folder
+        except Exception:  # noqa: BLE001 - an unreadable entry is a cache miss
+            return None
+
+    def save_state(self, values: dict[str, Any]) -> None:
+        """Save several values at once (all or none)."""
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)",
+                                 [(name, pickle.dumps(value, protocol=5)) for name, value in values.items()])  # fmt: skip
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,275 @@
+"""The build at speed: documents from the build cache or read on every core, pages rendered on every
+core or kept from the last build, and only files whose bytes changed written.
+
+Nothing here knows a page kind. Documents are cached whole (read + validated + converted), keyed by
+the hash of their bytes. Pages are whatever render.page() is asked for: it hands back a PageOutput,
+and the pages are rendered after all of them are known, in parallel, in a fixed order; a page whose
+template, context and Site reads (see track.py) are as they were in the last build is not rendered
+at all. A new render_* function gets all of this without a line of its own.
+"""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import jinja2
+
+from .cache import BuildCache, code_version
+from .load import Loaded, display_path, load_content
+from .parallel import run_jobs
+from .render import Output, make_env, render_template, template_fingerprint
+from .site import Site
+from .track import Fingerprints, Read, SiteReads, Tracker, TrackedSite, Unfingerprintable, digest
+from .validate import DocResult, Validated, check_doc, validate, vocab_from_data
+from .write import FileStat, check_outputs, commit_changes, new_staging, scan_output, stage_file
+
+# ---- documents ----------------------------------------------------------------------------------
+
+
+def check_content(content: Path, root: Path, cache: BuildCache | None, fingerprints: Fingerprints) -> tuple[Loaded, Validated]:
+    """Load and validate the content folder, reading and converting only documents the cache lacks."""
+    loaded = load_content(content, root, read_docs=False)
+    vocab = vocab_from_data(loaded.data, (image.output_path for image in loaded.images))
+    base = digest(code_version(), fingerprints.of(vocab))
+    files = [(file, collection, file.read_bytes()) for file, collection in loaded.files]
+    keys = [digest(base, collection, display_path(file, root), data) for file, collection, data in files]
+    known = cache.docs() if cache is not None else {}
+    results: list[DocResult | None] = [_unpickle(known.get(key)) for key in keys]
+    missing = [index for index, result in enumerate(results) if result is None]
+
+    def job(n: int) -> bytes:
+        file, collection, data = files[missing[n]]
+        return pickle.dumps(check_doc(file, collection, root, vocab, data), protocol=5)
+
+    new: dict[str, bytes] = {}
+    for n, blob in enumerate(run_jobs(job, len(missing))):
+        new[keys[missing[n]]] = blob
+        results[missing[n]] = pickle.loads(blob)  # noqa: S301 - made just now, by this build
+    done = cast(list[DocResult], results)
+    for key, result in zip(keys, done):
+        if result.model is not None:
+            fingerprints.know(result.model, key)
+    if cache is not None and (new or len(known) != len(set(keys))):
+        cache.update_docs(new, keys)
+    return loaded, validate(loaded, done)
+
+
+def _unpickle(blob: bytes | None) -> DocResult | None:
+    if blob is None:
+        return None
+    try:
+        result = pickle.loads(blob)  # noqa: S301 - our own cache, in the project folder
+    except Exception:  # noqa: BLE001 - an unreadable entry is a miss
+        return None
+    return result if isinstance(result, DocResult) else None
+
+
+# ---- pages --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageTask:
+    """One page to render: its template and everything passed to it."""
+
+    index: int
+    template: str
+    path: str
+    context: dict[str, Any]
+
+
+class PageOutput(Output):
+    """A page whose bytes are made when first needed; a build that only writes it never asks here."""
+
+    def __init__(self, pages: Pages, task: PageTask) -> None:
+        object.__setattr__(self, "path", task.path)
+        object.__setattr__(self, "task", task)
+        object.__setattr__(self, "_pages", pages)
+
+    @property
+    def data(self) -> bytes:  # type: ignore[override]
+        pages: Pages = object.__getattribute__(self, "_pages")
+        return pages.force(object.__getattribute__(self, "task"))
+
+
+class Pages:
+    """The pages render.page() was asked for, in order, and how to render one."""
+
+    def __init__(self, env: jinja2.Environment, tracker: Tracker) -> None:
+        self.env, self.tracker = env, tracker
+        self.tasks: list[PageTask] = []
+        self.forced: dict[int, tuple[bytes, frozenset[Read]]] = {}
+
+    def add(self, template: str, path: str, context: dict[str, Any]) -> Output:
+        task = PageTask(len(self.tasks), template, path, context)
+        self.tasks.append(task)
+        return PageOutput(self, task)
+
+    def render(self, task: PageTask) -> tuple[bytes, frozenset[Read]]:
+        """The page's bytes and what of the Site it read."""
+        self.tracker.start()
+        try:
+            data = render_template(self.env, task.template, task.context)
+        finally:
+            reads = self.tracker.stop()
+        return data, reads
+
+    def force(self, task: PageTask) -> bytes:
+        """Render now, here, because something needs the bytes before the pages are written."""
+        if task.index not in self.forced:
+            self.forced[task.index] = self.render(task)
+        return self.forced[task.index][0]
+
+
+def deferring_env(site: Site, templates: Path) -> tuple[jinja2.Environment, Pages]:
+    """An environment whose page() calls are collected, and whose `site` records what templates read."""
+    tracker = Tracker()
+    env = make_env(templates, cast(Site, TrackedSite(site, tracker)))
+    pages = Pages(env, tracker)
+    env.extend(deferred_pages=pages)
+    return env, pages
+
+
+# ---- writing ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trace:
+    """What one page was made from in the last build, and the hash of what came out."""
+
+    static: str  # template, context and code
+    reads: frozenset[Read]
+    reads_fingerprint: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file of the output as the last build left it."""
+
+    digest: str
+    stat: FileStat
+
+
+@dataclass
+class Plan:
+    """What becomes of each output file: kept as it is, or staged (new bytes, renamed in at the end)."""
+
+    staging: Path
+    valid: dict[str, str]  # path -> digest of files in the output known to be what the last build wrote
+    keep: set[str] = field(default_factory=set)
+    staged: dict[str, Entry] = field(default_factory=dict)
+    traces: dict[str, Trace] = field(default_factory=dict)
+    bytes_written: int = 0
+
+    def put(self, path: str, data: bytes) -> None:
+        """A file whose bytes are known here: keep the old one when it is the same."""
+        self.record(path, digest(data), data)
+
+    def record(self, path: str, hashed: str, data: bytes | None, stat: FileStat | None = None) -> None:
+        if self.valid.get(path) == hashed:
+            self.keep.add(path)
+        elif stat is not None:
+            self.staged[path] = Entry(hashed, stat)
+        else:
+            assert data is not None
+            self.staged[path] = Entry(hashed, stage_file(self.staging, path, data))
+        if path in self.staged:
+            self.bytes_written += self.staged[path].stat[0]
+
+
+def write_outputs(
+    outputs: list[Output], pages: Pages, site: Site, output: Path, cache: BuildCache | None, fingerprints: Fingerprints
+) -> tuple[int, int, int]:
+    """Write the site: unchanged pages not rendered, the rest rendered on every core, only changed
+    files written. Returns (files in the site, files written, bytes written)."""
+    check_outputs(outputs)
+    output = output.resolve()
+    state_name = f"output:{output}"
+    last_traces, manifest = (cache.state(state_name) if cache is not None else None) or ({}, {})
+    existing = scan_output(output)
+    valid = {path: entry.digest for path, entry in manifest.items() if existing.get(path) == entry.stat}
+    plan = Plan(new_staging(output), valid)
+    try:
+        reads = SiteReads(site, fingerprints) if cache is not None else None
+        render = _plan_pages(outputs, pages, plan, last_traces, reads, fingerprints)
+        _render_pages(render, pages, plan, reads)
+        for out in outputs:
+            if not isinstance(out, PageOutput):
+                plan.put(out.path, out.data)
+        keep = {path: manifest[path] for path in plan.keep}
+        commit_changes(output, plan.staging, set(plan.staged), set(keep), existing)
+    except BaseException:
+        shutil.rmtree(plan.staging, ignore_errors=True)
+        raise
+    if cache is not None:
+        cache.save_state({state_name: (plan.traces, {**keep, **plan.staged})})
+    return len(outputs), len(plan.staged), plan.bytes_written
+
+
+def _plan_pages(
+    outputs: Iterable[Output], pages: Pages, plan: Plan, last: dict[str, Trace], reads: SiteReads | None, fingerprints: Fingerprints
+) -> list[tuple[PageTask, str]]:
+    """Keep each page whose trace still holds; the pages to render, with their static keys."""
+    templates: dict[str, str] = {}
+    render = []
+    for out in outputs:
+        if not isinstance(out, PageOutput):
+            continue
+        task: PageTask = object.__getattribute__(out, "task")
+        static = _static_key(task, pages.env, templates, fingerprints) if reads is not None else ""
+        trace = last.get(task.path)
+        if task.index in pages.forced:
+            data, page_reads = pages.forced[task.index]
+            _remember(plan, task, static, page_reads, reads, digest(data))
+            plan.put(task.path, data)
+        elif (reads is not None and static and trace is not None and trace.static == static
+              and plan.valid.get(task.path) == trace.digest and reads.of(trace.reads) == trace.reads_fingerprint):  # fmt: skip
+            plan.keep.add(task.path)
+            plan.traces[task.path] = trace
+        else:
+            render.append((task, static))
+    return render
+
+
+def _static_key(task: PageTask, env: jinja2.Environment, templates: dict[str, str], fingerprints: Fingerprints) -> str:
+    """What a page is made from besides the Site: code, template (and what it includes), context. '' if unknown."""
+    if task.template not in templates:
+        templates[task.template] = template_fingerprint(env, task.template)
+    try:
+        return digest(code_version(), templates[task.template], fingerprints.of(task.context))
+    except Unfingerprintable:
+        return ""
+
+
+def _remember(plan: Plan, task: PageTask, static: str, page_reads: frozenset[Read], reads: SiteReads | None, hashed: str) -> None:
+    if reads is not None and static:
+        plan.traces[task.path] = Trace(static, page_reads, reads.of(page_reads), hashed)
+
+
+def _render_pages(render: list[tuple[PageTask, str]], pages: Pages, plan: Plan, reads: SiteReads | None) -> None:
+    """Render the pages on every core; each worker stages its files and reports hash, stat and reads."""
+
+    def job(n: int) -> tuple[str, FileStat | None, frozenset[Read], str]:
+        task = render[n][0]
+        data, page_reads = pages.render(task)
+        hashed = digest(data)
+        stat = None if plan.valid.get(task.path) == hashed else stage_file(plan.staging, task.path, data)
+        return hashed, stat, page_reads, reads.of(page_reads) if reads is not None else ""
+
+    for (task, static), (hashed, stat, page_reads, reads_fingerprint) in zip(render, run_jobs(job, len(render))):
+        plan.record(task.path, hashed, None, stat)
+        if reads is not None and static:
+            plan.traces[task.path] = Trace(static, page_reads, reads_fingerprint, hashed)
+
+
+def know_site(site: Site, fingerprints: Fingerprints) -> None:
+    """Fingerprint every object in the Site's collections once, so each page's context hashes fast."""
+    for name in site.__dataclass_fields__:
+        value = getattr(site, name)
+        if isinstance(value, tuple):
+            fingerprints.know_all(value)

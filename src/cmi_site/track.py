@@ -1,0 +1,261 @@
+"""Fingerprints of plain values, and a record of what of the Site each page reads.
+
+A page is a pure function of its template, the values passed to it and the parts of the Site its
+template reads (through the `site` global and the helpers that close over it). `TrackedSite` stands
+in for the Site while a page renders and records each read: an attribute, one key of a mapping, or
+only the length of a list ("12 stories" does not change when a story's text does). The next build
+checks those reads against the new Site: when every one gives the same fingerprint, the page would
+come out the same, so the last build's file is kept. Nothing here knows any page kind.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import inspect
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+# A read: (path from the Site, mode). Path ("stories_by_area", "norfolk") is site.stories_by_area["norfolk"];
+# mode "all" depends on the whole value, "len" only on its length, "has" only on whether the key is there.
+Read = tuple[tuple[str, ...], str]
+MISSING = object()
+
+
+class Unfingerprintable(TypeError):
+    """A value whose fingerprint cannot be known (a function, an open file): the page is always rendered."""
+
+
+def digest(*parts: str | bytes) -> str:
+    """A short hex digest of some strings or bytes, each length-prefixed so ('ab', 'c') != ('a', 'bc')."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+class Fingerprints:
+    """Fingerprints of values for one build; objects of the Site can be given theirs in advance."""
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[object, str]] = {}  # id -> (the object, kept alive; its fingerprint)
+
+    def know(self, obj: object, fingerprint: str) -> None:
+        """Use fingerprint for obj (a model whose source file's hash already says everything about it)."""
+        self._known[id(obj)] = (obj, fingerprint)
+
+    def know_all(self, objects: Any) -> None:
+        """Fingerprint and remember every dataclass object in a tuple (the Site's collections)."""
+        for obj in objects:
+            if dataclasses.is_dataclass(obj) and id(obj) not in self._known:
+                self.know(obj, self.of(obj))
+
+    def of(self, value: Any) -> str:
+        """The fingerprint of a plain value: equal values, equal fingerprints. Unfingerprintable otherwise."""
+        h = hashlib.blake2b(digest_size=16)
+        self._feed(h, value)
+        return h.hexdigest()
+
+    def _feed(self, h: Any, value: Any) -> None:
+        known = self._known.get(id(value))
+        if known is not None and known[0] is value:
+            h.update(b"k" + known[1].encode())
+            return
+        kind = type(value)
+        h.update(kind.__qualname__.encode() + b":")
+        if isinstance(value, str):
+            data = value.encode("utf-8", "surrogatepass")
+            h.update(len(data).to_bytes(8, "little") + data)
+        elif value is None or isinstance(value, (bool, int, float, bytes, dt.date, dt.time)):
+            text = repr(value).encode()
+            h.update(len(text).to_bytes(8, "little") + text)
+        elif isinstance(value, (tuple, list)):
+            h.update(len(value).to_bytes(8, "little"))
+            for item in value:
+                self._feed(h, item)
+        elif isinstance(value, Mapping):
+            h.update(len(value).to_bytes(8, "little"))
+            for key, item in value.items():
+                self._feed(h, key)
+                self._feed(h, item)
+        elif isinstance(value, (set, frozenset)):
+            h.update(len(value).to_bytes(8, "little"))
+            for item in sorted(self.of(item) for item in value):
+                h.update(item.encode())
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for spec in dataclasses.fields(value):
+                self._feed(h, getattr(value, spec.name))
+        else:
+            raise Unfingerprintable(f"cannot fingerprint a {kind.__qualname__}")
+
+
+class Tracker:
+    """Collects the reads of the page being rendered (one page at a time in each process)."""
+
+    def __init__(self) -> None:
+        self.reads: set[Read] | None = None
+
+    def start(self) -> None:
+        self.reads = set()
+
+    def stop(self) -> frozenset[Read]:
+        reads, self.reads = self.reads or set(), None
+        return frozenset(reads)
+
+    def note(self, path: tuple[str, ...], mode: str) -> None:
+        if self.reads is not None:
+            self.reads.add((path, mode))
+
+
+def _wrap(value: Any, path: tuple[str, ...], tracker: Tracker) -> Any:
+    """A value read from the Site: containers keep recording, anything else is read whole."""
+    if isinstance(value, Mapping):
+        return TrackedMapping(value, path, tracker)
+    if isinstance(value, (tuple, list)):
+        return TrackedSequence(value, path, tracker)
+    tracker.note(path, "all")
+    return value
+
+
+class TrackedSite:
+    """The Site as templates see it: every read is noted in the tracker."""
+
+    def __init__(self, site: Any, tracker: Tracker) -> None:
+        object.__setattr__(self, "_site", site)
+        object.__setattr__(self, "_tracker", tracker)
+
+    def __getattr__(self, name: str) -> Any:
+        site = object.__getattribute__(self, "_site")
+        tracker = object.__getattribute__(self, "_tracker")
+        static = inspect.getattr_static(type(site), name, None)
+        if isinstance(static, property) and static.fget is not None:
+            return static.fget(self)  # what the property reads is noted
+        if inspect.isfunction(static):
+            return functools.partial(static, self)  # a method: it reads through self, so it is noted
+        return _wrap(getattr(site, name), (name,), tracker)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("the Site cannot be changed")
+
+
+class TrackedMapping(Mapping[Any, Any]):
+    """A mapping of the Site: reading one key depends on that key only."""
+
+    def __init__(self, mapping: Mapping[Any, Any], path: tuple[str, ...], tracker: Tracker) -> None:
+        self._mapping, self._path, self._tracker = mapping, path, tracker
+
+    def _key(self, key: Any) -> Any:
+        if not isinstance(key, str):
+            self._tracker.note(self._path, "all")
+            return self._mapping.get(key, MISSING)
+        value = self._mapping.get(key, MISSING)
+        self._tracker.note((*self._path, key), "has")
+        return value if value is MISSING else _wrap(value, (*self._path, key), self._tracker)
+
+    def __getitem__(self, key: Any) -> Any:
+        value = self._key(key)
+        if value is MISSING:
+            raise KeyError(key)
+        return value
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        value = self._key(key)
+        return default if value is MISSING else value
+
+    def __contains__(self, key: object) -> bool:
+        return self._key(key) is not MISSING
+
+    def __iter__(self) -> Iterator[Any]:
+        self._tracker.note(self._path, "all")
+        return iter(self._mapping)
+
+    def __len__(self) -> int:
+        self._tracker.note(self._path, "all")
+        return len(self._mapping)
+
+
+class TrackedSequence:
+    """A list of the Site: its length alone is a smaller dependency than its items."""
+
+    def __init__(self, items: tuple[Any, ...] | list[Any], path: tuple[str, ...], tracker: Tracker) -> None:
+        self._items, self._path, self._tracker = items, path, tracker
+
+    def _all(self) -> tuple[Any, ...] | list[Any]:
+        self._tracker.note(self._path, "all")
+        return self._items
+
+    def __len__(self) -> int:
+        self._tracker.note(self._path, "len")
+        return len(self._items)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._all())
+
+    def __reversed__(self) -> Iterator[Any]:
+        return reversed(self._all())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._all()
+
+    def __add__(self, other: Any) -> Any:
+        other_items = other._all() if isinstance(other, TrackedSequence) else other
+        return self._all() + other_items
+
+    def __radd__(self, other: Any) -> Any:
+        return other + self._all()
+
+    def __eq__(self, other: object) -> bool:
+        other_items = other._all() if isinstance(other, TrackedSequence) else other
+        return self._all() == other_items
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def index(self, item: Any) -> int:
+        return self._all().index(item)
+
+    def count(self, item: Any) -> int:
+        return self._all().count(item)
+
+
+def resolve(site: Any, path: tuple[str, ...]) -> Any:
+    """The value a read's path points at in a Site (MISSING when a key is not there)."""
+    value = getattr(site, path[0], MISSING)
+    for key in path[1:]:
+        value = value.get(key, MISSING) if isinstance(value, Mapping) else MISSING
+    return value
+
+
+class SiteReads:
+    """The fingerprint of each read against one Site, each worked out once per build."""
+
+    def __init__(self, site: Any, fingerprints: Fingerprints) -> None:
+        self._site, self._fingerprints = site, fingerprints
+        self._memo: dict[Read, str] = {}
+
+    def of(self, reads: frozenset[Read]) -> str:
+        """One fingerprint for a set of reads (sorted, so the order they happened in does not matter)."""
+        return digest(*(f"{path}|{mode}|{self._one((path, mode))}" for path, mode in sorted(reads)))
+
+    def _one(self, read: Read) -> str:
+        if read not in self._memo:
+            path, mode = read
+            value = resolve(self._site, path)
+            if value is MISSING:
+                self._memo[read] = "missing"
+            elif mode == "has":
+                self._memo[read] = "present"
+            elif mode == "len":
+                self._memo[read] = f"len={len(value)}"
+            else:
+                self._memo[read] = self._fingerprints.of(value)
+        return self._memo[read]
