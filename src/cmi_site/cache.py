@@ -32,14 +32,19 @@ SCHEMA = "1"  # bump when the tables change
 @functools.cache
 def code_version() -> str:
     """A hash of this package's source, the libraries it uses and the Python version."""
+    return source_digest(PACKAGE)
+
+
+def source_digest(package: Path) -> str:
+    """A hash of a package's .py files, the versions of LIBRARIES and the Python version."""
     parts = [SCHEMA, sys.version]
     for name in LIBRARIES:
         try:
             parts.append(f"{name}={importlib.metadata.version(name)}")
         except importlib.metadata.PackageNotFoundError:
             parts.append(f"{name}=?")
-    for source in sorted(PACKAGE.rglob("*.py")):
-        parts += [source.relative_to(PACKAGE).as_posix(), source.read_bytes().decode("utf-8", "replace")]
+    for source in sorted(package.rglob("*.py")):
+        parts += [source.relative_to(package).as_posix(), source.read_bytes().decode("utf-8", "replace")]
     return digest(*parts)
 
 

@@ -1,0 +1,219 @@
+"""The build cache, parallel rendering and incremental writing never change what is built.
+
+Every test compares a build that used the cache (and kept files from the last build) with a cold
+build of the same input into a fresh folder: they must be byte-identical, file for file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import cmi_site.incremental
+import cmi_site.parallel
+import cmi_site.render
+from cmi_site.cache import source_digest
+from cmi_site.pipeline import Paths, Result, build
+from cmi_site.site import BuildOptions
+from conftest import SAMPLE_CONTENT, TEMPLATES, TODAY
+
+STORY = "content/stories/jobs-support-luton.md"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the sample content and the templates, to change."""
+    shutil.copytree(SAMPLE_CONTENT, tmp_path / "content")
+    shutil.copytree(TEMPLATES, tmp_path / "templates")
+    return tmp_path
+
+
+def run(root: Path, output: str = "_site", cache: bool = True, today: dt.date = TODAY, **options: object) -> Result:
+    paths = Paths(root / "content", root / "templates", root / output, root, root / ".cache/build" if cache else None)
+    result = build(paths, BuildOptions(today=today, **options))  # type: ignore[arg-type]
+    assert result.files, [str(p) for p in result.problems]
+    return result
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_same_as_cold(root: Path, **options: object) -> None:
+    """The incrementally built _site equals a build with no cache into an empty folder."""
+    shutil.rmtree(root / "cold", ignore_errors=True)
+    run(root, "cold", cache=False, **options)
+    incremental, cold = tree(root / "_site"), tree(root / "cold")
+    assert sorted(incremental) == sorted(cold)
+    assert [p for p in cold if incremental[p] != cold[p]] == []
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> None:
+    file = root / rel
+    text = file.read_text(encoding="utf-8")
+    assert old in text, (rel, old)
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    "story body": lambda r: edit(r, STORY, "## Why we did it", "## Why we did it\n\nA new first paragraph."),
+    "story title": lambda r: edit(r, STORY, "title: Disabled jobseekers", "title: Jobseekers"),
+    "story date (moves in every listing)": lambda r: edit(r, STORY, "date: 2026-01-15", "date: 2019-01-15"),
+    "story areas": lambda r: edit(r, STORY, "areas: [luton]", "areas: [luton, norfolk]"),
+    "story removed": lambda r: (r / STORY).unlink(),
+    "story added": lambda r: shutil.copyfile(r / STORY, r / "content/stories/a-copy-of-a-story.md"),
+    "signatory": lambda r: edit(r, "content/signatories/amina-rahman.md", "name: Amina Rahman", "name: Amina R"),
+    "page": lambda r: edit(r, "content/pages/about.md", "title:", "title: New"),
+    "event": lambda r: edit(r, "content/events/summer-gathering-2025.md", 'title: "Summer', 'title: "Midsummer'),
+    "page template": lambda r: edit(r, "templates/story.html", "<h1>", '<h1 class="changed">'),
+    "base template": lambda r: edit(r, "templates/base.html", "Skip to main content", "Skip to the content"),
+    "macros": lambda r: edit(r, "templates/macros.html", '<li class="card">', '<li class="card changed">'),
+    "stylesheet": lambda r: (r / "templates/assets/site.css").write_text("body { color: black; }\n"),
+    "site settings": lambda r: edit(r, "content/site.yml", "title: Count Me In", "title: Count Us In"),
+    "area name": lambda r: edit(r, "content/areas.yml", "name: Luton", "name: Luton Borough"),
+    "theme description": lambda r: edit(r, "content/themes.yml", "description: Support for people living with dementia",
+                                        "description: Life with dementia"),
+    "statement wording": lambda r: edit(r, "content/self-assessment.yml", "We were asked", "People were asked"),
+    "image added": lambda r: (r / "content/images").mkdir() or (r / "content/images/x.png").write_bytes(b"png"),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_rebuild_after_a_change_is_what_a_cold_build_makes(project: Path, change: str) -> None:
+    run(project)
+    before = tree(project / "_site")
+    CHANGES[change](project)
+    run(project)
+    assert tree(project / "_site") != before, "the change shows in the output"
+    assert_same_as_cold(project)
+
+
+def test_failed_build_then_fix(project: Path) -> None:
+    run(project)
+    edit(project, STORY, "areas: [luton]", "areas: [lutton]")
+    paths = Paths(project / "content", project / "templates", project / "_site", project, project / ".cache/build")
+    assert not build(paths, BuildOptions(today=TODAY)).files
+    edit(project, STORY, "areas: [lutton]", "areas: [luton]")
+    edit(project, STORY, "## Why we did it", "## Why it was done")
+    run(project)
+    assert_same_as_cold(project)
+
+
+@pytest.mark.parametrize(("option", "first", "second"), [
+    ("today", TODAY, dt.date(2030, 1, 1)),  # every event becomes past
+    ("drafts", False, True),
+    ("base_url", None, "https://example.org/cmi/"),
+])  # fmt: skip
+def test_a_rebuild_with_other_options_is_what_a_cold_build_makes(project: Path, option: str, first: object, second: object) -> None:
+    edit(project, STORY, "approach: co-design", "approach: co-design\ndraft: true")
+    run(project, **{option: first})
+    run(project, **{option: second})
+    assert_same_as_cold(project, **{option: second})
+
+
+def test_a_new_code_version_renders_everything_again(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run(project)
+    monkeypatch.setattr(cmi_site.render, "human_date", lambda value: f"{value:%Y/%m/%d}")
+    monkeypatch.setattr(cmi_site.incremental, "code_version", lambda: "another version")
+    run(project)
+    assert_same_as_cold(project)
+
+
+def test_the_code_version_changes_with_any_source_file(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    shutil.copytree(Path(cmi_site.render.__file__).parent, package)
+    before = source_digest(package)
+    (package / "render.py").write_text((package / "render.py").read_text() + "\n# changed\n")
+    assert source_digest(package) != before
+
+
+def test_the_output_folder_changed_by_hand_is_repaired(project: Path) -> None:
+    run(project)
+    site = project / "_site"
+    (site / "index.html").write_bytes(b"edited by hand")
+    (site / "about/index.html").unlink()
+    (site / "stray.html").write_bytes(b"not ours")
+    run(project)
+    assert_same_as_cold(project)
+
+
+def test_a_deleted_cache_means_a_cold_build(project: Path) -> None:
+    run(project)
+    shutil.rmtree(project / ".cache")
+    CHANGES["story title"](project)
+    run(project)
+    assert_same_as_cold(project)
+
+
+def test_a_corrupt_cache_is_thrown_away(project: Path) -> None:
+    run(project)
+    for file in (project / ".cache/build").iterdir():
+        file.write_bytes(b"not a database")
+    CHANGES["story title"](project)
+    run(project)
+    assert_same_as_cold(project)
+
+
+def test_nothing_changed_renders_and_writes_nothing(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run(project)
+    rendered: list[str] = []
+    real = cmi_site.incremental.render_template
+    monkeypatch.setattr(cmi_site.incremental, "render_template", lambda env, name, ctx: rendered.append(ctx["page_path"]) or real(env, name, ctx))
+    result = run(project)
+    assert (rendered, result.written, result.bytes_written) == ([], 0, 0)
+    CHANGES["story body"](project)
+    result = run(project)
+    # The story's own page; listings show the summary, not the body, so they are not rendered again.
+    # Listings that show the story are rendered again (their context holds it) but come out the same.
+    assert "stories/jobs-support-luton/index.html" in rendered and len(rendered) < 15
+    assert result.written == 1
+
+
+def test_a_story_checked_against_a_changed_vocabulary_is_checked_again(project: Path) -> None:
+    run(project)
+    edit(project, "content/themes.yml", "- id: employment", "- id: work")
+    paths = Paths(project / "content", project / "templates", project / "_site", project, project / ".cache/build")
+    problems = [str(p) for p in build(paths, BuildOptions(today=TODAY)).problems]
+    assert "content/stories/jobs-support-luton.md:7: themes: unknown theme 'employment' (did you mean 'work'?)" in problems
+
+
+def test_parallel_build_is_byte_identical_to_a_serial_one(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cmi_site.parallel, "MIN_JOBS", 1)
+    monkeypatch.setattr(cmi_site.parallel, "CHUNK", 3)
+    monkeypatch.setattr(cmi_site.parallel, "cpu_count", lambda: 3)
+    run(project, "_site", cache=True)
+    run(project, "parallel-no-cache", cache=False)
+    monkeypatch.setattr(cmi_site.parallel, "cpu_count", lambda: 1)
+    run(project, "serial", cache=False)
+    serial = tree(project / "serial")
+    assert tree(project / "_site") == serial and tree(project / "parallel-no-cache") == serial
+
+
+def test_a_failure_while_swapping_files_in_leaves_the_old_site(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run(project)
+    before = tree(project / "_site")
+    CHANGES["story title"](project)  # a handful of files change: they are renamed in one by one
+    renames = 0
+    real_rename = os.rename
+
+    def failing_rename(source: object, target: object) -> None:
+        nonlocal renames
+        renames += 1
+        if renames == 4:
+            raise OSError("disk trouble")
+        real_rename(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "rename", failing_rename)
+    paths = Paths(project / "content", project / "templates", project / "_site", project, project / ".cache/build")
+    with pytest.raises(OSError, match="disk trouble"):
+        build(paths, BuildOptions(today=TODAY))
+    monkeypatch.setattr(os, "rename", real_rename)
+    assert tree(project / "_site") == before
+    assert sorted(p.name for p in project.iterdir()) == [".cache", "_site", "content", "templates"]
+    run(project)
+    assert_same_as_cold(project)
