@@ -17,7 +17,7 @@ import importlib.metadata
 import pickle
 import sqlite3
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from .track import digest
 
 PACKAGE = Path(__file__).resolve().parent
 # Libraries whose output ends up in the site: a new version may change it.
-LIBRARIES = ("jinja2", "markupsafe", "pyromark", "nh3", "pyyaml")
+LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pyyaml")
 SCHEMA = "1"  # bump when the tables change
 
 
@@ -73,9 +73,9 @@ class BuildCache:
                     stale.unlink()
         raise AssertionError("unreachable")
 
-    def docs(self) -> dict[str, bytes]:
-        """Every cached document result, pickled, by key."""
-        return dict(self._db.execute("SELECT key, value FROM docs"))
+    def docs(self) -> Iterator[tuple[str, bytes]]:
+        """Every cached document result, pickled, with its key (one at a time: they are many)."""
+        yield from self._db.execute("SELECT key, value FROM docs")
 
     def update_docs(self, new: dict[str, bytes], used: Iterable[str]) -> None:
         """Add new results and drop every entry this build did not use (older versions of files)."""

@@ -36,25 +36,32 @@ def check_content(content: Path, root: Path, cache: BuildCache | None, fingerpri
     loaded = load_content(content, root, read_docs=False)
     vocab = vocab_from_data(loaded.data, (image.output_path for image in loaded.images))
     base = digest(code_version(), fingerprints.of(vocab))
-    files = [(file, collection, file.read_bytes()) for file, collection in loaded.files]
-    keys = [digest(base, collection, display_path(file, root), data) for file, collection, data in files]
-    known = cache.docs() if cache is not None else {}
-    results: list[DocResult | None] = [_unpickle(known.get(key)) for key in keys]
+    keys = [digest(base, collection, display_path(file, root), file.read_bytes()) for file, collection in loaded.files]
+    wanted = {key: index for index, key in enumerate(keys)}
+    results: list[DocResult | None] = [None] * len(keys)
+    cached = 0
+    for key, blob in cache.docs() if cache is not None else ():
+        cached += 1
+        if key in wanted:
+            results[wanted[key]] = _unpickle(blob)
     missing = [index for index, result in enumerate(results) if result is None]
 
-    def job(n: int) -> bytes:
-        file, collection, data = files[missing[n]]
-        return pickle.dumps(check_doc(file, collection, root, vocab, data), protocol=5)
+    def job(n: int) -> tuple[str, bytes]:
+        file, collection = loaded.files[missing[n]]
+        data = file.read_bytes()  # read again: the key must be of the bytes that are checked
+        key = digest(base, collection, display_path(file, root), data)
+        return key, pickle.dumps(check_doc(file, collection, root, vocab, data), protocol=5)
 
     new: dict[str, bytes] = {}
-    for n, blob in enumerate(run_jobs(job, len(missing))):
-        new[keys[missing[n]]] = blob
+    for n, (key, blob) in enumerate(run_jobs(job, len(missing))):
+        keys[missing[n]] = key
+        new[key] = blob
         results[missing[n]] = pickle.loads(blob)  # noqa: S301 - made just now, by this build
     done = cast(list[DocResult], results)
     for key, result in zip(keys, done):
         if result.model is not None:
             fingerprints.know(result.model, key)
-    if cache is not None and (new or len(known) != len(set(keys))):
+    if cache is not None and (new or cached != len(set(keys))):
         cache.update_docs(new, keys)
     return loaded, validate(loaded, done)
 
@@ -138,21 +145,15 @@ def deferring_env(site: Site, templates: Path) -> tuple[jinja2.Environment, Page
 
 
 @dataclass(frozen=True)
-class Trace:
-    """What one page was made from in the last build, and the hash of what came out."""
-
-    static: str  # template, context and code
-    reads: frozenset[Read]
-    reads_fingerprint: str
-    digest: str
-
-
-@dataclass(frozen=True)
 class Entry:
     """One file of the output as the last build left it."""
 
     digest: str
     stat: FileStat
+
+
+# What a page was made from: (static key: code, template and context; its Site reads; the page's digest).
+Trace = tuple[str, tuple[Read, ...], str]
 
 
 @dataclass
@@ -173,13 +174,27 @@ class Plan:
     def record(self, path: str, hashed: str, data: bytes | None, stat: FileStat | None = None) -> None:
         if self.valid.get(path) == hashed:
             self.keep.add(path)
-        elif stat is not None:
-            self.staged[path] = Entry(hashed, stat)
-        else:
+            return
+        if stat is None:
             assert data is not None
-            self.staged[path] = Entry(hashed, stage_file(self.staging, path, data))
-        if path in self.staged:
-            self.bytes_written += self.staged[path].stat[0]
+            stat = stage_file(self.staging, path, data)
+        self.staged[path] = Entry(hashed, stat)
+        self.bytes_written += stat[0]
+
+
+@dataclass
+class LastBuild:
+    """What the last build into this output folder left in the cache."""
+
+    reads: list[Read] = field(default_factory=list)  # every Site read any page made ...
+    read_fingerprints: list[str] = field(default_factory=list)  # ... and what it gave then
+    traces: dict[str, tuple[str, tuple[int, ...], str]] = field(default_factory=dict)  # reads by number
+    manifest: dict[str, Entry] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, cache: BuildCache | None, name: str) -> LastBuild:
+        found = cache.state(name) if cache is not None else None
+        return found if isinstance(found, LastBuild) else cls()
 
 
 def write_outputs(
@@ -190,31 +205,33 @@ def write_outputs(
     check_outputs(outputs)
     output = output.resolve()
     state_name = f"output:{output}"
-    last_traces, manifest = (cache.state(state_name) if cache is not None else None) or ({}, {})
+    last = LastBuild.load(cache, state_name)
     existing = scan_output(output)
-    valid = {path: entry.digest for path, entry in manifest.items() if existing.get(path) == entry.stat}
+    valid = {path: entry.digest for path, entry in last.manifest.items() if existing.get(path) == entry.stat}
     plan = Plan(new_staging(output), valid)
+    reads = SiteReads(site, fingerprints) if cache is not None else None
     try:
-        reads = SiteReads(site, fingerprints) if cache is not None else None
-        render = _plan_pages(outputs, pages, plan, last_traces, reads, fingerprints)
-        _render_pages(render, pages, plan, reads)
+        render = _plan_pages(outputs, pages, plan, last, reads, fingerprints)
+        _render_pages(render, pages, plan)
         for out in outputs:
             if not isinstance(out, PageOutput):
                 plan.put(out.path, out.data)
-        keep = {path: manifest[path] for path in plan.keep}
+        keep = {path: last.manifest[path] for path in plan.keep}
         commit_changes(output, plan.staging, set(plan.staged), set(keep), existing)
     except BaseException:
         shutil.rmtree(plan.staging, ignore_errors=True)
         raise
-    if cache is not None:
-        cache.save_state({state_name: (plan.traces, {**keep, **plan.staged})})
+    # Unless a page was rendered or a file written, the last build's record still says it all.
+    if cache is not None and reads is not None and (render or plan.staged or keep.keys() != last.manifest.keys()):
+        cache.save_state({state_name: _last_build(plan, {**keep, **plan.staged}, reads)})
     return len(outputs), len(plan.staged), plan.bytes_written
 
 
 def _plan_pages(
-    outputs: Iterable[Output], pages: Pages, plan: Plan, last: dict[str, Trace], reads: SiteReads | None, fingerprints: Fingerprints
+    outputs: Iterable[Output], pages: Pages, plan: Plan, last: LastBuild, reads: SiteReads | None, fingerprints: Fingerprints
 ) -> list[tuple[PageTask, str]]:
     """Keep each page whose trace still holds; the pages to render, with their static keys."""
+    changed = {n for n, read in enumerate(last.reads) if reads is None or reads.one(read) != last.read_fingerprints[n]}
     templates: dict[str, str] = {}
     render = []
     for out in outputs:
@@ -222,15 +239,17 @@ def _plan_pages(
             continue
         task: PageTask = object.__getattribute__(out, "task")
         static = _static_key(task, pages.env, templates, fingerprints) if reads is not None else ""
-        trace = last.get(task.path)
+        trace = last.traces.get(task.path)
         if task.index in pages.forced:
             data, page_reads = pages.forced[task.index]
-            _remember(plan, task, static, page_reads, reads, digest(data))
+            hashed = digest(data)
             plan.put(task.path, data)
-        elif (reads is not None and static and trace is not None and trace.static == static
-              and plan.valid.get(task.path) == trace.digest and reads.of(trace.reads) == trace.reads_fingerprint):  # fmt: skip
+            if static:
+                plan.traces[task.path] = (static, tuple(page_reads), hashed)
+        elif (static and trace is not None and trace[0] == static and plan.valid.get(task.path) == trace[2]
+              and changed.isdisjoint(trace[1])):  # fmt: skip
             plan.keep.add(task.path)
-            plan.traces[task.path] = trace
+            plan.traces[task.path] = (static, tuple(last.reads[n] for n in trace[1]), trace[2])
         else:
             render.append((task, static))
     return render
@@ -246,25 +265,29 @@ def _static_key(task: PageTask, env: jinja2.Environment, templates: dict[str, st
         return ""
 
 
-def _remember(plan: Plan, task: PageTask, static: str, page_reads: frozenset[Read], reads: SiteReads | None, hashed: str) -> None:
-    if reads is not None and static:
-        plan.traces[task.path] = Trace(static, page_reads, reads.of(page_reads), hashed)
-
-
-def _render_pages(render: list[tuple[PageTask, str]], pages: Pages, plan: Plan, reads: SiteReads | None) -> None:
+def _render_pages(render: list[tuple[PageTask, str]], pages: Pages, plan: Plan) -> None:
     """Render the pages on every core; each worker stages its files and reports hash, stat and reads."""
 
-    def job(n: int) -> tuple[str, FileStat | None, frozenset[Read], str]:
+    def job(n: int) -> tuple[str, FileStat | None, frozenset[Read]]:
         task = render[n][0]
         data, page_reads = pages.render(task)
         hashed = digest(data)
-        stat = None if plan.valid.get(task.path) == hashed else stage_file(plan.staging, task.path, data)
-        return hashed, stat, page_reads, reads.of(page_reads) if reads is not None else ""
+        return hashed, None if plan.valid.get(task.path) == hashed else stage_file(plan.staging, task.path, data), page_reads
 
-    for (task, static), (hashed, stat, page_reads, reads_fingerprint) in zip(render, run_jobs(job, len(render))):
+    for (task, static), (hashed, stat, page_reads) in zip(render, run_jobs(job, len(render))):
         plan.record(task.path, hashed, None, stat)
-        if reads is not None and static:
-            plan.traces[task.path] = Trace(static, page_reads, reads_fingerprint, hashed)
+        if static:
+            plan.traces[task.path] = (static, tuple(page_reads), hashed)
+
+
+def _last_build(plan: Plan, manifest: dict[str, Entry], reads: SiteReads) -> LastBuild:
+    """What to remember of this build: each read once, numbered, with its fingerprint now."""
+    numbers: dict[Read, int] = {}
+    traces = {
+        path: (static, tuple(numbers.setdefault(read, len(numbers)) for read in page_reads), hashed)
+        for path, (static, page_reads, hashed) in plan.traces.items()
+    }
+    return LastBuild(list(numbers), [reads.one(read) for read in numbers], traces, manifest)
 
 
 def know_site(site: Site, fingerprints: Fingerprints) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,9 +152,11 @@ def _real_folder(folder: str) -> Path:
 
 def _real(path: Path) -> Path:
     """path.resolve(), resolving each folder only once per load (10,000 stories share one folder)."""
-    if path.name in ("", ".", "..") or path.is_symlink():
+    if path.name in ("", ".", ".."):
+        return _real_folder(str(path))
+    if path.is_symlink():
         return path.resolve()
-    return _real_folder(str(path.parent.absolute())) / path.name
+    return _real_folder(str(path.parent)) / path.name  # relative folders: the working directory is fixed during a load
 
 
 @dataclass(frozen=True)
@@ -403,10 +406,14 @@ def _collection_files(folder: Path, root: Path) -> tuple[list[Path], list[Proble
     """The .md files of one collection folder and its subfolders, sorted; anything else is a warning."""
     if not folder.is_dir():
         return [], []
+    found: list[tuple[tuple[str, ...], str]] = []  # (parts below folder, for Path's order; file name)
+    for top, folders, names in os.walk(folder, followlinks=True):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        parts = tuple(Path(top).relative_to(folder).parts)
+        found += [((*parts, name), os.path.join(top, name)) for name in names if not name.startswith(".")]
     files, problems = [], []
-    for entry in sorted(folder.rglob("*")):
-        if any(part.startswith(".") for part in entry.relative_to(folder).parts) or entry.is_dir():
-            continue
+    for _, name in sorted(found):
+        entry = Path(name)
         if entry.suffix == ".md":
             files.append(entry)
         else:

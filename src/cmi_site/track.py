@@ -15,7 +15,7 @@ import datetime as dt
 import functools
 import hashlib
 import inspect
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 # A read: (path from the Site, mode). Path ("stories_by_area", "norfolk") is site.stories_by_area["norfolk"];
@@ -121,6 +121,18 @@ def _wrap(value: Any, path: tuple[str, ...], tracker: Tracker) -> Any:
     return value
 
 
+@functools.cache
+def _attribute_kind(cls: type, name: str) -> Callable[[Any], Any] | None:
+    """How to read a class's attribute through a TrackedSite: a property's getter, a method bound to
+    it, or None for a plain field."""
+    static = inspect.getattr_static(cls, name, None)
+    if isinstance(static, property) and static.fget is not None:
+        return static.fget
+    if inspect.isfunction(static):
+        return lambda tracked: functools.partial(static, tracked)
+    return None
+
+
 class TrackedSite:
     """The Site as templates see it: every read is noted in the tracker."""
 
@@ -130,13 +142,10 @@ class TrackedSite:
 
     def __getattr__(self, name: str) -> Any:
         site = object.__getattribute__(self, "_site")
-        tracker = object.__getattribute__(self, "_tracker")
-        static = inspect.getattr_static(type(site), name, None)
-        if isinstance(static, property) and static.fget is not None:
-            return static.fget(self)  # what the property reads is noted
-        if inspect.isfunction(static):
-            return functools.partial(static, self)  # a method: it reads through self, so it is noted
-        return _wrap(getattr(site, name), (name,), tracker)
+        kind = _attribute_kind(type(site), name)
+        if kind is not None:
+            return kind(self)  # a property or a method: what it reads through self is noted
+        return _wrap(getattr(site, name), (name,), object.__getattribute__(self, "_tracker"))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("the Site cannot be changed")
@@ -242,11 +251,8 @@ class SiteReads:
         self._site, self._fingerprints = site, fingerprints
         self._memo: dict[Read, str] = {}
 
-    def of(self, reads: frozenset[Read]) -> str:
-        """One fingerprint for a set of reads (sorted, so the order they happened in does not matter)."""
-        return digest(*(f"{path}|{mode}|{self._one((path, mode))}" for path, mode in sorted(reads)))
-
-    def _one(self, read: Read) -> str:
+    def one(self, read: Read) -> str:
+        """The fingerprint of what one read gives on this Site."""
         if read not in self._memo:
             path, mode = read
             value = resolve(self._site, path)
