@@ -37,3 +37,58 @@ def test_state_does_not_leak_between_documents() -> None:
 
 def test_plain_text() -> None:
     assert plain_text("<p>Carers &amp; <em>families</em></p>\n<p>met.</p>") == "Carers & families met."
+
+
+# ---- the fast path gives exactly Python-Markdown's HTML ---------------------------------------------
+
+TRICKY = [
+    "It's \"quoted\" -- and --- dashes... and 'single' quotes, '90s, rock 'n' roll, \\'escaped\\' and <<angles>>.",
+    "*em* **strong** ***both*** _u_ __uu__ `code with 'quotes'` and <span>html 'x'</span> &quot;entity&quot; &#39;",
+    "[link 'a'](https://example.org \"Title 'b'\") ![img](x.png) <https://auto.link> <a@b.org> [ref][r]\n\n[r]: /x/",
+    "*[HTML]: Hyper Text Markup Language\n\nHTML is 'here'.",
+    "Term\n: Definition with \"quotes\"\n\nOther\n:   Indented",
+    "| a | 'b' |\n|---|:-:|\n| 1 \\| 2 | x... |",
+    "```python\nx = 'y' -- z\n```\n\n~~~\nplain\n~~~",
+    "# Title 'quoted'\n\n## Same\n\n## Same\n\n### Café & co\n\nline  \nbreak",
+    "- one\n- two\n    - nested 'x'\n\n1. first\n3. third\n\n> quote -- dash\n> *em*",
+    "Plain text with nothing special at all",
+    "",
+]
+
+
+def _reference(text: str) -> str:
+    """What Python-Markdown with every extension, freshly made, produces."""
+    import markdown
+
+    from cmi_site.markup import EXTENSION_CONFIGS, EXTENSIONS, _demote_headings, sanitize
+
+    return sanitize(_demote_headings(markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS,
+                                                       output_format="html").convert(text)))  # fmt: skip
+
+
+def _texts() -> list[str]:
+    """The tricky cases, every shipped document and 60 generated benchmark stories and signatories."""
+    import importlib.util
+    import tempfile
+    from pathlib import Path
+
+    import frontmatter
+
+    from conftest import REPO, SAMPLE_CONTENT
+
+    spec = importlib.util.spec_from_file_location("corpus", REPO / "bench" / "corpus.py")
+    assert spec is not None and spec.loader is not None
+    corpus = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(corpus)
+    with tempfile.TemporaryDirectory() as folder:
+        corpus.generate(Path(folder), 60, seed=7)
+        generated = [frontmatter.loads(f.read_text()).content for f in sorted(Path(folder).glob("*/*.md"))]
+    shipped = [frontmatter.loads(f.read_text()).content for f in sorted(SAMPLE_CONTENT.glob("*/*.md"))]
+    return TRICKY + shipped + generated
+
+
+def test_the_fast_converter_gives_exactly_what_python_markdown_gives() -> None:
+    texts = _texts()
+    assert len(texts) > 100
+    for text in texts + texts:  # twice: a reused converter must not remember the last document
+        assert render_markdown(text).html == _reference(text), text
