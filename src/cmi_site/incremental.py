@@ -152,8 +152,9 @@ class Entry:
     stat: FileStat
 
 
-# What a page was made from: (static key: code, template and context; its Site reads; the page's digest).
-Trace = tuple[str, tuple[Read, ...], str]
+# What a page was made from: (static key: code, template and context; its Site reads, as numbers in
+# LastBuild.reads or, when just rendered, as they are; the page's digest).
+Trace = tuple[str, "tuple[int, ...] | frozenset[Read]", str]
 
 
 @dataclass
@@ -223,7 +224,7 @@ def write_outputs(
         raise
     # Unless a page was rendered or a file written, the last build's record still says it all.
     if cache is not None and reads is not None and (render or plan.staged or keep.keys() != last.manifest.keys()):
-        cache.save_state({state_name: _last_build(plan, {**keep, **plan.staged}, reads)})
+        cache.save_state({state_name: _last_build(plan, {**keep, **plan.staged}, reads, last)})
     return len(outputs), len(plan.staged), plan.bytes_written
 
 
@@ -245,11 +246,11 @@ def _plan_pages(
             hashed = digest(data)
             plan.put(task.path, data)
             if static:
-                plan.traces[task.path] = (static, tuple(page_reads), hashed)
+                plan.traces[task.path] = (static, page_reads, hashed)
         elif (static and trace is not None and trace[0] == static and plan.valid.get(task.path) == trace[2]
               and changed.isdisjoint(trace[1])):  # fmt: skip
             plan.keep.add(task.path)
-            plan.traces[task.path] = (static, tuple(last.reads[n] for n in trace[1]), trace[2])
+            plan.traces[task.path] = trace
         else:
             render.append((task, static))
     return render
@@ -277,17 +278,25 @@ def _render_pages(render: list[tuple[PageTask, str]], pages: Pages, plan: Plan) 
     for (task, static), (hashed, stat, page_reads) in zip(render, run_jobs(job, len(render))):
         plan.record(task.path, hashed, None, stat)
         if static:
-            plan.traces[task.path] = (static, tuple(page_reads), hashed)
+            plan.traces[task.path] = (static, page_reads, hashed)
 
 
-def _last_build(plan: Plan, manifest: dict[str, Entry], reads: SiteReads) -> LastBuild:
-    """What to remember of this build: each read once, numbered, with its fingerprint now."""
-    numbers: dict[Read, int] = {}
-    traces = {
-        path: (static, tuple(numbers.setdefault(read, len(numbers)) for read in page_reads), hashed)
-        for path, (static, page_reads, hashed) in plan.traces.items()
-    }
-    return LastBuild(list(numbers), [reads.one(read) for read in numbers], traces, manifest)
+def _last_build(plan: Plan, manifest: dict[str, Entry], reads: SiteReads, last: LastBuild) -> LastBuild:
+    """What to remember of this build: each read once, numbered, with its fingerprint now. Pages kept
+    from the last build keep their numbers; reads no page makes any more are dropped now and then."""
+    numbers = {read: n for n, read in enumerate(last.reads)}
+    traces = {}
+    for path, (static, page_reads, hashed) in plan.traces.items():
+        if not isinstance(page_reads, tuple):
+            page_reads = tuple(sorted(numbers.setdefault(read, len(numbers)) for read in page_reads))
+        traces[path] = (static, page_reads, hashed)
+    table = list(numbers)
+    used = set().union(*(trace[1] for trace in traces.values()))
+    if len(table) > 2 * len(used) + 1000:
+        renumber = {old: new for new, old in enumerate(sorted(used))}
+        table = [table[old] for old in sorted(used)]
+        traces = {path: (static, tuple(renumber[n] for n in ids), hashed) for path, (static, ids, hashed) in traces.items()}
+    return LastBuild(table, [reads.one(read) for read in table], traces, manifest)
 
 
 def know_site(site: Site, fingerprints: Fingerprints) -> None:

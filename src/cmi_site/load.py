@@ -139,24 +139,28 @@ else:  # pragma: no cover - PyYAML built without libyaml
 
 def display_path(path: Path, root: Path) -> str:
     """The path as an editor sees it: relative to the project folder when inside it."""
-    try:
-        return _real(path).relative_to(_real(root)).as_posix()
-    except ValueError:
-        return path.as_posix()
+    real, base = _real(path), _real(root).rstrip(os.sep)
+    if real == base:
+        return "."
+    if real.startswith(base + os.sep):
+        return real[len(base) + 1 :].replace(os.sep, "/")
+    return path.as_posix()
 
 
 @functools.lru_cache(maxsize=4096)
-def _real_folder(folder: str) -> Path:
-    return Path(folder).resolve()
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder)
 
 
-def _real(path: Path) -> Path:
-    """path.resolve(), resolving each folder only once per load (10,000 stories share one folder)."""
-    if path.name in ("", ".", ".."):
-        return _real_folder(str(path))
-    if path.is_symlink():
-        return path.resolve()
-    return _real_folder(str(path.parent)) / path.name  # relative folders: the working directory is fixed during a load
+def _real(path: Path) -> str:
+    """path.resolve(), as text, resolving each folder only once per load (10,000 stories share one)."""
+    text = os.fspath(path)
+    folder, name = os.path.split(text)
+    if name in ("", ".", ".."):
+        return _real_folder(text)
+    if os.path.islink(text):
+        return os.path.realpath(text)
+    return os.path.join(_real_folder(folder or "."), name)  # relative folders: the working directory is fixed during a load
 
 
 @dataclass(frozen=True)

@@ -56,41 +56,49 @@ class Fingerprints:
 
     def of(self, value: Any) -> str:
         """The fingerprint of a plain value: equal values, equal fingerprints. Unfingerprintable otherwise."""
-        h = hashlib.blake2b(digest_size=16)
-        self._feed(h, value)
-        return h.hexdigest()
+        parts: list[str] = []
+        self._collect(value, parts)
+        return hashlib.blake2b("\x00".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
-    def _feed(self, h: Any, value: Any) -> None:
+    def _collect(self, value: Any, parts: list[str]) -> None:
+        """Append tokens that spell value out unambiguously (every text is preceded by its length)."""
         known = self._known.get(id(value))
         if known is not None and known[0] is value:
-            h.update(b"k" + known[1].encode())
+            parts.append("k" + known[1])
             return
         kind = type(value)
-        h.update(kind.__qualname__.encode() + b":")
-        if isinstance(value, str):
-            data = value.encode("utf-8", "surrogatepass")
-            h.update(len(data).to_bytes(8, "little") + data)
-        elif value is None or isinstance(value, (bool, int, float, bytes, dt.date, dt.time)):
-            text = repr(value).encode()
-            h.update(len(text).to_bytes(8, "little") + text)
-        elif isinstance(value, (tuple, list)):
-            h.update(len(value).to_bytes(8, "little"))
+        if kind is str:
+            parts.append(f"s{len(value)}:{value}")
+        elif value is None or kind in _SCALARS:
+            text = repr(value)
+            parts.append(f"{kind.__qualname__}{len(text)}:{text}")
+        elif kind is tuple or kind is list:
+            parts.append(f"{kind.__qualname__}{len(value)}")
             for item in value:
-                self._feed(h, item)
+                self._collect(item, parts)
+        elif isinstance(value, str):  # a str subclass (Markup): its type matters to jinja
+            parts.append(f"{kind.__qualname__}{len(value)}:{value}")
         elif isinstance(value, Mapping):
-            h.update(len(value).to_bytes(8, "little"))
+            parts.append(f"{kind.__qualname__}{len(value)}")
             for key, item in value.items():
-                self._feed(h, key)
-                self._feed(h, item)
+                self._collect(key, parts)
+                self._collect(item, parts)
         elif isinstance(value, (set, frozenset)):
-            h.update(len(value).to_bytes(8, "little"))
-            for item in sorted(self.of(item) for item in value):
-                h.update(item.encode())
+            parts.append(f"{kind.__qualname__}{len(value)}")
+            parts.extend(sorted(self.of(item) for item in value))
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            parts.append(f"{kind.__module__}.{kind.__qualname__}")
             for spec in dataclasses.fields(value):
-                self._feed(h, getattr(value, spec.name))
+                self._collect(getattr(value, spec.name), parts)
+        elif isinstance(value, (tuple, list)):  # a named tuple or other subclass
+            parts.append(f"{kind.__qualname__}{len(value)}")
+            for item in value:
+                self._collect(item, parts)
         else:
             raise Unfingerprintable(f"cannot fingerprint a {kind.__qualname__}")
+
+
+_SCALARS = frozenset({bool, int, float, bytes, dt.date, dt.datetime, dt.time})
 
 
 class Tracker:
