@@ -16,6 +16,7 @@ import pytest
 
 import cmi_site.incremental
 import cmi_site.parallel
+import cmi_site.pipeline
 import cmi_site.render
 from cmi_site.cache import source_digest
 from cmi_site.pipeline import Paths, Result, build
@@ -120,6 +121,7 @@ def test_a_new_code_version_renders_everything_again(project: Path, monkeypatch:
     run(project)
     monkeypatch.setattr(cmi_site.render, "human_date", lambda value: f"{value:%Y/%m/%d}")
     monkeypatch.setattr(cmi_site.incremental, "code_version", lambda: "another version")
+    monkeypatch.setattr(cmi_site.pipeline, "code_version", lambda: "another version")
     run(project)
     assert_same_as_cold(project)
 
@@ -155,6 +157,17 @@ def test_a_corrupt_cache_is_thrown_away(project: Path) -> None:
     for file in (project / ".cache/build").iterdir():
         file.write_bytes(b"not a database")
     CHANGES["story title"](project)
+    run(project)
+    assert_same_as_cold(project)
+
+
+def test_nothing_changed_is_noticed_at_once(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run(project)
+    monkeypatch.setattr(cmi_site.pipeline, "check_content", None)  # not reached: nothing is read or rendered
+    result = run(project)
+    assert (result.site, result.written, result.pages) == (None, 0, len([p for p in tree(project / "_site") if p.endswith(".html")]))
+    (project / "_site/stray.html").write_bytes(b"not ours")  # the output is not as the last build left it
+    monkeypatch.undo()
     run(project)
     assert_same_as_cold(project)
 

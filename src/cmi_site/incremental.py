@@ -10,6 +10,7 @@ at all. A new render_* function gets all of this without a line of its own.
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 from collections.abc import Iterable
@@ -20,7 +21,8 @@ from typing import Any, cast
 import jinja2
 
 from .cache import BuildCache, code_version
-from .load import Loaded, display_path, load_content
+from .errors import Problem
+from .load import Loaded, display_path, file_digest, load_content
 from .parallel import run_jobs
 from .render import Output, make_env, render_template, template_fingerprint
 from .site import Site
@@ -31,12 +33,21 @@ from .write import FileStat, check_outputs, commit_changes, new_staging, scan_ou
 # ---- documents ----------------------------------------------------------------------------------
 
 
-def check_content(content: Path, root: Path, cache: BuildCache | None, fingerprints: Fingerprints) -> tuple[Loaded, Validated]:
-    """Load and validate the content folder, reading and converting only documents the cache lacks."""
+def check_content(
+    content: Path, root: Path, cache: BuildCache | None, fingerprints: Fingerprints, hashes: dict[str, str] | None = None
+) -> tuple[Loaded, Validated]:
+    """Load and validate the content folder, reading and converting only documents the cache lacks.
+    hashes: the hash of each file's bytes by path below content (load.hash_files), when known."""
     loaded = load_content(content, root, read_docs=False)
     vocab = vocab_from_data(loaded.data, (image.output_path for image in loaded.images))
     base = digest(code_version(), fingerprints.of(vocab))
-    keys = [digest(base, collection, display_path(file, root), file.read_bytes()) for file, collection in loaded.files]
+    prefix = len(os.fspath(content).rstrip(os.sep)) + 1
+
+    def file_hash(file: Path) -> str:
+        known = hashes.get(os.fspath(file)[prefix:].replace(os.sep, "/")) if hashes is not None else None
+        return known or file_digest(file.read_bytes())
+
+    keys = [digest(base, collection, display_path(file, root), file_hash(file)) for file, collection in loaded.files]
     wanted = {key: index for index, key in enumerate(keys)}
     results: list[DocResult | None] = [None] * len(keys)
     cached = 0
@@ -49,7 +60,7 @@ def check_content(content: Path, root: Path, cache: BuildCache | None, fingerpri
     def job(n: int) -> tuple[str, bytes]:
         file, collection = loaded.files[missing[n]]
         data = file.read_bytes()  # read again: the key must be of the bytes that are checked
-        key = digest(base, collection, display_path(file, root), data)
+        key = digest(base, collection, display_path(file, root), file_digest(data))
         return key, pickle.dumps(check_doc(file, collection, root, vocab, data), protocol=5)
 
     new: dict[str, bytes] = {}
@@ -198,11 +209,19 @@ class LastBuild:
         return found if isinstance(found, LastBuild) else cls()
 
 
+@dataclass(frozen=True)
+class Written:
+    files: int  # in the site
+    written: int  # files whose bytes changed
+    bytes_written: int
+    stats: dict[str, FileStat]  # every file of the output folder now
+
+
 def write_outputs(
     outputs: list[Output], pages: Pages, site: Site, output: Path, cache: BuildCache | None, fingerprints: Fingerprints
-) -> tuple[int, int, int]:
+) -> Written:
     """Write the site: unchanged pages not rendered, the rest rendered on every core, only changed
-    files written. Returns (files in the site, files written, bytes written)."""
+    files written."""
     check_outputs(outputs)
     output = output.resolve()
     state_name = f"output:{output}"
@@ -225,7 +244,24 @@ def write_outputs(
     # Unless a page was rendered or a file written, the last build's record still says it all.
     if cache is not None and reads is not None and (render or plan.staged or keep.keys() != last.manifest.keys()):
         cache.save_state({state_name: _last_build(plan, {**keep, **plan.staged}, reads, last)})
-    return len(outputs), len(plan.staged), plan.bytes_written
+    stats = {path: entry.stat for path, entry in {**keep, **plan.staged}.items()}
+    return Written(len(outputs), len(plan.staged), plan.bytes_written, stats)
+
+
+def unchanged_since_last_build(cache: BuildCache, output: Path, inputs: str) -> tuple[list[Problem], int, int] | None:
+    """The last build's (problems, pages, files) when it was made from exactly these inputs (every
+    file of content/ and templates/, the code, the options) and the output folder is still file for
+    file as it left it; else None."""
+    found = cache.state(f"built:{output.resolve()}")
+    if not isinstance(found, tuple) or len(found) != 5 or found[0] != inputs:
+        return None
+    _, problems, pages, files, stats = found
+    return (problems, pages, files) if scan_output(output.resolve()) == stats else None
+
+
+def remember_build(cache: BuildCache, output: Path, inputs: str, problems: list[Problem], pages: int, written: Written) -> None:
+    """Note what this build was made from, for unchanged_since_last_build."""
+    cache.save_state({f"built:{output.resolve()}": (inputs, problems, pages, written.files, written.stats)})
 
 
 def _plan_pages(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -458,6 +459,23 @@ def list_docs(content_dir: Path, root: Path) -> tuple[list[tuple[Path, str]], li
         problems.extend(skipped)
         listed.extend((file, collection) for file in files)
     return listed, problems
+
+
+def hash_files(folder: Path) -> dict[str, str]:
+    """Every file under folder, hidden ones too (relative POSIX path -> a hash of its bytes)."""
+    hashes: dict[str, str] = {}
+    for top, _, names in os.walk(folder, followlinks=True):
+        prefix = os.path.relpath(top, folder).replace(os.sep, "/")
+        for name in names:
+            with open(os.path.join(top, name), "rb") as handle:
+                data = handle.read()
+            hashes[name if prefix == "." else f"{prefix}/{name}"] = file_digest(data)
+    return hashes
+
+
+def file_digest(data: bytes) -> str:
+    """The hash of a file's bytes, as hash_files gives it."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def load_content(content_dir: Path, root: Path | None = None, read_docs: bool = True) -> Loaded:

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cache import BuildCache
+from .cache import BuildCache, code_version
 from .errors import Problem, has_errors, sort_problems
-from .incremental import check_content, deferring_env, know_site, write_outputs
-from .load import DATA_FILES, DataFile, StaticFile, load_content, load_static, read_data
+from .incremental import check_content, deferring_env, know_site, remember_build, unchanged_since_last_build, write_outputs
+from .load import DATA_FILES, DataFile, StaticFile, hash_files, load_content, load_static, read_data
 from .outputs import render_outputs
 from .render import Output, render_html
 from .site import BuildOptions, Site, build_site
-from .track import Fingerprints
+from .track import Fingerprints, digest
 from .scaffold import new_file_path, new_file_text
 from .schema import Vocab
 from .validate import make_vocab, validate, validate_vocab
@@ -39,7 +39,7 @@ class Paths:
 @dataclass(frozen=True)
 class Result:
     problems: list[Problem]
-    site: Site | None = None
+    site: Site | None = None  # None when the build stopped, or when nothing had changed since the last one
     pages: int = 0  # HTML pages rendered
     files: int = 0  # files written, 0 when nothing was written
     timings: dict[str, float] = field(default_factory=dict)
@@ -102,8 +102,15 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
     collecting = gc.isenabled()
     gc.disable()  # a build makes millions of objects and few cycles: collecting as it goes doubles the time
     try:
+        hashes = hash_files(paths.content) if cache is not None else None
+        if cache is not None and hashes is not None:
+            inputs = _inputs(paths, options, strict, hashes)
+            same = unchanged_since_last_build(cache, paths.output, inputs)
+            if same is not None:  # nothing at all changed: the output folder is already right
+                clock.lap("load")
+                return Result(same[0], None, same[1], same[2], clock.timings)
         fingerprints = Fingerprints()
-        loaded, validated = check_content(paths.content, paths.root, cache, fingerprints)
+        loaded, validated = check_content(paths.content, paths.root, cache, fingerprints, hashes)
         clock.lap("load")
         problems = sort_problems(validated.problems)
         if validated.content is None or has_errors(problems, strict):
@@ -114,14 +121,24 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
         html, others = render_all(site, paths.templates, env)
         images = [Output(f.output_path, f.data) for f in loaded.images]
         clock.lap("render")
-        files, written, size = write_outputs([*html, *others, *images], pages, site, paths.output, cache, fingerprints)
+        written = write_outputs([*html, *others, *images], pages, site, paths.output, cache, fingerprints)
+        if cache is not None:
+            remember_build(cache, paths.output, inputs, problems, len(html), written)
         clock.lap("write")
     finally:
         if collecting:
             gc.enable()
         if cache is not None:
             cache.close()
-    return Result(problems, site, len(html), files, clock.timings, written, size)
+    return Result(problems, site, len(html), written.files, clock.timings, written.written, written.bytes_written)
+
+
+def _inputs(paths: Paths, options: BuildOptions, strict: bool, content_hashes: dict[str, str]) -> str:
+    """A hash of everything a build is made from: the code, the options, every file of content/ and templates/."""
+    where = [str(folder.resolve()) for folder in (paths.content, paths.templates, paths.root)]
+    files = [f"{folder}/{path}:{hashed}" for folder, hashes in (("c", content_hashes), ("t", hash_files(paths.templates)))
+             for path, hashed in sorted(hashes.items())]  # fmt: skip
+    return digest(code_version(), repr(options), str(strict), *where, *files)
 
 
 def load_vocab(content: Path, root: Path) -> Vocab:
