@@ -16,7 +16,7 @@ import markdown
 import nh3
 from markdown import inlinepatterns, util
 from markdown.extensions import smarty
-from markdown.treeprocessors import InlineProcessor
+from markdown.treeprocessors import InlineProcessor  # type: ignore[import-untyped]
 
 EXTENSIONS = ["tables", "fenced_code", "sane_lists", "def_list", "abbr", "smarty", "toc"]
 EXTENSION_CONFIGS = {"toc": {"permalink": False}}

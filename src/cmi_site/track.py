@@ -150,7 +150,7 @@ class TrackedSite:
 
     def __getattr__(self, name: str) -> Any:
         site = object.__getattribute__(self, "_site")
-        kind = _attribute_kind(type(site), name)
+        kind = _attribute_kind(type(site), name)  # type: ignore[arg-type]
         if kind is not None:
             return kind(self)  # a property or a method: what it reads through self is noted
         return _wrap(getattr(site, name), (name,), object.__getattribute__(self, "_tracker"))
@@ -226,7 +226,8 @@ class TrackedSequence:
 
     def __add__(self, other: Any) -> Any:
         other_items = other._all() if isinstance(other, TrackedSequence) else other
-        return self._all() + other_items
+        items: Any = self._all()
+        return items + other_items
 
     def __radd__(self, other: Any) -> Any:
         return other + self._all()

@@ -1,0 +1,214 @@
+"""The speed benchmark: cold, nothing-changed and one-story-changed builds, against Hugo in the same run.
+
+    python bench/run.py                 # 1,000 and 10,000 stories
+    python bench/run.py --sizes 1000    # quicker
+    python bench/run.py --no-hugo       # without the Hugo comparison
+
+For each size it generates a corpus (bench/corpus.py: N stories, N/10 signatories), then times
+`cmi-site build` as a separate process:
+- cold: no output folder and no build cache;
+- nothing changed: the same build again;
+- one story changed: one story's summary and body edited (the newest story, so the change must
+  show on its page, in the stories listing, the feed and the open data), then built again.
+For each it reports wall time, CPU time, peak memory of all the build's processes together (the
+sum of their resident sets, and of their proportional sets, which counts memory shared between
+forked workers once), the HTML pages in the site and the files and bytes written (compared with
+the folder before). When `hugo` is installed (Debian package hugo) it builds the same corpus with a
+minimal Hugo site of the same page set (bench/hugo_site.py), cold, in the same run, and gives the
+ratios the issue sets targets for. Absolute seconds differ between machines: compare the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+sys.path.insert(0, str(BENCH))
+
+from corpus import generate  # noqa: E402
+from hugo_site import make_hugo_site  # noqa: E402
+
+TODAY = "2026-01-01"
+MARK = "Edited for the benchmark"
+
+
+@dataclass
+class Run:
+    seconds: float
+    cpu: float
+    peak_rss_mb: float
+    peak_pss_mb: float
+    pages: int = 0
+    files_written: int = 0
+    bytes_written: int = 0
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            tree.setdefault(ppid, []).append(int(entry))
+    return tree
+
+
+def _memory(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) in kB of a process and all its descendants, now."""
+    tree, todo, rss, pss = _children(), [pid], 0, 0
+    while todo:
+        current = todo.pop()
+        todo += tree.get(current, [])
+        try:
+            with open(f"/proc/{current}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+        except OSError:
+            continue
+    return rss, pss
+
+
+def measure(command: list[str], cwd: Path) -> Run:
+    """Run a command; its wall time, CPU time (it and its children) and peak memory (sampled)."""
+    peak = [0, 0]
+    before = os.times()
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            rss, pss = _memory(process.pid)
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, err = process.communicate()
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    after = os.times()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{err.decode()}")
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return Run(round(seconds, 2), round(cpu, 2), round(peak[0] / 1024), round(peak[1] / 1024))
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int, int]]:
+    """Each file's (inode, mtime, size): what changed between two snapshots was written."""
+    found = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            info = path.stat()
+            found[path.relative_to(folder).as_posix()] = (info.st_ino, info.st_mtime_ns, info.st_size)
+    return found
+
+
+def ours(project: Path) -> Run:
+    """Time one `cmi-site build` and count what it wrote."""
+    before = snapshot(project / "_site") if (project / "_site").exists() else {}
+    run = measure([sys.executable, "-m", "cmi_site.cli", "build", "--today", TODAY], project)
+    after = snapshot(project / "_site")
+    written = [path for path, stat in after.items() if before.get(path) != stat]
+    run.pages = sum(1 for path in after if path.endswith(".html"))
+    run.files_written, run.bytes_written = len(written), sum(after[path][2] for path in written)
+    return run
+
+
+def edit_newest_story(content: Path) -> str:
+    """Change the summary and body of the newest story; returns its slug."""
+    import yaml
+
+    def date_of(file: Path) -> str:
+        return str(yaml.safe_load(file.read_text(encoding="utf-8").split("---")[1])["date"])
+
+    newest = max(sorted((content / "stories").glob("*.md")), key=date_of)
+    text = newest.read_text(encoding="utf-8")
+    text = text.replace("\nsummary: ", f"\nsummary: {MARK}. ", 1) + f"\n{MARK}: a paragraph added to the body.\n"
+    newest.write_text(text, encoding="utf-8")
+    return newest.stem
+
+
+def bench_size(stories: int, work: Path, hugo: bool) -> dict[str, object]:
+    project = work / f"stories-{stories}"
+    shutil.rmtree(project, ignore_errors=True)
+    generate(project / "content", stories)
+    shutil.copytree(REPO / "templates", project / "templates")
+    result: dict[str, object] = {"stories": stories, "signatories": stories // 10}
+    result["cold"] = asdict(ours(project))
+    result["nothing_changed"] = asdict(ours(project))
+    slug = edit_newest_story(project / "content")
+    result["one_story_changed"] = asdict(ours(project))
+    site = project / "_site"
+    shows = {name: MARK in (site / name).read_text(encoding="utf-8")
+             for name in (f"stories/{slug}/index.html", "stories/index.html", "feed.xml", "data/stories.json")}  # fmt: skip
+    result["change_shows_in"] = shows
+    if hugo and shutil.which("hugo"):
+        hugo_dir = work / f"hugo-{stories}"
+        make_hugo_site(project / "content", hugo_dir)
+        run = measure(["hugo", "--quiet", "-d", str(hugo_dir / "public")], hugo_dir)
+        run.pages = sum(1 for _ in (hugo_dir / "public").rglob("*.html"))
+        result["hugo_cold"] = asdict(run)
+        result["ratios_to_hugo_cold"] = {
+            name: round(result[name]["seconds"] / run.seconds, 3)  # type: ignore[index]
+            for name in ("cold", "nothing_changed", "one_story_changed")
+        }
+    return result
+
+
+def table(results: list[dict[str, object]]) -> str:
+    """The results as a Markdown table, for the README."""
+    lines = ["| stories | build | seconds | CPU s | peak RSS (all processes) | peak PSS | pages | files written | MB written | / Hugo cold |",
+             "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for result in results:
+        ratios = result.get("ratios_to_hugo_cold", {})
+        for name in ("cold", "nothing_changed", "one_story_changed", "hugo_cold"):
+            if name not in result:
+                continue
+            run = result[name]
+            ratio = ratios.get(name, "") if isinstance(ratios, dict) else ""  # type: ignore[union-attr]
+            lines.append(f"| {result['stories']:,} | {name.replace('_', ' ')} | {run['seconds']} | {run['cpu']} | "  # type: ignore[index]
+                         f"{run['peak_rss_mb']} MB | {run['peak_pss_mb']} MB | {run['pages']:,} | "  # type: ignore[index]
+                         f"{run['files_written']:,} | {run['bytes_written'] / 1e6:.1f} | {ratio} |")  # type: ignore[index]
+    if len(results) > 1:
+        small, large = results[0], results[-1]
+        growth = large["cold"]["seconds"] / small["cold"]["seconds"]  # type: ignore[index]
+        lines.append(f"\n{large['stories']:,} stories take {growth:.1f} times as long as {small['stories']:,} (cold).")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000], help="corpus sizes (stories)")
+    parser.add_argument("--work", type=Path, default=BENCH / ".work", help="where corpora and sites go")
+    parser.add_argument("--no-hugo", action="store_true", help="skip the Hugo comparison")
+    parser.add_argument("--json", type=Path, default=None, help="also write the results to this JSON file")
+    args = parser.parse_args()
+    results = []
+    for size in args.sizes:
+        results.append(bench_size(size, args.work, not args.no_hugo))
+        print(json.dumps(results[-1]), file=sys.stderr, flush=True)
+    print(table(results))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
