@@ -77,12 +77,17 @@ class BuildCache:
         """Every cached document result, pickled, with its key (one at a time: they are many)."""
         yield from self._db.execute("SELECT key, value FROM docs")
 
-    def update_docs(self, new: dict[str, bytes], used: Iterable[str]) -> None:
-        """Add new results and drop every entry this build did not use (older versions of files)."""
-        used_keys = set(used)
+    def add_docs(self, new: dict[str, bytes]) -> None:
+        """Add document results."""
         with self._db:
             self._db.execute("BEGIN")
             self._db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?)", new.items())
+
+    def drop_docs_except(self, used: Iterable[str]) -> None:
+        """Drop every document result this build did not use (older versions of files)."""
+        used_keys = set(used)
+        with self._db:
+            self._db.execute("BEGIN")
             stale = [(key,) for (key,) in self._db.execute("SELECT key FROM docs") if key not in used_keys]
             self._db.executemany("DELETE FROM docs WHERE key = ?", stale)
 

@@ -68,12 +68,16 @@ def check_content(
         keys[missing[n]] = key
         new[key] = blob
         results[missing[n]] = pickle.loads(blob)  # noqa: S301 - made just now, by this build
+        if cache is not None and len(new) >= 512:  # into the cache as they come: 50 MB less at the peak
+            cache.add_docs(new)
+            new = {}
     done = cast(list[DocResult], results)
     for key, result in zip(keys, done):
         if result.model is not None:
             fingerprints.know(result.model, key)
-    if cache is not None and (new or cached != len(set(keys))):
-        cache.update_docs(new, keys)
+    if cache is not None and (new or missing or cached != len(set(keys))):
+        cache.add_docs(new)
+        cache.drop_docs_except(keys)
     return loaded, validate(loaded, done)
 
 
@@ -164,8 +168,8 @@ class Entry:
 
 
 # What a page was made from: (static key: code, template and context; its Site reads, as numbers in
-# LastBuild.reads or, when just rendered, as they are; the page's digest).
-Trace = tuple[str, "tuple[int, ...] | frozenset[Read]", str]
+# Plan.numbers, which start as LastBuild.reads; the page's digest).
+Trace = tuple[str, tuple[int, ...], str]
 
 
 @dataclass
@@ -177,7 +181,12 @@ class Plan:
     keep: set[str] = field(default_factory=set)
     staged: dict[str, Entry] = field(default_factory=dict)
     traces: dict[str, Trace] = field(default_factory=dict)
+    numbers: dict[Read, int] = field(default_factory=dict)  # every read, numbered once
     bytes_written: int = 0
+
+    def number(self, reads: frozenset[Read]) -> tuple[int, ...]:
+        """A page's reads as numbers: 13,700 pages share a few hundred different reads."""
+        return tuple(sorted(self.numbers.setdefault(read, len(self.numbers)) for read in reads))
 
     def put(self, path: str, data: bytes) -> None:
         """A file whose bytes are known here: keep the old one when it is the same."""
@@ -228,7 +237,7 @@ def write_outputs(
     last = LastBuild.load(cache, state_name)
     existing = scan_output(output)
     valid = {path: entry.digest for path, entry in last.manifest.items() if existing.get(path) == entry.stat}
-    plan = Plan(new_staging(output), valid)
+    plan = Plan(new_staging(output), valid, numbers={read: n for n, read in enumerate(last.reads)})
     reads = SiteReads(site, fingerprints) if cache is not None else None
     try:
         render = _plan_pages(outputs, pages, plan, last, reads, fingerprints)
@@ -243,7 +252,7 @@ def write_outputs(
         raise
     # Unless a page was rendered or a file written, the last build's record still says it all.
     if cache is not None and reads is not None and (render or plan.staged or keep.keys() != last.manifest.keys()):
-        cache.save_state({state_name: _last_build(plan, {**keep, **plan.staged}, reads, last)})
+        cache.save_state({state_name: _last_build(plan, {**keep, **plan.staged}, reads)})
     stats = {path: entry.stat for path, entry in {**keep, **plan.staged}.items()}
     return Written(len(outputs), len(plan.staged), plan.bytes_written, stats)
 
@@ -282,7 +291,7 @@ def _plan_pages(
             hashed = digest(data)
             plan.put(task.path, data)
             if static:
-                plan.traces[task.path] = (static, page_reads, hashed)
+                plan.traces[task.path] = (static, plan.number(page_reads), hashed)
         elif (static and trace is not None and trace[0] == static and plan.valid.get(task.path) == trace[2]
               and changed.isdisjoint(trace[1])):  # fmt: skip
             plan.keep.add(task.path)
@@ -314,19 +323,14 @@ def _render_pages(render: list[tuple[PageTask, str]], pages: Pages, plan: Plan) 
     for (task, static), (hashed, stat, page_reads) in zip(render, run_jobs(job, len(render))):
         plan.record(task.path, hashed, None, stat)
         if static:
-            plan.traces[task.path] = (static, page_reads, hashed)
+            plan.traces[task.path] = (static, plan.number(page_reads), hashed)
 
 
-def _last_build(plan: Plan, manifest: dict[str, Entry], reads: SiteReads, last: LastBuild) -> LastBuild:
+def _last_build(plan: Plan, manifest: dict[str, Entry], reads: SiteReads) -> LastBuild:
     """What to remember of this build: each read once, numbered, with its fingerprint now. Pages kept
     from the last build keep their numbers; reads no page makes any more are dropped now and then."""
-    numbers = {read: n for n, read in enumerate(last.reads)}
-    traces = {}
-    for path, (static, page_reads, hashed) in plan.traces.items():
-        if not isinstance(page_reads, tuple):
-            page_reads = tuple(sorted(numbers.setdefault(read, len(numbers)) for read in page_reads))
-        traces[path] = (static, page_reads, hashed)
-    table = list(numbers)
+    traces = plan.traces
+    table = list(plan.numbers)
     used = set().union(*(trace[1] for trace in traces.values()))
     if len(table) > 2 * len(used) + 1000:
         renumber = {old: new for new, old in enumerate(sorted(used))}

@@ -46,17 +46,23 @@ def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
 
 
 def run_jobs(job: Callable[[int], T], count: int, workers: int | None = None) -> Iterator[T]:
-    """job(0), job(1) ... job(count - 1), on `workers` processes (default: every core), yielded in order."""
+    """job(0), job(1) ... job(count - 1), on `workers` processes (default: every core), yielded in order.
+
+    This process is one of the workers: it takes every `workers`-th chunk of jobs itself while the
+    forked ones do the rest, so a 2-core machine runs two processes, not three (each forked worker
+    ends up with its own copy of much of the Site, so one fewer is 100 MB less at 10,000 stories).
+    """
     workers = cpu_count() if workers is None else workers
     if workers < 2 or count < MIN_JOBS or not can_fork():
         yield from (job(index) for index in range(count))
         return
     chunks = [(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
-    gc.freeze()  # the workers share the parent's objects; a collection in them would copy every page
-    try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(workers, initializer=_start, initargs=(job,)) as pool:
-            for results in pool.imap(_run_chunk, chunks):
-                yield from results
-    finally:
-        gc.unfreeze()
+    mine = set(range(workers - 1, len(chunks), workers))
+    # The workers share the parent's objects; a collection in them would write to (so copy) every
+    # page. Frozen objects are never collected: the caller unfreezes when done (pipeline.build does).
+    gc.freeze()
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers - 1, initializer=_start, initargs=(job,)) as pool:
+        theirs = pool.imap(_run_chunk, [chunk for n, chunk in enumerate(chunks) if n not in mine])
+        for n, chunk in enumerate(chunks):
+            yield from ([job(index) for index in range(*chunk)] if n in mine else next(theirs))

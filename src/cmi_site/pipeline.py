@@ -100,7 +100,7 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
     clock = _Clock()
     cache = BuildCache(paths.cache) if paths.cache is not None else None
     collecting = gc.isenabled()
-    gc.disable()  # a build makes millions of objects and few cycles: collecting as it goes doubles the time
+    gc.disable()  # reading makes millions of objects and no garbage cycles: collecting as it goes doubles the time
     try:
         hashes = hash_files(paths.content) if cache is not None else None
         if cache is not None and hashes is not None:
@@ -117,6 +117,8 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
             return Result(problems, None, timings=clock.timings)
         site = build_site(validated.content, options)
         know_site(site, fingerprints)
+        gc.freeze()  # the Site is made: from here collect (rendering makes cycles), but never scan the Site
+        gc.enable()
         env, pages = deferring_env(site, paths.templates)
         html, others = render_all(site, paths.templates, env)
         images = [Output(f.output_path, f.data) for f in loaded.images]
@@ -126,8 +128,9 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
             remember_build(cache, paths.output, inputs, problems, len(html), written)
         clock.lap("write")
     finally:
-        if collecting:
-            gc.enable()
+        gc.unfreeze()
+        if not collecting:
+            gc.disable()
         if cache is not None:
             cache.close()
     return Result(problems, site, len(html), written.files, clock.timings, written.written, written.bytes_written)
