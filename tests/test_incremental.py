@@ -230,3 +230,26 @@ def test_a_failure_while_swapping_files_in_leaves_the_old_site(project: Path, mo
     assert sorted(p.name for p in project.iterdir()) == [".cache", "_site", "content", "templates"]
     run(project)
     assert_same_as_cold(project)
+
+
+def test_a_site_value_that_cannot_be_fingerprinted_means_its_pages_are_always_rendered(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Another feature may put anything in a template's way; the cache must then step aside, not break.
+    class Opaque:
+        def __init__(self, title: str) -> None:
+            self.title = title
+
+    real = cmi_site.incremental.make_env
+
+    def make_env(templates: Path, site: object) -> object:
+        env = real(templates, site)  # type: ignore[arg-type]
+        env.globals["opaque"] = Opaque((project / "title.txt").read_text())
+        return env
+
+    (project / "title.txt").write_text("first")
+    edit(project, "templates/page.html", "{% block main %}", "{% block main %}<p>{{ opaque.title }}</p>")
+    monkeypatch.setattr(cmi_site.incremental, "make_env", make_env)
+    run(project)
+    (project / "title.txt").write_text("second")
+    edit(project, STORY, "## Why we did it", "## Why it was done")  # so the build is not skipped outright
+    run(project)
+    assert "<p>second</p>" in (project / "_site/about/index.html").read_text()

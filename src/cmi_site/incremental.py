@@ -10,9 +10,11 @@ at all. A new render_* function gets all of this without a line of its own.
 
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import shutil
+import types
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -302,13 +304,47 @@ def _plan_pages(
 
 
 def _static_key(task: PageTask, env: jinja2.Environment, templates: dict[str, str], fingerprints: Fingerprints) -> str:
-    """What a page is made from besides the Site: code, template (and what it includes), context. '' if unknown."""
+    """What a page is made from besides the Site: code, the environment's globals and filters, the
+    template (and what it includes) and the context. '' when something in it cannot be known."""
+    if "" not in templates:
+        templates[""] = environment_fingerprint(env, fingerprints)
     if task.template not in templates:
         templates[task.template] = template_fingerprint(env, task.template)
     try:
-        return digest(code_version(), templates[task.template], fingerprints.of(task.context))
+        return digest(code_version(), templates[""], templates[task.template], fingerprints.of(task.context))
     except Unfingerprintable:
         return ""
+
+
+def environment_fingerprint(env: jinja2.Environment, fingerprints: Fingerprints) -> str:
+    """The globals, filters and tests templates can use, as data: a function counts as its name (the
+    code is versioned) and what it closes over (which may be data worked out from the Site). Any
+    value that cannot be fingerprinted makes every page be rendered."""
+    parts = []
+    for kind, table in (("global", env.globals), ("filter", env.filters), ("test", env.tests)):
+        for name in sorted(table):
+            parts.append(f"{kind} {name} {_as_data(table[name], fingerprints, 0)}")
+    return digest(*parts)
+
+
+def _as_data(value: Any, fingerprints: Fingerprints, depth: int) -> str:
+    if isinstance(value, TrackedSite):
+        return "the Site (its reads are tracked)"
+    if isinstance(value, types.ModuleType):
+        return f"module {value.__name__}"
+    if isinstance(value, functools.partial) and depth < 8:
+        inner = [_as_data(v, fingerprints, depth + 1) for v in (value.func, *value.args, *value.keywords.values())]
+        return f"partial {digest(*inner)}"
+    if isinstance(value, types.FunctionType) and depth < 8:
+        cells = [_as_data(cell.cell_contents, fingerprints, depth + 1) for cell in value.__closure__ or ()]
+        defaults = [_as_data(v, fingerprints, depth + 1) for v in value.__defaults__ or ()]
+        return f"function {value.__module__}.{value.__qualname__} {digest(*cells, *defaults)}"
+    if isinstance(value, (type, types.BuiltinFunctionType)):
+        return f"code {getattr(value, '__module__', '')}.{getattr(value, '__qualname__', repr(value))}"
+    try:
+        return fingerprints.of(value)
+    except Unfingerprintable:
+        return f"unknowable {os.urandom(16).hex()}"
 
 
 def _render_pages(render: list[tuple[PageTask, str]], pages: Pages, plan: Plan) -> None:

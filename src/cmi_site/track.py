@@ -15,6 +15,7 @@ import datetime as dt
 import functools
 import hashlib
 import inspect
+import os
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -52,7 +53,10 @@ class Fingerprints:
         """Fingerprint and remember every dataclass object in a tuple (the Site's collections)."""
         for obj in objects:
             if dataclasses.is_dataclass(obj) and id(obj) not in self._known:
-                self.know(obj, self.of(obj))
+                try:
+                    self.know(obj, self.of(obj))
+                except Unfingerprintable:
+                    continue  # pages that use it are rendered every time
 
     def of(self, value: Any) -> str:
         """The fingerprint of a plain value: equal values, equal fingerprints. Unfingerprintable otherwise."""
@@ -272,5 +276,8 @@ class SiteReads:
             elif mode == "len":
                 self._memo[read] = f"len={len(value)}"
             else:
-                self._memo[read] = self._fingerprints.of(value)
+                try:
+                    self._memo[read] = self._fingerprints.of(value)
+                except Unfingerprintable:  # never equal to anything: pages that read it are always rendered
+                    self._memo[read] = f"unknowable {os.urandom(16).hex()}"
         return self._memo[read]
