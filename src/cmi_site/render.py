@@ -18,6 +18,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from . import rag
 from . import site as routes
 from .models import APPROACHES, Event, Term
 from .site import Paged, Site, output_path, paginate, route_of
@@ -123,6 +124,11 @@ def make_env(templates: Path, site: Site) -> jinja2.Environment:
         theme_route=routes.theme_route, event_when=event_when, plural=plural, word_list=word_list,
     )  # fmt: skip
     env.filters.update(date=human_date, iso=iso, body=body)
+    env.globals.update(
+        rag_tally=lambda stories: rag.tally_ratings(stories, site.statements),
+        rag_chart=lambda picture, ident, where: Markup(rag.chart_svg(picture, ident, where)),  # noqa: S704 - escaped by rag.py
+        rag_words=rag.RAG_WORDS,
+    )  # fmt: skip
     return env
 
 
@@ -187,6 +193,11 @@ def render_pages(env: jinja2.Environment, site: Site) -> list[Output]:
     return [page(env, "page.html", route_of(p), content_page=p) for p in site.pages]
 
 
+def render_self_assessment(env: jinja2.Environment) -> Output:
+    """The interactive RAG self-assessment: the statements as a form that never leaves the browser."""
+    return page(env, "self-assessment.html", routes.SELF_ASSESSMENT)
+
+
 def render_not_found(env: jinja2.Environment) -> Output:
     """404.html: hosts serve it at any missing address, so with a base URL its links are absolute."""
     path = "404.html"
@@ -205,6 +216,7 @@ def render_html(site: Site, templates: Path) -> list[Output]:
         *render_terms(env, site),
         *render_events(env, site),
         *render_pages(env, site),
+        render_self_assessment(env),
         render_not_found(env),
     ]
 
