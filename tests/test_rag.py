@@ -327,3 +327,43 @@ def test_a_segment_too_narrow_for_its_number_has_it_only_under_the_bar() -> None
 def test_no_chart_without_rated_stories() -> None:
     with pytest.raises(ValueError, match="at least one story with a self-assessment"):
         chart_svg(tally_ratings([BLANK], STATEMENTS), "x", "here")
+
+
+# ---- statements checked against stories ----------------------------------------------------------
+
+
+def check_lines(site_dir: Path, run_cli, files: Mapping[str, str]) -> list[str]:
+    """Write content files, run `cmi-site check`, and return the problem lines (the check must fail)."""
+    for rel, text in files.items():
+        (site_dir / "content" / rel).write_text(text, encoding="utf-8")
+    result = run_cli("check")
+    assert result.code == 1 and "Traceback" not in result.err
+    return result.err.split("\n\n")[0].splitlines()
+
+
+def test_ratings_written_as_a_list_say_how_to_write_them(site_dir: Path, run_cli, content_files) -> None:
+    story = content_files["stories/respite-with-carers.md"].replace("  felt-heard: green\n  shared-power: amber\n",
+                                                                    "  - felt-heard: green\n  - shared-power: amber\n")  # fmt: skip
+    assert check_lines(site_dir, run_cli, {"stories/respite-with-carers.md": story}) == [
+        "content/stories/respite-with-carers.md:9: self_assessment: expected statement ids with a rating each "
+        "(like 'felt-heard: green'), got a list (write each 'id: rating' on its own line under self_assessment:, "
+        "indented, without '- ')",
+    ]
+
+
+def test_renaming_a_statement_reports_every_story_that_rates_it(site_dir: Path, run_cli, content_files) -> None:
+    (site_dir / "content/stories/norfolk-forum.md").write_text(dedent(THIRD), encoding="utf-8")
+    statements = content_files["self-assessment.yml"].replace("id: felt-heard", "id: felt-listened-to")
+    assert check_lines(site_dir, run_cli, {"self-assessment.yml": statements}) == [
+        "content/stories/norfolk-forum.md:9: self_assessment: unknown self-assessment statement 'felt-heard' "
+        "(expected one of: felt-listened-to, shared-power)",
+        "content/stories/respite-with-carers.md:10: self_assessment: unknown self-assessment statement 'felt-heard' "
+        "(expected one of: felt-listened-to, shared-power)",
+    ]
+
+
+def test_a_number_is_not_a_rating(site_dir: Path, run_cli, content_files) -> None:
+    story = content_files["stories/respite-with-carers.md"].replace("felt-heard: green", "felt-heard: 3")
+    assert check_lines(site_dir, run_cli, {"stories/respite-with-carers.md": story}) == [
+        "content/stories/respite-with-carers.md:10: self_assessment: expected red, amber or green, got '3'",
+    ]

@@ -307,7 +307,8 @@ def _list_hint(value: Any, what: str) -> str:
 def rag_map(value: Any, vocab: Vocab) -> Checked:
     """statement id -> red | amber | green."""
     if not isinstance(value, dict):
-        return bad(f"expected statement ids with a rating each (like 'felt-heard: green'), got {_type_word(value)}")
+        hint = " (write each 'id: rating' on its own line under self_assessment:, indented, without '- ')" if isinstance(value, list) else ""
+        return bad(f"expected statement ids with a rating each (like 'felt-heard: green'), got {_type_word(value)}{hint}")
     ratings, issues = [], []
     for key, rating in value.items():
         sid = str(key)
