@@ -115,7 +115,7 @@ def chart_svg(picture: Picture, ident: str, where: str) -> str:
             "and green. The table after the chart gives the same numbers.")  # fmt: skip
     return "\n".join([
         f'<svg xmlns="http://www.w3.org/2000/svg" class="rag-chart" width="100%" height="{y - GAP}" role="img" '
-        f'aria-labelledby="{ident}-title {ident}-desc" focusable="false">',
+        f'aria-labelledby="{ident}-title {ident}-desc">',
         f'<title id="{ident}-title">{escape(title)}</title>',
         f'<desc id="{ident}-desc">{escape(desc)}</desc>',
         *body,
