@@ -27,6 +27,7 @@ class Settings:
     repository_branch: str
     sample_notice: bool
     contact_email: str | None
+    easy_read: str | None = None  # the home page's message in Easy Read
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from . import easyread
 from . import site as routes
 from .models import APPROACHES, Event, Term
 from .site import Paged, Site, output_path, paginate, route_of
@@ -122,6 +123,7 @@ def make_env(templates: Path, site: Site) -> jinja2.Environment:
         site=site, href=href, edit_url=lambda item: routes.edit_url(site.settings, item.source), routes=routes, approaches=APPROACHES, sector_route=routes.sector_route,
         theme_route=routes.theme_route, event_when=event_when, plural=plural, word_list=word_list,
     )  # fmt: skip
+    env.globals.update(easy_read_blocks=easyread.blocks)
     env.filters.update(date=human_date, iso=iso, body=body)
     return env
 
@@ -187,6 +189,11 @@ def render_pages(env: jinja2.Environment, site: Site) -> list[Output]:
     return [page(env, "page.html", route_of(p), content_page=p) for p in site.pages]
 
 
+def render_easy_read(env: jinja2.Environment, site: Site) -> Output:
+    """easy-read/: every page with an Easy Read summary, linking to it."""
+    return page(env, "easy-read.html", routes.EASY_READ, groups=easyread.easy_read_groups(site))
+
+
 def render_not_found(env: jinja2.Environment) -> Output:
     """404.html: hosts serve it at any missing address, so with a base URL its links are absolute."""
     path = "404.html"
@@ -205,6 +212,7 @@ def render_html(site: Site, templates: Path) -> list[Output]:
         *render_terms(env, site),
         *render_events(env, site),
         *render_pages(env, site),
+        render_easy_read(env, site),
         render_not_found(env),
     ]
 

@@ -434,6 +434,7 @@ SITE_FIELDS = (
     _f("repository_branch", text, False, "text", "the repository's main branch", "main"),
     _f("sample_notice", boolean, True, "true or false", "true shows a notice that the content is sample content", "true"),
     _f("contact_email", email, False, "email address", "where people can write to the network", "countmein@example.org"),
+    _f("easy_read", text, False, "text", "the home page's message in Easy Read", "We help people work together."),
 )
 
 TERM_FIELDS = (

@@ -161,6 +161,7 @@ EVENTS = "events/"
 FEED = "feed.xml"
 SITEMAP = "sitemap.xml"
 STYLESHEET = "assets/site.css"
+EASY_READ = "easy-read/"
 
 
 def route_of(item: Any) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from . import markup
+from . import easyread, markup
 from .errors import Problem
 from .load import DataFile, Loaded, SourceDoc
 from .models import Area, Content, Event, Page, Rating, Settings, Signatory, Statement, Story, Term, Update
@@ -92,8 +92,9 @@ def validate_settings(data: DataFile) -> tuple[Settings | None, list[Problem]]:
         repository_branch=v["repository_branch"] or "main",
         sample_notice=v["sample_notice"],
         contact_email=v["contact_email"],
+        easy_read=v["easy_read"],
     )
-    return settings, problems
+    return settings, problems + easyread.long_sentence_warnings(data, data.value.get("easy_read"))
 
 
 def validate_list(data: DataFile, fields: tuple[FieldSpec, ...], what: str) -> tuple[list[dict[str, Any]], list[Problem]]:
@@ -264,6 +265,8 @@ def validate_doc(doc: SourceDoc, vocab: Vocab) -> tuple[Story | Signatory | Even
     checked = check_fields(doc.meta, COLLECTION_FIELDS[doc.collection], vocab)
     problems = check_slug(doc) + _report(doc, checked)
     problems += cross_checks(doc, checked.value, vocab)
+    if checked.value.get("easy_read"):
+        problems += easyread.long_sentence_warnings(doc, doc.meta["easy_read"])
     html = markup.render_markdown(doc.body)
     problems += body_problems(doc, html)
     if any(p.is_error for p in problems):
