@@ -123,7 +123,7 @@ def make_env(templates: Path, site: Site) -> jinja2.Environment:
         site=site, href=href, edit_url=lambda item: routes.edit_url(site.settings, item.source), routes=routes, approaches=APPROACHES, sector_route=routes.sector_route,
         theme_route=routes.theme_route, event_when=event_when, plural=plural, word_list=word_list,
     )  # fmt: skip
-    env.globals.update(easy_read_blocks=easyread.blocks)
+    env.globals.update(easy_read_blocks=easyread.blocks, calendar_route=routes.calendar_route)
     env.filters.update(date=human_date, iso=iso, body=body)
     return env
 

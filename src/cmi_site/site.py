@@ -162,6 +162,7 @@ FEED = "feed.xml"
 SITEMAP = "sitemap.xml"
 STYLESHEET = "assets/site.css"
 EASY_READ = "easy-read/"
+CALENDAR = "events.ics"
 
 
 def route_of(item: Any) -> str:
@@ -187,6 +188,11 @@ def edit_url(settings: Settings, source: str) -> str | None:
     if not settings.repository_url:
         return None
     return f"{settings.repository_url}/edit/{settings.repository_branch}/{source}"
+
+
+def calendar_route(event: Event) -> str:
+    """The event's own .ics file, beside its page (named after it, so a download has a useful name)."""
+    return f"events/{event.slug}/{event.slug}.ics"
 
 
 def sector_route(term: Term) -> str:

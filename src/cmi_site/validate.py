@@ -255,7 +255,8 @@ def make_model(doc: SourceDoc, v: dict[str, Any], body: str) -> Story | Signator
         plain = {k: v[k] for k in ("name", "role", "organisation", "area", "sector", "signed", "commitments", "website", "easy_read")}
         return Signatory(**common, **plain, updates=tuple(updates))
     if doc.collection == "events":
-        plain = {k: v[k] for k in ("title", "start", "end", "location", "booking_url", "summary", "recording_url", "write_up_url")}
+        plain = {k: v[k] for k in ("title", "start", "end", "location", "booking_url", "summary", "recording_url", "write_up_url",
+                                   "write_up")}  # fmt: skip
         return Event(**common, **plain, online=bool(v["online"]), areas=v["areas"] or (REGION,))
     return Page(**common, title=v["title"], summary=v["summary"], easy_read=v["easy_read"])
 
@@ -296,6 +297,24 @@ def collection_problems(docs: list[SourceDoc], pages: list[Page]) -> list[Proble
     return problems
 
 
+def write_up_problems(docs: list[SourceDoc]) -> list[Problem]:
+    """An event's write_up must name a story that exists; a draft story is only linked once published."""
+    stories = {d.stem: d for d in docs if d.collection == "stories"}
+    problems = []
+    for doc in docs:
+        slug = doc.meta.get("write_up") if doc.collection == "events" else None
+        if not isinstance(slug, str) or not SLUG.match(slug := slug.removeprefix("stories/").removesuffix("/").removesuffix(".md")):
+            continue  # missing, or reported by the field's own check
+        line = doc.line_of("write_up")
+        if slug not in stories:
+            hint = suggest(slug, sorted(stories)) or " (give the file name of a story in content/stories/, without .md)"
+            problems.append(Problem(doc.path, line, "write_up", f"no story called '{slug}' in content/stories/{hint}"))
+        elif stories[slug].meta.get("draft") is True:
+            problems.append(Problem(doc.path, line, "write_up", f"the story '{slug}' is a draft, so the event page "
+                                                                "links to it only once it is published", "warning"))  # fmt: skip
+    return problems
+
+
 def validate(loaded: Loaded) -> Validated:
     """Everything loaded -> Content (or None) and the full list of problems."""
     problems = list(loaded.problems)
@@ -313,6 +332,7 @@ def validate(loaded: Loaded) -> Validated:
         if model is not None:
             models[doc.collection].append(model)
     problems += collection_problems(loaded.docs, models["pages"])
+    problems += write_up_problems(loaded.docs)
     if settings is None or any(p.is_error for p in problems):
         return Validated(None, problems)
     content = Content(
