@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import easyread
+from . import easyread, tilemap
 from . import site as routes
 from .models import APPROACHES, Event, Term
 from .site import Paged, Site, output_path, paginate, route_of
@@ -124,6 +124,16 @@ def make_env(templates: Path, site: Site) -> jinja2.Environment:
         theme_route=routes.theme_route, event_when=event_when, plural=plural, word_list=word_list,
     )  # fmt: skip
     env.globals.update(easy_read_blocks=easyread.blocks, calendar_route=routes.calendar_route)
+    env.tests["stale"] = lambda signatory: routes.is_stale(signatory, site.today)  # `s is stale` in templates
+    glance = tilemap.region_at_a_glance(site)
+
+    @jinja2.pass_context
+    def region_map(ctx: Any) -> Markup:
+        """The tile map SVG, its links relative to the page (ElementTree escapes every text and attribute)."""
+        return Markup(tilemap.tile_map_svg(glance, lambda route: relative_url(ctx["page_path"], route)))  # noqa: S704
+
+    swatch = lambda shade: Markup(tilemap.swatch_svg(shade))  # noqa: E731, S704 - made from numbers only
+    env.globals.update(region_glance=glance, region_map=region_map, map_swatch=swatch)
     env.filters.update(date=human_date, iso=iso, body=body)
     return env
 

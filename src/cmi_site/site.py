@@ -105,6 +105,16 @@ def is_past(event: Event, today: dt.date) -> bool:
     return event.end_date < today
 
 
+def a_year_before(today: dt.date) -> dt.date:
+    """The same day a year earlier (28 February for 29 February)."""
+    return today.replace(year=today.year - 1, day=28 if (today.month, today.day) == (2, 29) else today.day)
+
+
+def is_stale(signatory: Signatory, today: dt.date) -> bool:
+    """True when a signatory's last update (or signing, if none) is more than a year before today."""
+    return signatory.last_updated < a_year_before(today)
+
+
 def _event_sort_key(event: Event) -> tuple[Any, ...]:
     start = event.start if isinstance(event.start, dt.datetime) else dt.datetime.combine(event.start, dt.time(0))
     return (start, event.slug)
