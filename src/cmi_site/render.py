@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import rag
+from . import easyread, rag, tilemap
 from . import site as routes
 from .models import APPROACHES, Event, Term
 from .site import Paged, Site, output_path, paginate, route_of
@@ -123,6 +123,17 @@ def make_env(templates: Path, site: Site) -> jinja2.Environment:
         site=site, href=href, edit_url=lambda item: routes.edit_url(site.settings, item.source), routes=routes, approaches=APPROACHES, sector_route=routes.sector_route,
         theme_route=routes.theme_route, event_when=event_when, plural=plural, word_list=word_list,
     )  # fmt: skip
+    env.globals.update(easy_read_blocks=easyread.blocks, calendar_route=routes.calendar_route)
+    env.tests["stale"] = lambda signatory: routes.is_stale(signatory, site.today)  # `s is stale` in templates
+    glance = tilemap.region_at_a_glance(site)
+
+    @jinja2.pass_context
+    def region_map(ctx: Any) -> Markup:
+        """The tile map SVG, its links relative to the page (ElementTree escapes every text and attribute)."""
+        return Markup(tilemap.tile_map_svg(glance, lambda route: relative_url(ctx["page_path"], route)))  # noqa: S704
+
+    swatch = lambda shade: Markup(tilemap.swatch_svg(shade))  # noqa: E731, S704 - made from numbers only
+    env.globals.update(region_glance=glance, region_map=region_map, map_swatch=swatch)
     env.filters.update(date=human_date, iso=iso, body=body)
     env.globals.update(
         rag_tally=lambda stories: rag.tally_ratings(stories, site.statements),
@@ -198,6 +209,11 @@ def render_self_assessment(env: jinja2.Environment) -> Output:
     return page(env, "self-assessment.html", routes.SELF_ASSESSMENT)
 
 
+def render_easy_read(env: jinja2.Environment, site: Site) -> Output:
+    """easy-read/: every page with an Easy Read summary, linking to it."""
+    return page(env, "easy-read.html", routes.EASY_READ, groups=easyread.easy_read_groups(site))
+
+
 def render_not_found(env: jinja2.Environment) -> Output:
     """404.html: hosts serve it at any missing address, so with a base URL its links are absolute."""
     path = "404.html"
@@ -217,6 +233,7 @@ def render_html(site: Site, templates: Path) -> list[Output]:
         *render_events(env, site),
         *render_pages(env, site),
         render_self_assessment(env),
+        render_easy_read(env, site),
         render_not_found(env),
     ]
 

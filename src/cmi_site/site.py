@@ -105,6 +105,16 @@ def is_past(event: Event, today: dt.date) -> bool:
     return event.end_date < today
 
 
+def a_year_before(today: dt.date) -> dt.date:
+    """The same day a year earlier (28 February for 29 February)."""
+    return today.replace(year=today.year - 1, day=28 if (today.month, today.day) == (2, 29) else today.day)
+
+
+def is_stale(signatory: Signatory, today: dt.date) -> bool:
+    """True when a signatory's last update (or signing, if none) is more than a year before today."""
+    return signatory.last_updated < a_year_before(today)
+
+
 def _event_sort_key(event: Event) -> tuple[Any, ...]:
     start = event.start if isinstance(event.start, dt.datetime) else dt.datetime.combine(event.start, dt.time(0))
     return (start, event.slug)
@@ -162,6 +172,8 @@ SELF_ASSESSMENT = "self-assessment/"
 FEED = "feed.xml"
 SITEMAP = "sitemap.xml"
 STYLESHEET = "assets/site.css"
+EASY_READ = "easy-read/"
+CALENDAR = "events.ics"
 
 
 def route_of(item: Any) -> str:
@@ -187,6 +199,11 @@ def edit_url(settings: Settings, source: str) -> str | None:
     if not settings.repository_url:
         return None
     return f"{settings.repository_url}/edit/{settings.repository_branch}/{source}"
+
+
+def calendar_route(event: Event) -> str:
+    """The event's own .ics file, beside its page (named after it, so a download has a useful name)."""
+    return f"events/{event.slug}/{event.slug}.ics"
 
 
 def sector_route(term: Term) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from . import markup
+from . import easyread, markup
 from .errors import Problem
 from .load import DataFile, Loaded, SourceDoc
 from .models import Area, Content, Event, Page, Rating, Settings, Signatory, Statement, Story, Term, Update
@@ -92,8 +92,9 @@ def validate_settings(data: DataFile) -> tuple[Settings | None, list[Problem]]:
         repository_branch=v["repository_branch"] or "main",
         sample_notice=v["sample_notice"],
         contact_email=v["contact_email"],
+        easy_read=v["easy_read"],
     )
-    return settings, problems
+    return settings, problems + easyread.long_sentence_warnings(data, data.value.get("easy_read"))
 
 
 def validate_list(data: DataFile, fields: tuple[FieldSpec, ...], what: str) -> tuple[list[dict[str, Any]], list[Problem]]:
@@ -254,7 +255,8 @@ def make_model(doc: SourceDoc, v: dict[str, Any], body: str) -> Story | Signator
         plain = {k: v[k] for k in ("name", "role", "organisation", "area", "sector", "signed", "commitments", "website", "easy_read")}
         return Signatory(**common, **plain, updates=tuple(updates))
     if doc.collection == "events":
-        plain = {k: v[k] for k in ("title", "start", "end", "location", "booking_url", "summary", "recording_url", "write_up_url")}
+        plain = {k: v[k] for k in ("title", "start", "end", "location", "booking_url", "summary", "recording_url", "write_up_url",
+                                   "write_up")}  # fmt: skip
         return Event(**common, **plain, online=bool(v["online"]), areas=v["areas"] or (REGION,))
     return Page(**common, title=v["title"], summary=v["summary"], easy_read=v["easy_read"])
 
@@ -264,6 +266,8 @@ def validate_doc(doc: SourceDoc, vocab: Vocab) -> tuple[Story | Signatory | Even
     checked = check_fields(doc.meta, COLLECTION_FIELDS[doc.collection], vocab)
     problems = check_slug(doc) + _report(doc, checked)
     problems += cross_checks(doc, checked.value, vocab)
+    if checked.value.get("easy_read"):
+        problems += easyread.long_sentence_warnings(doc, doc.meta["easy_read"])
     html = markup.render_markdown(doc.body)
     problems += body_problems(doc, html)
     if any(p.is_error for p in problems):
@@ -293,6 +297,24 @@ def collection_problems(docs: list[SourceDoc], pages: list[Page]) -> list[Proble
     return problems
 
 
+def write_up_problems(docs: list[SourceDoc]) -> list[Problem]:
+    """An event's write_up must name a story that exists; a draft story is only linked once published."""
+    stories = {d.stem: d for d in docs if d.collection == "stories"}
+    problems = []
+    for doc in docs:
+        slug = doc.meta.get("write_up") if doc.collection == "events" else None
+        if not isinstance(slug, str) or not SLUG.match(slug := slug.removeprefix("stories/").removesuffix("/").removesuffix(".md")):
+            continue  # missing, or reported by the field's own check
+        line = doc.line_of("write_up")
+        if slug not in stories:
+            hint = suggest(slug, sorted(stories)) or " (give the file name of a story in content/stories/, without .md)"
+            problems.append(Problem(doc.path, line, "write_up", f"no story called '{slug}' in content/stories/{hint}"))
+        elif stories[slug].meta.get("draft") is True:
+            problems.append(Problem(doc.path, line, "write_up", f"the story '{slug}' is a draft, so the event page "
+                                                                "links to it only once it is published", "warning"))  # fmt: skip
+    return problems
+
+
 def validate(loaded: Loaded) -> Validated:
     """Everything loaded -> Content (or None) and the full list of problems."""
     problems = list(loaded.problems)
@@ -310,6 +332,7 @@ def validate(loaded: Loaded) -> Validated:
         if model is not None:
             models[doc.collection].append(model)
     problems += collection_problems(loaded.docs, models["pages"])
+    problems += write_up_problems(loaded.docs)
     if settings is None or any(p.is_error for p in problems):
         return Validated(None, problems)
     content = Content(
