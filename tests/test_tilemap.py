@@ -154,3 +154,35 @@ def test_sample_map_shows_all_eleven_areas(sample_site: Path) -> None:
         tiles = tiles_of((sample_site / rel).read_text(encoding="utf-8"))
         assert len(tiles) == 11 and "region" not in tiles, rel
     assert (REPO / "templates/assets/region.css").is_file()
+
+
+@pytest.mark.browser
+def test_tiles_are_keyboard_links_with_names_and_visible_focus(sample_site: Path) -> None:
+    """In real Chromium: each tile is a link named in words, Tab reaches it, focus shows, no sideways scroll at 320px."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium")
+        try:
+            page = browser.new_page(viewport={"width": 320, "height": 800})
+            page.goto((sample_site / "index.html").as_uri())
+            assert page.evaluate("document.documentElement.scrollWidth") <= 320
+            svg = page.locator("svg.region-map__svg")
+            assert svg.get_attribute("aria-labelledby") == "region-map-title"
+            links = page.get_by_role("link", name=re.compile(r"^[A-Z][A-Za-z -]+: (\d+ signator|No signatory)"))
+            assert links.count() == 11
+            first = page.locator("svg.region-map__svg a").first
+            name, href = first.get_attribute("aria-label"), first.get_attribute("href")
+            assert page.get_by_role("link", name=name, exact=True).count() == 1
+            for _ in range(80):  # Tab through the page until the first tile has focus
+                page.keyboard.press("Tab")
+                if page.evaluate("document.activeElement.closest('svg') !== null"):
+                    break
+            assert page.evaluate("document.activeElement.getAttribute('aria-label')") == name
+            fill = page.evaluate("getComputedStyle(document.activeElement.querySelector('rect')).fill")
+            assert fill == "rgb(255, 221, 0)", "focused tile turns yellow"
+            page.keyboard.press("Enter")
+            page.wait_for_url(f"**/{href}")
+            assert page.locator("h1").inner_text() == name.split(":")[0]
+        finally:
+            browser.close()

@@ -24,7 +24,10 @@ _WORD = re.compile(r"[^\W_]")
 
 
 class HasLines(Protocol):
-    path: str
+    """A loaded file that knows the line of each key (SourceDoc, DataFile)."""
+
+    @property
+    def path(self) -> str: ...
 
     def line_of(self, *key: str | int) -> int: ...
 

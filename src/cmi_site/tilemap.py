@@ -164,7 +164,7 @@ def name_lines(name: str) -> list[str]:
     return [first, name[cut + 1 :]]
 
 
-def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str | int) -> ET.Element:
+def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str | float) -> ET.Element:
     element = ET.SubElement(parent, tag, {k.replace("_", "-"): str(v) for k, v in attrs.items()})
     if text is not None:
         element.text = text
