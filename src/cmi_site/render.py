@@ -138,7 +138,6 @@ def make_env(templates: Path, site: Site) -> jinja2.Environment:
     env.globals.update(
         rag_tally=lambda stories: rag.tally_ratings(stories, site.statements),
         rag_chart=lambda picture, ident, where: Markup(rag.chart_svg(picture, ident, where)),  # noqa: S704 - escaped by rag.py
-        rag_words=rag.RAG_WORDS,
     )  # fmt: skip
     return env
 
