@@ -166,3 +166,4 @@ class Content:
     signatories: tuple[Signatory, ...]
     events: tuple[Event, ...]
     pages: tuple[Page, ...]
+    images: tuple[str, ...] = ()  # paths under content/, e.g. images/garden.jpg, sorted

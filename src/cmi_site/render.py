@@ -21,6 +21,7 @@ from markupsafe import Markup
 from . import easyread, rag, tilemap
 from . import site as routes
 from .models import APPROACHES, Event, Term
+from .schema import STORY_FIELDS
 from .site import Paged, Site, output_path, paginate, route_of
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -213,6 +214,14 @@ def render_easy_read(env: jinja2.Environment, site: Site) -> Output:
     return page(env, "easy-read.html", routes.EASY_READ, groups=easyread.easy_read_groups(site))
 
 
+def render_share(env: jinja2.Environment, site: Site) -> Output:
+    """The "Share your story" form: its choices from the content, which fields are required from the schema."""
+    return page(
+        env, "share.html", routes.SHARE, fields={spec.name: spec for spec in STORY_FIELDS},
+        new_file_url=routes.new_file_url(site.settings), existing_slugs=sorted(s.slug for s in site.stories),
+    )  # fmt: skip
+
+
 def render_not_found(env: jinja2.Environment) -> Output:
     """404.html: hosts serve it at any missing address, so with a base URL its links are absolute."""
     path = "404.html"
@@ -233,6 +242,7 @@ def render_html(site: Site, templates: Path) -> list[Output]:
         *render_pages(env, site),
         render_self_assessment(env),
         render_easy_read(env, site),
+        render_share(env, site),
         render_not_found(env),
     ]
 

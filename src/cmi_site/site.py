@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -77,6 +78,7 @@ class Site:
     signatories_by_area: Mapping[str, tuple[Signatory, ...]]
     signatories_by_sector: Mapping[str, tuple[Signatory, ...]]
     events_by_area: Mapping[str, tuple[Event, ...]]
+    images: tuple[str, ...] = ()  # paths under content/ (images/garden.jpg): the pictures a story can use
 
     @property
     def local_areas(self) -> tuple[Area, ...]:
@@ -156,6 +158,7 @@ def build_site(content: Content, options: BuildOptions) -> Site:
         signatories_by_area=group_by(signatories, lambda s: (s.area,)),
         signatories_by_sector=group_by(signatories, lambda s: (s.sector,)),
         events_by_area=group_by(events, lambda e: e.areas),
+        images=content.images,
     )
 
 
@@ -174,6 +177,9 @@ SITEMAP = "sitemap.xml"
 STYLESHEET = "assets/site.css"
 EASY_READ = "easy-read/"
 CALENDAR = "events.ics"
+SHARE = "share/"
+SHARE_SCRIPT = "assets/share.js"
+SHARE_STYLESHEET = "assets/share.css"
 
 
 def route_of(item: Any) -> str:
@@ -204,6 +210,14 @@ def edit_url(settings: Settings, source: str) -> str | None:
 def calendar_route(event: Event) -> str:
     """The event's own .ics file, beside its page (named after it, so a download has a useful name)."""
     return f"events/{event.slug}/{event.slug}.ics"
+
+
+def new_file_url(settings: Settings) -> str | None:
+    """The repository's "create new file" page, when the site has a repository URL (the share form adds the file)."""
+    if not settings.repository_url:
+        return None
+    branch = urllib.parse.quote(settings.repository_branch or "main", safe="/")
+    return f"{settings.repository_url.rstrip('/')}/new/{branch}"
 
 
 def sector_route(term: Term) -> str:

@@ -342,5 +342,6 @@ def validate(loaded: Loaded) -> Validated:
         themes=vocab_models["themes"],
         statements=vocab_models["statements"],
         **{name: tuple(items) for name, items in models.items()},
+        images=tuple(sorted(vocab.images)),
     )
     return Validated(content, problems)
