@@ -272,4 +272,4 @@ def test_audit_command_fails_a_flawed_site_and_says_why(flawed_site: Path, tmp_p
 
 def test_audit_refuses_a_folder_that_is_not_a_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert audit.main([str(tmp_path)]) == 2
-    assert capsys.readouterr().err == f"audit: {tmp_path} is not a built site (it has no index.html)\n"
+    assert capsys.readouterr().err == f"audit: {tmp_path} is not a built site (it has no index.html; build one with make site)\n"

@@ -294,7 +294,7 @@ def main(argv: Sequence[str]) -> int:
     """Audit a folder, write the report, print a summary; 0 when every check passes, 1 if not, 2 if it cannot run."""
     args = parse_args(argv)
     if not (args.site / "index.html").is_file():
-        print(f"audit: {args.site} is not a built site (it has no index.html)", file=sys.stderr)
+        print(f"audit: {args.site} is not a built site (it has no index.html; build one with make site)", file=sys.stderr)
         return 2
     try:
         tools = find_tools()
