@@ -15,22 +15,12 @@ from typing import Any
 
 import pytest
 
-from conftest import dedent
 
 pytestmark = pytest.mark.browser
-playwright_api = pytest.importorskip("playwright.sync_api")
+from playwright import sync_api as playwright_api  # noqa: E402 - a missing Playwright fails, never skips
 
 ORIGIN = "http://localhost:8931"
 PAGE = f"{ORIGIN}/self-assessment/index.html"
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM)
-        yield browser
-        browser.close()
 
 
 def csp_of(site: Path) -> str:

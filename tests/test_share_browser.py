@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect
 
 from cmi_site.models import Rating
 from cmi_site.pipeline import Paths, check
@@ -28,7 +28,6 @@ from conftest import MINIMAL, TEMPLATES, TODAY, dedent, write_files
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 CSP = next(
     line.split(":", 1)[1].strip()
     for line in (TEMPLATES / "root/_headers").read_text().splitlines()
@@ -78,14 +77,6 @@ class CSPHandler(http.server.SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield chromium
-        chromium.close()
 
 
 def add_share_settings(content: Path) -> None:
