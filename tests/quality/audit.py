@@ -94,6 +94,8 @@ class Clock:
     seconds: dict[str, float] = field(default_factory=dict)
 
     def time(self, phase: str, run: Callable[[], T]) -> T:
+        """run(), noting how long it took under phase (phases are listed in the order they start)."""
+        self.seconds[phase] = 0.0
         started = time.perf_counter()
         try:
             return run()
@@ -210,12 +212,17 @@ def audit_folder(folder: Path, tools: Tools, browser: Any) -> Audit:
     found = [*sweep_checks(results, folder, base_url), *in_person, html,
              Check("links", f"{static.internal} references", [str(p) for p in static.problems]), weight_check(weights)]  # fmt: skip
     checks = {check_id: next(c for c in found if c.id == check_id) for check_id in CHECKS}
-    review: dict[str, int] = {}
-    for r in results.values():
-        for finding in r.axe.needs_review if r.axe else []:
-            review[finding.rule] = review.get(finding.rule, 0) + 1
-    return Audit(folder, pages, chosen, checks, weights, review, versions(browser), time.perf_counter() - started,
-                 clock.seconds)
+    return Audit(folder, pages, chosen, checks, weights, needs_review(results), versions(browser),
+                 time.perf_counter() - started, clock.seconds)  # fmt: skip
+
+
+def needs_review(results: dict[str, PageResult]) -> dict[str, int]:
+    """{axe rule: how many pages axe could not decide it on}."""
+    counts: dict[str, int] = {}
+    for result in results.values():
+        for rule in {finding.rule for finding in (result.axe.needs_review if result.axe else [])}:
+            counts[rule] = counts.get(rule, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 # ---- the report ---------------------------------------------------------------------------------
