@@ -161,6 +161,7 @@ EVENTS = "events/"
 FEED = "feed.xml"
 SITEMAP = "sitemap.xml"
 STYLESHEET = "assets/site.css"
+SEARCH = "search/"  # the search page, and the folder of its index files
 
 
 def route_of(item: Any) -> str:
