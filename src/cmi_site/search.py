@@ -434,7 +434,7 @@ def build_search_index(site: Site, page_count: int) -> SearchIndex:
     manifest = {
         "docs": len(docs), "chunk": chunk_size, "starts": starts,
         "files": {} if budget.single else {p.key: p.file_name for p in parts},
-        "facets": {f.id: [value for value, _ in f.values] for f in facets},
+        "facets": [[f.id, [value for value, _ in f.values]] for f in facets],  # in the page's order
         "type": facet_column(docs, facets[0]), "stop": " ".join(sorted(STOPWORDS)),
     }  # fmt: skip
     main_text = js_data("main", manifest)

@@ -70,7 +70,7 @@
 
   // ---- loading the index -------------------------------------------------------------------------
 
-  var parts = {}, files = {}, M = null, STOP = null, STALE = {};
+  var parts = {}, files = {}, M = null, STOP = null, VALUES = {}, STALE = {};
 
   function loadFile(name) {
     if (!files[name]) {
@@ -208,7 +208,7 @@
   var facets = {};
 
   function decodeFacet(id, column) {
-    var values = M.facets[id], n = M.docs, width = Math.ceil(values.length / 6) || 1;
+    var values = VALUES[id], n = M.docs, width = Math.ceil(values.length / 6) || 1;
     var has = values.map(() => new Uint8Array(n)), index = {};
     values.forEach((v, j) => { index[v] = j; });
     for (var d = 0; d < n; d++) {
@@ -222,7 +222,7 @@
   }
 
   function facetIds() {
-    return Object.keys(M.facets);
+    return M.facets.map((f) => f[0]);
   }
 
   // ---- searching ---------------------------------------------------------------------------------
@@ -400,7 +400,7 @@
 
   function kindOf(d) {
     var bits = DIGIT[M.type.charCodeAt(d)];
-    return M.facets.type.filter((_, j) => bits & (1 << j))[0];
+    return VALUES.type.filter((_, j) => bits & (1 << j))[0];
   }
 
   function resultItem(d, result) {
@@ -500,6 +500,7 @@
     loadFile(root.getAttribute("data-index")).then(() => {
       M = parts.main;
       STOP = new Set(M.stop.split(" "));
+      M.facets.forEach((f) => { VALUES[f[0]] = f[1]; });
       decodeFacet("type", M.type);
       readURL();
       input.addEventListener("input", () => { var t = performance.now(); remember(true); search(t, true); });
