@@ -229,6 +229,11 @@ def render_not_found(env: jinja2.Environment) -> Output:
     return Output(path, html.encode("utf-8"))
 
 
+def render_search(site: Site, templates: Path, index_file: str, facets: Sequence[Any]) -> Output:
+    """search/index.html: the search page, naming its index file and showing its filters."""
+    return page(make_env(templates, site), "search.html", routes.SEARCH, index_file=index_file, facets=facets)
+
+
 def render_html(site: Site, templates: Path) -> list[Output]:
     """Every HTML page of the site."""
     env = make_env(templates, site)

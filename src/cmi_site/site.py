@@ -180,6 +180,7 @@ CALENDAR = "events.ics"
 SHARE = "share/"
 SHARE_SCRIPT = "assets/share.js"
 SHARE_STYLESHEET = "assets/share.css"
+SEARCH = "search/"  # the search page, and the folder of its index files
 
 
 def route_of(item: Any) -> str:
