@@ -57,7 +57,12 @@ def watch(page: Any) -> Callable[[], PageLog]:
         if request.failure != CANCELLED:
             log.failed_requests.append(f"{request.url}: {request.failure}")
 
-    page.on("console", lambda m: log.console_errors.append(m.text) if m.type == "error" else None)
+    def on_console(message: Any) -> None:
+        # Chromium asks for /favicon.ico by itself when a page names no icon: not the page's doing.
+        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+            log.console_errors.append(message.text)
+
+    page.on("console", on_console)
     page.on("pageerror", lambda e: log.console_errors.append(f"uncaught {e.name}: {e.message}"))
     page.on("requestfailed", on_failed)
     page.on("response", on_response)
