@@ -221,6 +221,17 @@ def test_headers_file_is_read_for_every_path() -> None:
 # ---- tools: missing or broken means a clear failure, never a skip -------------------------------
 
 
+def test_cmi_chromium_chooses_the_browser(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert tools.DEFAULT_CHROMIUM == "/usr/bin/chromium"  # Debian's
+    for name in ("chrome", "chromium"):
+        (tmp_path / name).write_text("#!/bin/sh\n", encoding="utf-8")
+    monkeypatch.setattr(tools, "DEFAULT_CHROMIUM", str(tmp_path / "chromium"))
+    monkeypatch.delenv("CMI_CHROMIUM", raising=False)
+    assert tools.find_chromium() == tmp_path / "chromium"
+    monkeypatch.setenv("CMI_CHROMIUM", str(tmp_path / "chrome"))
+    assert tools.find_chromium() == tmp_path / "chrome"
+
+
 def test_missing_chromium_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("CMI_CHROMIUM", str(tmp_path / "no-chrome"))
     with pytest.raises(ToolMissing, match=f"Chromium not found at CMI_CHROMIUM={tmp_path}/no-chrome: run scripts/setup-test-tools"):
