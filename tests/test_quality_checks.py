@@ -195,6 +195,18 @@ def test_representative_is_the_page_with_most_features(tmp_path: Path) -> None:
     assert representatives(tmp_path, find_pages(tmp_path))["stories/*/index.html"].path == "stories/b/index.html"
 
 
+def test_pages_with_scripts_and_one_of_each_kind_are_opened_from_disk(tmp_path: Path) -> None:
+    pages = {"stories/a/index.html": "<p>plain " * 20, "stories/b/index.html": "<p>plain</p>",
+             "stories/c/index.html": '<script src="../../a.js"></script>', "index.html": "<p>home</p>"}  # fmt: skip
+    for path, body in pages.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(body, encoding="utf-8")
+    found = find_pages(tmp_path)
+    chosen = representatives(tmp_path, found)
+    assert [p.path for p in audit.from_disk(tmp_path, found, chosen)] == ["index.html", "stories/a/index.html",
+                                                                          "stories/c/index.html"]  # fmt: skip
+
+
 def test_server_serves_only_under_its_sub_path_with_the_headers(tmp_path: Path) -> None:
     (tmp_path / "about").mkdir()
     (tmp_path / "about" / "index.html").write_text("<p>About</p>", encoding="utf-8")

@@ -29,6 +29,7 @@ class PageLog:
     csp_violations: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
     links: list[tuple[str, str, str]] = field(default_factory=list)  # (tag, as written, as resolved)
+    opened: bool = False  # whether the page was opened at all this way
 
     def errors(self) -> list[str]:
         return ([f"CSP violation: {v}" for v in self.csp_violations] + [f"console error: {e}" for e in self.console_errors]
@@ -83,6 +84,7 @@ def open_page(page: Any, url: str, take: Callable[[], PageLog]) -> PageLog:
     log = take()
     log.csp_violations = probe(page, "cspViolations")
     log.links = [tuple(link) for link in probe(page, "links")]
+    log.opened = True
     return log
 
 
