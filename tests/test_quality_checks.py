@@ -39,7 +39,7 @@ def axe_problems(tab: Any, url: str) -> list[str]:
 CHECKS: dict[str, Callable[[Any, str], list[str]]] = {
     "axe": axe_problems,
     "skip link": b.check_skip_link,
-    "keyboard": b.check_keyboard,
+    "keyboard": lambda tab, url: b.check_keyboard(tab, url, wait=2),  # a good page opens its link at once
     "reflow": b.check_reflow,
     "text size": lambda tab, url: b.check_text_resize(tab, url, tab.context),
     "motion": b.check_reduced_motion,
@@ -53,7 +53,7 @@ FLAWS = [
     ("focus_indicator_removed.html", "keyboard", 'no visible focus indicator on <a href="other.html"> "the other page"'),
     ("link_not_reachable.html", "keyboard", 'not reachable with Tab: <a href="other.html"> "the other page"'),
     ("positive_tabindex.html", "keyboard", "tabindex=2 changes the focus order"),
-    ("enter_does_not_open_links.html", "keyboard", "/pages/other.html did not open it (nothing happened in 5 s)"),
+    ("enter_does_not_open_links.html", "keyboard", "/pages/other.html did not open it (nothing happened in 2 s)"),
     ("fake_button.html", "keyboard", '<span> "A fake button" takes focus but is not a link, button or form control'),
     ("fixed_width_content.html", "reflow", "at 320 px the page scrolls sideways"),
     ("fixed_width_content.html", "text size", "with text at 200%, the page scrolls sideways"),
@@ -81,10 +81,11 @@ def test_check_finds_the_flaw(page: str, check: str, expected: str, tab: Any) ->
 
 @pytest.mark.browser
 def test_csp_and_console_errors_are_caught(browser: Any, quality_tools: Tools) -> None:
-    pages = [SitePage(name, kind_of(name)) for name in ("good.html", "inline_script_and_style.html", "script_error.html")]
-    results = sweep_disk(browser, quality_tools, PAGES, pages)
+    names = ("good.html", "names_no_icon.html", "inline_script_and_style.html", "script_error.html")
+    results = sweep_disk(browser, quality_tools, PAGES, [SitePage(name, kind_of(name)) for name in names])
     sweep_served(browser, quality_tools, PAGES, results)
     assert results["good.html"].served.errors() == []
+    assert results["names_no_icon.html"].served.errors() == []  # Chromium's own ask for /favicon.ico is not an error
     inline = results["inline_script_and_style.html"].served.csp_violations
     assert any(v.startswith("script-src-elem blocked") for v in inline), inline
     assert any(v.startswith("style-src-attr blocked") for v in inline), inline
@@ -194,6 +195,18 @@ def test_representative_is_the_page_with_most_features(tmp_path: Path) -> None:
     assert representatives(tmp_path, find_pages(tmp_path))["stories/*/index.html"].path == "stories/b/index.html"
 
 
+def test_pages_with_scripts_and_one_of_each_kind_are_opened_from_disk(tmp_path: Path) -> None:
+    pages = {"stories/a/index.html": "<p>plain " * 20, "stories/b/index.html": "<p>plain</p>",
+             "stories/c/index.html": '<script src="../../a.js"></script>', "index.html": "<p>home</p>"}  # fmt: skip
+    for path, body in pages.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(body, encoding="utf-8")
+    found = find_pages(tmp_path)
+    chosen = representatives(tmp_path, found)
+    assert [p.path for p in audit.from_disk(tmp_path, found, chosen)] == ["index.html", "stories/a/index.html",
+                                                                          "stories/c/index.html"]  # fmt: skip
+
+
 def test_server_serves_only_under_its_sub_path_with_the_headers(tmp_path: Path) -> None:
     (tmp_path / "about").mkdir()
     (tmp_path / "about" / "index.html").write_text("<p>About</p>", encoding="utf-8")
@@ -218,6 +231,17 @@ def test_headers_file_is_read_for_every_path() -> None:
 
 
 # ---- tools: missing or broken means a clear failure, never a skip -------------------------------
+
+
+def test_cmi_chromium_chooses_the_browser(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert tools.DEFAULT_CHROMIUM == "/usr/bin/chromium"  # Debian's
+    for name in ("chrome", "chromium"):
+        (tmp_path / name).write_text("#!/bin/sh\n", encoding="utf-8")
+    monkeypatch.setattr(tools, "DEFAULT_CHROMIUM", str(tmp_path / "chromium"))
+    monkeypatch.delenv("CMI_CHROMIUM", raising=False)
+    assert tools.find_chromium() == tmp_path / "chromium"
+    monkeypatch.setenv("CMI_CHROMIUM", str(tmp_path / "chrome"))
+    assert tools.find_chromium() == tmp_path / "chrome"
 
 
 def test_missing_chromium_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -4,9 +4,10 @@
     .venv/bin/python scripts/audit FOLDER [--report FILE]
 
 The same checks as the test suite (tests/test_quality_site.py runs this over the sample site). Every
-page: the Nu HTML Checker, links, axe-core, and CSP and console errors from disk and from a server
-under a sub-path. One page of each kind (kinds are found from the paths, see pages.py): skip link,
-keyboard, 400% zoom, text size, reduced motion and print.
+page: the Nu HTML Checker, links read from the files, and in Chromium from a server under a sub-path
+that sends the CSP: axe-core, CSP violations, console errors and links. Pages with scripts and one
+page of each kind (kinds are found from the paths, see pages.py) are opened from disk too. One page
+of each kind: skip link, keyboard, 400% zoom, text size, reduced motion and print.
 """
 
 from __future__ import annotations
@@ -128,6 +129,13 @@ def representative_checks(browser: Any, tools: Tools, folder: Path, chosen: dict
         context.close()
 
 
+def from_disk(folder: Path, pages: list[SitePage], chosen: dict[str, SitePage]) -> list[SitePage]:
+    """The pages worth opening from disk as well as served: those with scripts (which may work
+    differently from file://) and one of each kind. The links of every page are checked from the
+    files as a browser reads them from disk (links.py), and every page is opened served."""
+    return [p for p in pages if p in chosen.values() or "<script" in (folder / p.path).read_text(encoding="utf-8")]
+
+
 def in_own_browser(tools: Tools, run: Callable[[Any], T]) -> T:
     """run(browser) with a Chromium of its own, so that it can work in another thread."""
     with sync_playwright() as playwright:  # Playwright allows one instance per thread
@@ -148,8 +156,9 @@ def headers_problems(folder: Path) -> list[str]:
 
 
 def sweep_checks(results: dict[str, PageResult], folder: Path, base_url: str) -> list[Check]:
-    """axe, links in the browser, and CSP and console, from the two sweeps over every page."""
+    """axe, links in the browser, and CSP and console, from the two sweeps."""
     scope = f"{len(results)} pages"
+    both = f"{scope} served, {sum(1 for r in results.values() if r.disk.opened)} of them from disk too"
     axe = [f"{path}: {v}" for path, r in results.items() for v in (r.axe.violations if r.axe else [])]
     links = [f"{path}: from disk, {p}" for path, r in results.items() for p in disk_link_problems(folder, r.disk)]
     links += [f"{path}: under {SUBPATH}, {p}" for path, r in results.items()
@@ -157,8 +166,8 @@ def sweep_checks(results: dict[str, PageResult], folder: Path, base_url: str) ->
     links += [f"{path}: from disk, {e}" for path, r in results.items() for e in r.disk.failed_requests]
     csp = [f"{path}: under {SUBPATH}, {e}" for path, r in results.items() for e in r.served.errors()]
     csp += [f"{path}: from disk, console error: {e}" for path, r in results.items() for e in r.disk.console_errors]
-    return [Check("axe", scope, axe), Check("links-browser", scope, links),
-            Check("csp", scope, csp + headers_problems(folder))]  # fmt: skip
+    return [Check("axe", scope, axe), Check("links-browser", both, links),
+            Check("csp", both, csp + headers_problems(folder))]  # fmt: skip
 
 
 def weight_check(weights: list[PageWeight]) -> Check:
@@ -201,7 +210,10 @@ def audit_folder(folder: Path, tools: Tools, browser: Any) -> Audit:
         with ThreadPoolExecutor(max_workers=1) as pool:
             by_kind = pool.submit(clock.time, "one page of each kind", lambda: in_own_browser(
                 tools, lambda other: representative_checks(other, tools, folder, chosen)))  # fmt: skip
-            results = clock.time("every page from disk", lambda: sweep_disk(browser, tools, folder, pages))
+            disk = from_disk(folder, pages, chosen)
+            results = {p.path: PageResult(p) for p in pages}
+            for path, result in clock.time("pages from disk", lambda: sweep_disk(browser, tools, folder, disk)).items():
+                results[path].disk = result.disk
             base_url = clock.time("every page served, with axe", lambda: sweep_served(browser, tools, folder, results))
             in_person = by_kind.result()
         html = clock.time("waiting for the Nu HTML Checker", lambda: vnu_check(read_vnu(vnu), folder, len(files)))

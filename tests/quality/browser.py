@@ -21,7 +21,7 @@ REFLOW_VIEWPORT = {"width": 320, "height": 256}  # 1280 x 1024 at 400% zoom (WCA
 DESKTOP_VIEWPORT = {"width": 1280, "height": 800}
 PRINT_VIEWPORT = {"width": 718, "height": 1000}  # A4 less default margins, in CSS px
 DEFAULT_FONT_SIZES = {"standard": 16, "fixed": 13}  # Chromium's defaults
-NAVIGATION_WAIT = 5  # seconds for a link to open after Enter
+NAVIGATION_WAIT = 10.0  # seconds for a link to open after Enter (generous: CI machines can be slow)
 MOST_SHOWN = 12  # problems listed per check before "and N more"
 
 AXE_RUN = """async (tags) => {
@@ -30,6 +30,7 @@ AXE_RUN = """async (tags) => {
   const pick = (v) => ({id: v.id, impact: v.impact || "", help: v.help, targets: v.nodes.map((n) => n.target.join(" "))});
   return {violations: r.violations.map(pick), incomplete: r.incomplete.map(pick)};
 }"""
+
 
 @dataclass(frozen=True)
 class AxeFinding:
@@ -123,13 +124,14 @@ def tab_through(page: Any, limit: int) -> list[dict[str, Any]]:
     return steps
 
 
-def check_keyboard(page: Any, url: str) -> list[str]:
+def check_keyboard(page: Any, url: str, wait: float = NAVIGATION_WAIT) -> list[str]:
     """Tab reaches every interactive element in page order, each shows its focus, is on screen and
     operable; Enter on a link opens it."""
     page.goto(url)
     items = probe(page, "markInteractive")
     steps = tab_through(page, limit=len(items) + 10)
-    return shorten(focus_order_problems(items, steps) + focus_style_problems(items, steps) + link_activation_problems(page))
+    return shorten(focus_order_problems(items, steps) + focus_style_problems(items, steps)
+                   + link_activation_problems(page, wait))  # fmt: skip
 
 
 def focus_order_problems(items: list[dict[str, Any]], steps: list[dict[str, Any]]) -> list[str]:
@@ -159,16 +161,16 @@ def focus_style_problems(items: list[dict[str, Any]], steps: list[dict[str, Any]
     return problems
 
 
-def link_activation_problems(page: Any) -> list[str]:
-    """Focus the first link to another page of the site and press Enter: the browser goes there."""
+def link_activation_problems(page: Any, wait: float) -> list[str]:
+    """Focus the first link to another page of the site and press Enter: the browser goes there within wait seconds."""
     href = probe(page, "focusInternalLink")
     if not href:
         return []  # a page without such links: nothing to press
     try:
-        with page.expect_navigation(timeout=NAVIGATION_WAIT * 1000):
+        with page.expect_navigation(timeout=wait * 1000):
             page.keyboard.press("Enter")
     except PlaywrightError:
-        return [f"Enter on a link to {href} did not open it (nothing happened in {NAVIGATION_WAIT} s)"]
+        return [f"Enter on a link to {href} did not open it (nothing happened in {wait:g} s)"]
     return [] if page.url.split("#")[0] == href.split("#")[0] else [f"Enter on a link to {href} went to {page.url}"]
 
 

@@ -29,6 +29,7 @@ class PageLog:
     csp_violations: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
     links: list[tuple[str, str, str]] = field(default_factory=list)  # (tag, as written, as resolved)
+    opened: bool = False  # whether the page was opened at all this way
 
     def errors(self) -> list[str]:
         return ([f"CSP violation: {v}" for v in self.csp_violations] + [f"console error: {e}" for e in self.console_errors]
@@ -57,7 +58,12 @@ def watch(page: Any) -> Callable[[], PageLog]:
         if request.failure != CANCELLED:
             log.failed_requests.append(f"{request.url}: {request.failure}")
 
-    page.on("console", lambda m: log.console_errors.append(m.text) if m.type == "error" else None)
+    def on_console(message: Any) -> None:
+        # Chromium asks for /favicon.ico by itself when a page names no icon: not the page's doing.
+        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+            log.console_errors.append(message.text)
+
+    page.on("console", on_console)
     page.on("pageerror", lambda e: log.console_errors.append(f"uncaught {e.name}: {e.message}"))
     page.on("requestfailed", on_failed)
     page.on("response", on_response)
@@ -78,6 +84,7 @@ def open_page(page: Any, url: str, take: Callable[[], PageLog]) -> PageLog:
     log = take()
     log.csp_violations = probe(page, "cspViolations")
     log.links = [tuple(link) for link in probe(page, "links")]
+    log.opened = True
     return log
 
 
