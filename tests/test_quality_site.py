@@ -23,8 +23,9 @@ from quality.weight import CEILING, heaviest_by_kind, kb
 # Page kinds the sample site has always had; others (search, easy read ...) are found on their own.
 CORE_KINDS = ("index.html", "404.html", "stories/index.html", "stories/*/index.html", "signatories/*/index.html",
               "areas/index.html", "areas/*/index.html", "themes/*/index.html", "sectors/*/index.html",
-              "events/index.html", "events/*/index.html", "accessibility/index.html")  # fmt: skip
-PRINTED_KINDS = ("stories/*/index.html", "signatories/*/index.html")  # the issue names these
+              "events/index.html", "events/*/index.html", "accessibility/index.html", "search/index.html",
+              "share/index.html", "self-assessment/index.html", "easy-read/index.html")  # fmt: skip
+PRINTED_KINDS = ("stories/*/index.html", "signatories/*/index.html", "self-assessment/index.html")  # the issue names these
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +56,7 @@ def test_heaviest_page_of_each_kind(audit: Audit) -> None:
     assert audit.weights[0].total < CEILING, f"{audit.weights[0].path} weighs {kb(audit.weights[0].total)}"
 
 
-def test_print_is_checked_for_stories_and_signatories(audit: Audit) -> None:
+def test_print_is_checked_for_stories_signatories_and_the_self_assessment(audit: Audit) -> None:
     assert audit.checks["print"].scope == f"{len(audit.chosen)} pages, one of each kind"
     assert [kind for kind in PRINTED_KINDS if kind not in audit.chosen] == []
 
