@@ -348,12 +348,8 @@
     } catch (e) { /* a browser may refuse history on file:// pages; the search still works */ }
   }
 
-  function number(n) {
-    return NUMBER.format(n);
-  }
-
   function plural(n, one, many) {
-    return number(n) + " " + (n === 1 ? one : many);
+    return NUMBER.format(n) + " " + (n === 1 ? one : many);
   }
 
   function drawCounts(result, state) {
@@ -362,20 +358,16 @@
       details(id).querySelector(".search-facet__chosen").textContent = chosen ? " (" + chosen + " chosen)" : "";
       boxes(id).forEach((box, j) => {
         var count = f ? f.counts[j] : null;
-        box.nextElementSibling.lastChild.textContent = count === null ? "" : " (" + number(count) + ")";
+        box.nextElementSibling.lastChild.textContent = count === null ? "" : " (" + NUMBER.format(count) + ")";
       });
     });
-  }
-
-  function label(box) {
-    return box.nextElementSibling.firstChild.textContent;
   }
 
   function describe(result, state) {
     var filters = [];
     facetIds().forEach((id) => {
       var chosen = boxes(id).filter((b) => b.checked);
-      if (chosen.length) filters.push(details(id).querySelector("summary").firstChild.textContent + ": " + chosen.map(label).join(" or "));
+      if (chosen.length) filters.push(details(id).querySelector("summary").firstChild.textContent + ": " + chosen.map((b) => b.nextElementSibling.firstChild.textContent).join(" or "));
     });
     var text = plural(result.ids.length, "result", "results");
     if (state.q.trim()) text += " for \u201c" + state.q.trim() + "\u201d";
@@ -398,11 +390,10 @@
     var re = /[\p{L}\p{N}]+(?:['\u2019-][\p{L}\p{N}]+)*/gu, last = 0, m;
     while (result.terms.size && (m = re.exec(text))) {
       if (!marks(m[0], result.tokens, result.terms)) continue;
-      node.appendChild(document.createTextNode(text.slice(last, m.index)));
-      node.appendChild(el("mark", "", m[0]));
+      node.append(text.slice(last, m.index), el("mark", "", m[0]));
       last = re.lastIndex;
     }
-    node.appendChild(document.createTextNode(text.slice(last)));
+    node.append(text.slice(last));
   }
 
   function kindOf(d) {
@@ -412,17 +403,15 @@
 
   function resultItem(d, result) {
     var row = parts["c" + Math.floor(d / M.chunk)][d % M.chunk], item = el("li", "search-result");
-    var heading = el("h3", "search-result__title"), link = el("a");
-    item.appendChild(el("p", "search-result__kind", M.kinds[kindOf(d)]));
+    var heading = el("h3", "search-result__title"), link = el("a"), summary = el("p", "search-result__summary");
+    var meta = [formatDate(row[3]), row[4]].filter(Boolean).join(" \u00b7 ");
     link.href = root.dataset.root + row[2] + "index.html";
     highlight(link, row[0], result);
-    heading.appendChild(link);
-    item.appendChild(heading);
-    var meta = [formatDate(row[3]), row[4]].filter(Boolean).join(" \u00b7 ");
-    if (meta) item.appendChild(el("p", "search-result__meta", meta));
-    var summary = el("p", "search-result__summary");
     highlight(summary, row[1], result);
-    item.appendChild(summary);
+    heading.append(link);
+    item.append(el("p", "search-result__kind", M.kinds[kindOf(d)]), heading);
+    if (meta) item.append(el("p", "search-result__meta", meta));
+    item.append(summary);
     return item;
   }
 
@@ -431,8 +420,8 @@
     var ids = result.ids.slice(from, to);
     await need(ids.map((d) => "c" + Math.floor(d / M.chunk)), run);
     var items = ids.map((d) => resultItem(d, result));
-    if (!from) list.replaceChildren.apply(list, items);
-    else items.forEach((item) => { list.appendChild(item); });
+    if (!from) list.replaceChildren(...items);
+    else list.append(...items);
     shown = Math.min(to, result.ids.length);
     more.hidden = shown >= result.ids.length;
     return items[0] || null;
@@ -447,9 +436,9 @@
     root.dataset.state = "done";
     if (run.record) {
       recording = false;
-      if (address) { // not yet in the address: a change of filter gets its own entry, typing is replaced
+      if (address) { // a search not yet in the address gets its entry now, unless typing goes on
         clearTimeout(address.timer);
-        if (!address.typing) remember(address.search, false);
+        if (!(address.typing && run.typing)) remember(address.search, address.typing);
       }
       var next = address = { search: queryString(), typing: run.typing };
       next.timer = setTimeout(() => { address = null; remember(next.search, next.typing); }, run.typing ? PAUSE : 0);
