@@ -1,8 +1,9 @@
 """The search page in real Chromium: queries, prefixes, typos, accents, filters, counts, URL state,
 from file://, under a sub-path behind a strict CSP, and without JavaScript.
 
-One browser for the module; two small sites built once: one whose index is a single file, and one
-split into many parts (the rules for splitting are lowered so that a small site is split too).
+The session's one Chromium (the `browser` fixture of tests/quality/fixtures.py); two small sites built
+once: one whose index is a single file, and one split into many parts (the rules for splitting are
+lowered so that a small site is split too).
 """
 
 from __future__ import annotations
@@ -22,9 +23,7 @@ from cmi_site.cli import main
 from conftest import MINIMAL, TEMPLATES, TODAY, dedent, write_files
 
 pytestmark = pytest.mark.browser
-playwright_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = "/usr/bin/chromium"
 CSP = next(line.split(": ", 1)[1] for line in (TEMPLATES / "root" / "_headers").read_text().splitlines()
            if line.strip().startswith("Content-Security-Policy:"))  # fmt: skip
 
@@ -151,14 +150,6 @@ def served(split_site: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}/sub/path/"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM)
-        yield chromium
-        chromium.close()
 
 
 class Page:
