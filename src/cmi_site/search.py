@@ -31,6 +31,7 @@ Tokenising and stemming are mirrored exactly in templates/assets/search.js (test
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -104,6 +105,7 @@ def index_words(text: str) -> list[str]:
     return [w for w in out if is_term(w)]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a site has far fewer distinct words; each is stemmed once
 def stem(word: str) -> str:
     """A normalised word -> its stem, by a light English suffix stripper.
 
@@ -436,6 +438,7 @@ def build_search_index(site: Site, page_count: int) -> SearchIndex:
         "files": {} if budget.single else {p.key: p.file_name for p in parts},
         "facets": [[f.id, [value for value, _ in f.values]] for f in facets],  # in the page's order
         "type": facet_column(docs, facets[0]), "stop": " ".join(sorted(STOPWORDS)),
+        "kinds": {kind: singular for kind, _, singular in KINDS},
     }  # fmt: skip
     main_text = js_data("main", manifest)
     folder = routes.SEARCH

@@ -8,12 +8,15 @@
   "use strict";
 
   var ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
-  var KIND = { story: "Story", signatory: "Signatory", event: "Event", page: "Page" };
   var SUFFIXES = ["ing", "ed", "er", "ers", "es", "s", "e"];
   var WORD = /[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*/gu;
   var SHOWN = 10; // results drawn at a time
   var EXPANSIONS = 10; // at most this many index words for a word being typed
   var WAIT = 150; // ms: while typing, wait this long for the next key before loading anything new
+  var FAILED = "Sorry, the search index did not load. Try again, or browse stories by area, theme or sector.";
+  var PAUSE = 500; // ms: while typing, put the search in the address once typing pauses this long
+  var NUMBER = new Intl.NumberFormat("en-GB");
+  var DATE = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 
   var DIGIT = new Int8Array(128);
   for (var i = 0; i < 64; i++) DIGIT[ALPHABET.charCodeAt(i)] = i;
@@ -96,11 +99,11 @@
       run.waited = true;
       await new Promise((resolve) => { setTimeout(resolve, WAIT); });
     }
-    if (run.id !== generation) throw STALE;
+    if (run.id !== latest) throw STALE;
     await Promise.all(missing.map((key) => {
       return loadFile(M.files[key]).then(() => { if (!parts[key]) throw new Error("missing " + key); });
     }));
-    if (run.id !== generation) throw STALE;
+    if (run.id !== latest) throw STALE;
   }
 
   function unique(list) {
@@ -117,7 +120,7 @@
     return lo;
   }
 
-  function firstAtOrAfter(list, text) {
+  function seek(list, text) {
     var lo = 0, hi = list.length;
     while (lo < hi) {
       var mid = (lo + hi) >> 1;
@@ -126,7 +129,7 @@
     return lo;
   }
 
-  var dictionaries = {}, decoded = new Map();
+  var dicts = {}, decoded = new Map();
 
   function dictKey(word) {
     return "d" + partOf(M.starts.d, word);
@@ -134,8 +137,8 @@
 
   function dictionary(word) {
     var key = dictKey(word);
-    if (!dictionaries[key]) dictionaries[key] = { t: parts[key].w ? parts[key].w.split(" ") : [], f: parts[key].f };
-    return dictionaries[key];
+    if (!dicts[key]) dicts[key] = { t: parts[key].w ? parts[key].w.split(" ") : [], f: parts[key].f };
+    return dicts[key];
   }
 
   function shardKey(term) {
@@ -184,12 +187,12 @@
      when neither is in the index, words one typo away in words of 5 letters or more. */
   function expand(token) {
     var D = dictionary(token.w), found = new Map(), w = token.w;
-    function has(t) { return D.t[firstAtOrAfter(D.t, t)] === t; }
+    function has(t) { return D.t[seek(D.t, t)] === t; }
     function put(t, weight) { if (!(found.get(t) >= weight)) found.set(t, weight); }
     if (has(token.s)) put(token.s, 1);
     if (token.prefix && w.length > 2) {
       var matches = [];
-      for (var i = firstAtOrAfter(D.t, w); i < D.t.length && D.t[i].indexOf(w) === 0; i++) matches.push(i);
+      for (var i = seek(D.t, w); i < D.t.length && D.t[i].indexOf(w) === 0; i++) matches.push(i);
       matches.sort((a, b) => DIGIT[D.f.charCodeAt(b)] - DIGIT[D.f.charCodeAt(a)] || a - b);
       matches.slice(0, EXPANSIONS).forEach((j) => { put(D.t[j], 0.7); });
       for (var k = w.length - 1; k >= 3 && k >= w.length - 4; k--) {
@@ -275,17 +278,25 @@
       }
       if (!failures) ids.push(d);
     }
-    if (!found.all && state.sort !== "newest") {
-      ids.sort((a, b) => found.score[b] - found.score[a] || a - b);
-    }
+    if (!found.all && state.sort !== "newest") ids = rank(ids, found.score);
     var byId = {};
     fs.forEach((f, i) => { byId[f.id] = { counts: counts[i], chosen: chosen[i] }; });
     return { ids: ids, facets: byId, filtered: chosen.some((c) => c.length) };
   }
 
+  /* Documents by score, best first, equal scores newest first. A typed array sorts far faster than a
+     comparator: each key is the score (to 1/1024) above the document number, reversed. */
+  function rank(ids, score) {
+    var B = 2097152, keys = new Float64Array(ids.length), out = [];
+    ids.forEach((d, i) => { keys[i] = Math.round(score[d] * 1024) * B + (B - 1 - d); });
+    keys.sort();
+    for (var i = keys.length - 1; i >= 0; i--) out.push(B - 1 - keys[i] % B);
+    return out;
+  }
+
   // ---- the page ----------------------------------------------------------------------------------
 
-  var root, form, input, sortBy, status, list, more, current = null, generation = 0, shown = 0;
+  var root, form, input, sortBy, status, list, more, current = null, latest = 0, shown = 0, address = null, recording = false;
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -303,10 +314,8 @@
   }
 
   function readForm() {
-    var state = { q: input.value, f: {}, sort: sortBy.value };
-    facetIds().forEach((id) => {
-      state.f[id] = boxes(id).filter((b) => b.checked).map((b) => b.value);
-    });
+    var data = new FormData(form), state = { q: data.get("q"), f: {}, sort: data.get("sort") };
+    facetIds().forEach((id) => { state.f[id] = data.getAll(id); });
     return state;
   }
 
@@ -321,18 +330,16 @@
     });
   }
 
-  function queryString(state) {
-    var params = new URLSearchParams();
-    if (state.q.trim()) params.set("q", state.q);
-    facetIds().forEach((id) => { state.f[id].forEach((v) => { params.append(id, v); }); });
-    if (state.sort) params.set("sort", state.sort);
+  /* The form as an address: ?q=carers&sort=newest&area=essex (empty fields left out). */
+  function queryString() {
+    var params = new URLSearchParams(new FormData(form));
+    ["q", "sort"].forEach((k) => { if (!params.get(k).trim()) params.delete(k); });
     var text = params.toString();
     return text ? "?" + text : "";
   }
 
-  /* Keep the search in the address: typing replaces the entry it started, anything else adds one. */
-  function remember(typing) {
-    var search = queryString(readForm());
+  /* Put a search in the address: typing replaces the entry it started, anything else adds one. */
+  function remember(search, typing) {
     if (search === location.search) return;
     var url = search || location.pathname, state = { typing: typing };
     try {
@@ -341,12 +348,8 @@
     } catch (e) { /* a browser may refuse history on file:// pages; the search still works */ }
   }
 
-  function number(n) {
-    return n.toLocaleString("en-GB");
-  }
-
   function plural(n, one, many) {
-    return number(n) + " " + (n === 1 ? one : many);
+    return NUMBER.format(n) + " " + (n === 1 ? one : many);
   }
 
   function drawCounts(result, state) {
@@ -355,20 +358,16 @@
       details(id).querySelector(".search-facet__chosen").textContent = chosen ? " (" + chosen + " chosen)" : "";
       boxes(id).forEach((box, j) => {
         var count = f ? f.counts[j] : null;
-        box.nextElementSibling.lastChild.textContent = count === null ? "" : " (" + number(count) + ")";
+        box.nextElementSibling.lastChild.textContent = count === null ? "" : " (" + NUMBER.format(count) + ")";
       });
     });
-  }
-
-  function label(box) {
-    return box.nextElementSibling.firstChild.textContent;
   }
 
   function describe(result, state) {
     var filters = [];
     facetIds().forEach((id) => {
       var chosen = boxes(id).filter((b) => b.checked);
-      if (chosen.length) filters.push(details(id).querySelector("summary").firstChild.textContent + ": " + chosen.map(label).join(" or "));
+      if (chosen.length) filters.push(details(id).querySelector("summary").firstChild.textContent + ": " + chosen.map((b) => b.nextElementSibling.firstChild.textContent).join(" or "));
     });
     var text = plural(result.ids.length, "result", "results");
     if (state.q.trim()) text += " for \u201c" + state.q.trim() + "\u201d";
@@ -377,7 +376,7 @@
   }
 
   function formatDate(iso) {
-    return iso && new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+    return iso && DATE.format(new Date(iso));
   }
 
   function marks(word, tokens, terms) {
@@ -391,11 +390,10 @@
     var re = /[\p{L}\p{N}]+(?:['\u2019-][\p{L}\p{N}]+)*/gu, last = 0, m;
     while (result.terms.size && (m = re.exec(text))) {
       if (!marks(m[0], result.tokens, result.terms)) continue;
-      node.appendChild(document.createTextNode(text.slice(last, m.index)));
-      node.appendChild(el("mark", "", m[0]));
+      node.append(text.slice(last, m.index), el("mark", "", m[0]));
       last = re.lastIndex;
     }
-    node.appendChild(document.createTextNode(text.slice(last)));
+    node.append(text.slice(last));
   }
 
   function kindOf(d) {
@@ -405,17 +403,15 @@
 
   function resultItem(d, result) {
     var row = parts["c" + Math.floor(d / M.chunk)][d % M.chunk], item = el("li", "search-result");
-    var heading = el("h3", "search-result__title"), link = el("a");
-    item.appendChild(el("p", "search-result__kind", KIND[kindOf(d)] || ""));
-    link.href = root.getAttribute("data-root") + row[2] + "index.html";
-    highlight(link, row[0], result);
-    heading.appendChild(link);
-    item.appendChild(heading);
+    var heading = el("h3", "search-result__title"), link = el("a"), summary = el("p", "search-result__summary");
     var meta = [formatDate(row[3]), row[4]].filter(Boolean).join(" \u00b7 ");
-    if (meta) item.appendChild(el("p", "search-result__meta", meta));
-    var summary = el("p", "search-result__summary");
+    link.href = root.dataset.root + row[2] + "index.html";
+    highlight(link, row[0], result);
     highlight(summary, row[1], result);
-    item.appendChild(summary);
+    heading.append(link);
+    item.append(el("p", "search-result__kind", M.kinds[kindOf(d)]), heading);
+    if (meta) item.append(el("p", "search-result__meta", meta));
+    item.append(summary);
     return item;
   }
 
@@ -424,16 +420,29 @@
     var ids = result.ids.slice(from, to);
     await need(ids.map((d) => "c" + Math.floor(d / M.chunk)), run);
     var items = ids.map((d) => resultItem(d, result));
-    if (!from) list.replaceChildren.apply(list, items);
-    else items.forEach((item) => { list.appendChild(item); });
+    if (!from) list.replaceChildren(...items);
+    else list.append(...items);
     shown = Math.min(to, result.ids.length);
     more.hidden = shown >= result.ids.length;
     return items[0] || null;
   }
 
-  function finish(started) {
-    root.setAttribute("data-ms", (performance.now() - started).toFixed(1));
-    root.setAttribute("data-state", "done");
+  /* Say on the page when a search was drawn and how long it took (tests and bench/search.py read it),
+     then put it in the address: soon after, or once typing pauses (the history API is slow). */
+  function finish(started, run) {
+    var now = performance.now();
+    root.dataset.ms = (now - started).toFixed(1);
+    root.dataset.at = now.toFixed(1);
+    root.dataset.state = "done";
+    if (run.record) {
+      recording = false;
+      if (address) { // a search not yet in the address gets its entry now, unless typing goes on
+        clearTimeout(address.timer);
+        if (!(address.typing && run.typing)) remember(address.search, address.typing);
+      }
+      var next = address = { search: queryString(), typing: run.typing };
+      next.timer = setTimeout(() => { address = null; remember(next.search, next.typing); }, run.typing ? PAUSE : 0);
+    }
   }
 
   /* The filters whose data a search needs: those in use, and those open on the page. */
@@ -443,9 +452,10 @@
     }).map((id) => "f" + id);
   }
 
-  async function search(started, typing) {
-    var run = { id: ++generation, typing: typing }, state = readForm(), tokens = queryTokens(state.q);
-    root.setAttribute("data-state", "busy");
+  async function search(started, typing, record) {
+    recording = record = record || recording; // a change not yet in the address stays to be recorded
+    var run = { id: ++latest, typing: typing, record: record }, state = readForm(), tokens = queryTokens(state.q);
+    root.dataset.state = "busy";
     try {
       await need(facetsNeeded(state), run);
       facetIds().forEach((id) => { if (!facets[id] && parts["f" + id]) decodeFacet(id, parts["f" + id]); });
@@ -455,28 +465,29 @@
       current = result;
       drawCounts(result, state);
       if (!tokens.length && !result.filtered) {
-        status.textContent = "Type a word, or choose a filter, to search " +
+        status.textContent = (state.q.trim() ? "\u201c" + state.q.trim() + "\u201d is too short or too common to search for. " : "") +
+          "Type a word, or choose a filter, to search " +
           plural(M.docs, "story, signatory, event and page", "stories, signatories, events and pages") + ".";
         list.replaceChildren();
         more.hidden = true;
-        return finish(started);
+        return finish(started, run);
       }
       await drawResults(result, 0, SHOWN, run);
       status.textContent = describe(result, state) + (result.ids.length > SHOWN ? " Showing the first " + SHOWN + "." : "");
-      finish(started);
+      finish(started, run);
     } catch (error) {
       if (error === STALE) return;
-      status.textContent = "Sorry, part of the search index did not load. Try again, or browse by area, theme or sector.";
-      finish(started);
+      status.textContent = FAILED;
+      finish(started, run);
     }
   }
 
   async function showMore() {
-    var run = { id: generation }, first = null;
+    var run = { id: latest }, first = null;
     try {
       first = await drawResults(current, shown, shown + SHOWN, run);
     } catch (error) {
-      if (error !== STALE) status.textContent = "Sorry, more results did not load. Try again.";
+      if (error !== STALE) status.textContent = FAILED;
     }
     if (first) {
       status.textContent = describe(current, readForm()) + " Showing " + shown + ".";
@@ -497,23 +508,29 @@
     document.getElementById("search-output").hidden = false;
     form.hidden = false;
     status.textContent = "Loading the search index\u2026";
-    loadFile(root.getAttribute("data-index")).then(() => {
+    loadFile(root.dataset.index).then(() => {
       M = parts.main;
       STOP = new Set(M.stop.split(" "));
       M.facets.forEach((f) => { VALUES[f[0]] = f[1]; });
       decodeFacet("type", M.type);
       readURL();
-      input.addEventListener("input", () => { var t = performance.now(); remember(true); search(t, true); });
+      input.addEventListener("input", () => search(performance.now(), true, true));
       form.addEventListener("change", (e) => {
-        if (e.target !== input) { var t = performance.now(); remember(false); search(t, false); }
+        if (e.target !== input) search(performance.now(), false, true);
       });
-      form.addEventListener("submit", (e) => { e.preventDefault(); remember(false); search(performance.now(), false); });
+      form.addEventListener("submit", (e) => { e.preventDefault(); search(performance.now(), false, true); });
       form.addEventListener("toggle", (e) => { if (e.target.open) search(performance.now(), false); }, true);
       more.addEventListener("click", showMore);
-      window.addEventListener("popstate", () => { readURL(); search(performance.now(), false); });
+      window.addEventListener("popstate", () => {
+        if (address) clearTimeout(address.timer);
+        address = null;
+        recording = false;
+        readURL();
+        search(performance.now(), false);
+      });
       search(performance.now(), false);
     }, () => {
-      status.textContent = "Sorry, the search index did not load. You can browse by area, theme or sector instead.";
+      status.textContent = FAILED;
     });
   }
 
