@@ -313,7 +313,8 @@ def markdown(report: Report) -> str:
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for m in report.measures:
-        lines.append(f"| {m.scenario} | {m.results} | {kb(m.search_bytes)} | {m.index_files} | "
+        results = m.results.split(". Showing", 1)[0].rstrip(".")
+        lines.append(f"| {m.scenario} | {results} | {kb(m.search_bytes)} | {m.index_files} | "
                      f"{m.ms_to_results:.0f} ms | {m.warm_ms:.1f} ms | {m.warm_ms_slow:.1f} ms |")  # fmt: skip
     return "\n".join(lines) + "\n"
 
