@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: site test check clean setup test-tools
+.PHONY: site test check clean setup test-tools audit
 
 site: $(STAMP)  ## build the sample site into _site/
 	$(PY) build.py
@@ -26,8 +26,12 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-test-tools:  ## what the browser tests need: Debian's chromium
+test-tools:  ## what the quality checks need: chromium (or $$CMI_CHROMIUM), Java, axe-core, vnu.jar
 	scripts/setup-test-tools
+
+SITE ?= _site
+audit: $(STAMP) test-tools  ## every quality check on a built site: make audit SITE=folder (default _site)
+	$(PY) scripts/audit $(SITE) --report audit-report.md
 
 clean:
 	rm -rf _site .cache

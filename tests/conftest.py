@@ -20,6 +20,8 @@ REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = REPO / "templates"
 SAMPLE_CONTENT = REPO / "content"
 TODAY = dt.date(2026, 11, 23)
+# The quality checks' fixtures (Chromium, Java, axe-core, vnu.jar): tests/quality/fixtures.py.
+pytest_plugins = ("quality.fixtures",)
 
 
 def dedent(text: str) -> str:

@@ -82,7 +82,13 @@ def test_pagination_links_the_first_the_last_and_two_either_side() -> None:
     from cmi_site.render import make_env
     from cmi_site.site import paginate
 
-    env = make_env(Path(__file__).resolve().parent.parent / "templates", None)  # type: ignore[arg-type]
+    from cmi_site.pipeline import Paths, check
+    from cmi_site.site import BuildOptions
+
+    repo = Path(__file__).resolve().parent.parent
+    site = check(Paths(repo / "content", repo / "templates", repo / "_site", repo), BuildOptions(today=dt.date(2026, 1, 1))).site
+    assert site is not None
+    env = make_env(repo / "templates", site)
     macro = env.from_string('{% import "macros.html" as m with context %}{{ m.pagination(paged, "Stories") }}')
     paged = paginate(list(range(240)), "stories/", per_page=24)[5]  # page 6 of 10
     html = macro.render(paged=paged, page_path="stories/page/6/index.html")

@@ -27,6 +27,7 @@ class Settings:
     repository_branch: str
     sample_notice: bool
     contact_email: str | None
+    easy_read: str | None = None  # the home page's message in Easy Read
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ class Event:
     recording_url: str | None
     write_up_url: str | None
     body_html: str
+    write_up: str | None = None  # the slug of a story that is the event's write-up
 
     @property
     def start_date(self) -> dt.date:
@@ -164,3 +166,4 @@ class Content:
     signatories: tuple[Signatory, ...]
     events: tuple[Event, ...]
     pages: tuple[Page, ...]
+    images: tuple[str, ...] = ()  # paths under content/, e.g. images/garden.jpg, sorted

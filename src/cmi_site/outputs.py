@@ -13,6 +13,7 @@ import uuid
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from . import ical
 from . import site as routes
 from .render import Output
 from .site import Site, output_path, route_of
@@ -144,5 +145,6 @@ def stories_json(site: Site) -> Output:
 def render_outputs(site: Site, html: list[Output]) -> list[Output]:
     """Every non-HTML file: feed, sitemap, robots.txt, open data."""
     out = [atom_feed(site), robots(site), signatories_csv(site), signatories_json(site), stories_json(site)]
+    out += ical.calendar_files(site)
     map_ = sitemap(site, html)
     return out + ([map_] if map_ else [])

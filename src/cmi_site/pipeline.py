@@ -18,7 +18,8 @@ from .errors import Problem, has_errors, sort_problems
 from .incremental import check_content, deferring_env, know_site, remember_build, unchanged_since_last_build, write_outputs
 from .load import DATA_FILES, DataFile, StaticFile, hash_files, load_content, load_static, read_data
 from .outputs import render_outputs
-from .render import Output, render_html
+from .render import Output, render_html, render_search
+from .search import build_search_index, minify_js
 from .site import BuildOptions, Site, build_site
 from .track import Fingerprints, digest
 from .scaffold import new_file_path, new_file_text
@@ -83,11 +84,13 @@ def check(paths: Paths, options: BuildOptions) -> Result:
 def render_all(site: Site, templates: Path, env: Any = None) -> tuple[list[Output], list[Output]]:
     """The site -> (HTML pages, every other file: feeds, data, assets)."""
     html = render_html(site, templates, env)
+    index = build_search_index(site, len(html) + 1)
+    html.append(render_search(site, templates, index.main, index.facets))
     static = [
-        Output(f.output_path, f.data)
+        Output(f.output_path, minify_js(f.data) if f.output_path == "assets/search.js" else f.data)
         for f in [*load_static(templates / "assets", "assets"), *load_static(templates / "root", "")]
     ]
-    return html, render_outputs(site, html) + static
+    return html, render_outputs(site, html) + list(index.files) + static
 
 
 def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:

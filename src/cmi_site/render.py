@@ -18,8 +18,10 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from . import easyread, rag, tilemap
 from . import site as routes
 from .models import APPROACHES, Event, Term
+from .schema import STORY_FIELDS
 from .site import Paged, Site, output_path, paginate, route_of
 from .track import digest
 
@@ -144,7 +146,22 @@ def make_env(templates: Path, site: Site) -> jinja2.Environment:
         site=site, href=href, edit_url=lambda item: routes.edit_url(site.settings, item.source), routes=routes, approaches=APPROACHES, sector_route=routes.sector_route,
         theme_route=routes.theme_route, event_when=event_when, plural=plural, word_list=word_list,
     )  # fmt: skip
+    env.globals.update(easy_read_blocks=easyread.blocks, calendar_route=routes.calendar_route)
+    env.tests["stale"] = lambda signatory: routes.is_stale(signatory, site.today)  # `s is stale` in templates
+    glance = tilemap.region_at_a_glance(site)
+
+    @jinja2.pass_context
+    def region_map(ctx: Any) -> Markup:
+        """The tile map SVG, its links relative to the page (ElementTree escapes every text and attribute)."""
+        return Markup(tilemap.tile_map_svg(glance, lambda route: relative_url(ctx["page_path"], route)))  # noqa: S704
+
+    swatch = lambda shade: Markup(tilemap.swatch_svg(shade))  # noqa: E731, S704 - made from numbers only
+    env.globals.update(region_glance=glance, region_map=region_map, map_swatch=swatch)
     env.filters.update(date=human_date, iso=iso, body=body)
+    env.globals.update(
+        rag_tally=lambda stories: rag.tally_ratings(stories, site.statements),
+        rag_chart=lambda picture, ident, where: Markup(rag.chart_svg(picture, ident, where)),  # noqa: S704 - escaped by rag.py
+    )  # fmt: skip
     return env
 
 
@@ -235,11 +252,34 @@ def render_pages(env: jinja2.Environment, site: Site) -> list[Output]:
     return [page(env, "page.html", route_of(p), content_page=p) for p in site.pages]
 
 
+def render_self_assessment(env: jinja2.Environment) -> Output:
+    """The interactive RAG self-assessment: the statements as a form that never leaves the browser."""
+    return page(env, "self-assessment.html", routes.SELF_ASSESSMENT)
+
+
+def render_easy_read(env: jinja2.Environment, site: Site) -> Output:
+    """easy-read/: every page with an Easy Read summary, linking to it."""
+    return page(env, "easy-read.html", routes.EASY_READ, groups=easyread.easy_read_groups(site))
+
+
+def render_share(env: jinja2.Environment, site: Site) -> Output:
+    """The "Share your story" form: its choices from the content, which fields are required from the schema."""
+    return page(
+        env, "share.html", routes.SHARE, fields={spec.name: spec for spec in STORY_FIELDS},
+        new_file_url=routes.new_file_url(site.settings), existing_slugs=sorted(s.slug for s in site.stories),
+    )  # fmt: skip
+
+
 def render_not_found(env: jinja2.Environment) -> Output:
     """404.html: hosts serve it at any missing address, so with a base URL its links are absolute."""
     path = "404.html"
     html = env.get_template("404.html").render(page_path=path, route=None, canonical=None, absolute_links=True)
     return Output(path, html.encode("utf-8"))
+
+
+def render_search(site: Site, templates: Path, index_file: str, facets: Sequence[Any]) -> Output:
+    """search/index.html: the search page, naming its index file and showing its filters."""
+    return page(make_env(templates, site), "search.html", routes.SEARCH, index_file=index_file, facets=facets)
 
 
 def render_html(site: Site, templates: Path, env: jinja2.Environment | None = None) -> list[Output]:
@@ -253,6 +293,9 @@ def render_html(site: Site, templates: Path, env: jinja2.Environment | None = No
         *render_terms(env, site),
         *render_events(env, site),
         *render_pages(env, site),
+        render_self_assessment(env),
+        render_easy_read(env, site),
+        render_share(env, site),
         render_not_found(env),
     ]
 

@@ -229,6 +229,17 @@ def one_of(vocab_name: str, what: str) -> Check:
     return check
 
 
+def story_slug(value: Any, vocab: Vocab) -> Checked:
+    """A story's file name without .md (whether the story exists is checked across files)."""
+    checked = text(value, vocab)
+    if not checked.ok:
+        return checked
+    slug = checked.value.removeprefix("stories/").removesuffix("/").removesuffix(".md")
+    if not SLUG.match(slug):
+        return bad(f"expected a story's file name without .md, like 'summer-gathering-stories', got {show(value)}")
+    return Checked(slug)
+
+
 def approach(value: Any, vocab: Vocab) -> Checked:
     checked = text(value, vocab)
     if not checked.ok:
@@ -307,7 +318,8 @@ def _list_hint(value: Any, what: str) -> str:
 def rag_map(value: Any, vocab: Vocab) -> Checked:
     """statement id -> red | amber | green."""
     if not isinstance(value, dict):
-        return bad(f"expected statement ids with a rating each (like 'felt-heard: green'), got {_type_word(value)}")
+        hint = " (write each 'id: rating' on its own line under self_assessment:, indented, without '- ')" if isinstance(value, list) else ""
+        return bad(f"expected statement ids with a rating each (like 'felt-heard: green'), got {_type_word(value)}{hint}")
     ratings, issues = [], []
     for key, rating in value.items():
         sid = str(key)
@@ -417,6 +429,8 @@ EVENT_FIELDS = (
     _f("summary", text, False, "text", "one sentence about the event", "An open meeting for anyone interested."),
     _f("recording_url", web_url, False, "web address", "a recording, after the event", "https://example.org/recording"),
     _f("write_up_url", web_url, False, "web address", "a write-up, after the event", "https://example.org/write-up"),
+    _f("write_up", story_slug, False, "story file name", "a story on this site that is the event's write-up",
+       "summer-gathering-stories"),
 )
 
 PAGE_FIELDS = (
@@ -434,6 +448,7 @@ SITE_FIELDS = (
     _f("repository_branch", text, False, "text", "the repository's main branch", "main"),
     _f("sample_notice", boolean, True, "true or false", "true shows a notice that the content is sample content", "true"),
     _f("contact_email", email, False, "email address", "where people can write to the network", "countmein@example.org"),
+    _f("easy_read", text, False, "text", "the home page's message in Easy Read", "We help people work together."),
 )
 
 TERM_FIELDS = (

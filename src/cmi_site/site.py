@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -77,6 +78,7 @@ class Site:
     signatories_by_area: Mapping[str, tuple[Signatory, ...]]
     signatories_by_sector: Mapping[str, tuple[Signatory, ...]]
     events_by_area: Mapping[str, tuple[Event, ...]]
+    images: tuple[str, ...] = ()  # paths under content/ (images/garden.jpg): the pictures a story can use
 
     @property
     def local_areas(self) -> tuple[Area, ...]:
@@ -103,6 +105,16 @@ def group_by(items: Iterable[T], keys_of: Any) -> dict[str, tuple[T, ...]]:
 
 def is_past(event: Event, today: dt.date) -> bool:
     return event.end_date < today
+
+
+def a_year_before(today: dt.date) -> dt.date:
+    """The same day a year earlier (28 February for 29 February)."""
+    return today.replace(year=today.year - 1, day=28 if (today.month, today.day) == (2, 29) else today.day)
+
+
+def is_stale(signatory: Signatory, today: dt.date) -> bool:
+    """True when a signatory's last update (or signing, if none) is more than a year before today."""
+    return signatory.last_updated < a_year_before(today)
 
 
 def _event_sort_key(event: Event) -> tuple[Any, ...]:
@@ -146,6 +158,7 @@ def build_site(content: Content, options: BuildOptions) -> Site:
         signatories_by_area=group_by(signatories, lambda s: (s.area,)),
         signatories_by_sector=group_by(signatories, lambda s: (s.sector,)),
         events_by_area=group_by(events, lambda e: e.areas),
+        images=content.images,
     )
 
 
@@ -158,9 +171,16 @@ AREAS = "areas/"
 SECTORS = "sectors/"
 THEMES = "themes/"
 EVENTS = "events/"
+SELF_ASSESSMENT = "self-assessment/"
 FEED = "feed.xml"
 SITEMAP = "sitemap.xml"
 STYLESHEET = "assets/site.css"
+EASY_READ = "easy-read/"
+CALENDAR = "events.ics"
+SHARE = "share/"
+SHARE_SCRIPT = "assets/share.js"
+SHARE_STYLESHEET = "assets/share.css"
+SEARCH = "search/"  # the search page, and the folder of its index files
 
 
 def route_of(item: Any) -> str:
@@ -186,6 +206,19 @@ def edit_url(settings: Settings, source: str) -> str | None:
     if not settings.repository_url:
         return None
     return f"{settings.repository_url}/edit/{settings.repository_branch}/{source}"
+
+
+def calendar_route(event: Event) -> str:
+    """The event's own .ics file, beside its page (named after it, so a download has a useful name)."""
+    return f"events/{event.slug}/{event.slug}.ics"
+
+
+def new_file_url(settings: Settings) -> str | None:
+    """The repository's "create new file" page, when the site has a repository URL (the share form adds the file)."""
+    if not settings.repository_url:
+        return None
+    branch = urllib.parse.quote(settings.repository_branch or "main", safe="/")
+    return f"{settings.repository_url.rstrip('/')}/new/{branch}"
 
 
 def sector_route(term: Term) -> str:

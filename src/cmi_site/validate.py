@@ -5,6 +5,7 @@ Nothing is thrown: each check adds to the list, and the pipeline decides whether
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import markup
+from . import easyread, markup
 from .errors import Problem
 from .load import DataFile, Loaded, SourceDoc, display_path, read_doc
 from .models import Area, Content, Event, Page, Rating, Settings, Signatory, Statement, Story, Term, Update
@@ -57,6 +58,7 @@ class DocResult:
     read: bool  # False when the file could not be read at all (no front matter, bad YAML ...)
     model: Story | Signatory | Event | Page | None
     problems: list[Problem]
+    doc: SourceDoc | None = None  # its front matter and lines (body left out), for checks across documents
 
 
 def field_label(key: SubKey) -> str:
@@ -105,8 +107,9 @@ def validate_settings(data: DataFile) -> tuple[Settings | None, list[Problem]]:
         repository_branch=v["repository_branch"] or "main",
         sample_notice=v["sample_notice"],
         contact_email=v["contact_email"],
+        easy_read=v["easy_read"],
     )
-    return settings, problems
+    return settings, problems + easyread.long_sentence_warnings(data, data.value.get("easy_read"))
 
 
 def validate_list(data: DataFile, fields: tuple[FieldSpec, ...], what: str) -> tuple[list[dict[str, Any]], list[Problem]]:
@@ -267,7 +270,8 @@ def make_model(doc: SourceDoc, v: dict[str, Any], body: str) -> Story | Signator
         plain = {k: v[k] for k in ("name", "role", "organisation", "area", "sector", "signed", "commitments", "website", "easy_read")}
         return Signatory(**common, **plain, updates=tuple(updates))
     if doc.collection == "events":
-        plain = {k: v[k] for k in ("title", "start", "end", "location", "booking_url", "summary", "recording_url", "write_up_url")}
+        plain = {k: v[k] for k in ("title", "start", "end", "location", "booking_url", "summary", "recording_url", "write_up_url",
+                                   "write_up")}  # fmt: skip
         return Event(**common, **plain, online=bool(v["online"]), areas=v["areas"] or (REGION,))
     return Page(**common, title=v["title"], summary=v["summary"], easy_read=v["easy_read"])
 
@@ -277,6 +281,8 @@ def validate_doc(doc: SourceDoc, vocab: Vocab) -> tuple[Story | Signatory | Even
     checked = check_fields(doc.meta, COLLECTION_FIELDS[doc.collection], vocab)
     problems = check_slug(doc) + _report(doc, checked)
     problems += cross_checks(doc, checked.value, vocab)
+    if checked.value.get("easy_read"):
+        problems += easyread.long_sentence_warnings(doc, doc.meta["easy_read"])
     html = markup.render_markdown(doc.body)
     problems += body_problems(doc, html)
     if any(p.is_error for p in problems):
@@ -290,7 +296,7 @@ def check_doc(file: Path, collection: str, root: Path, vocab: Vocab, data: bytes
     if doc is None:
         return DocResult(display_path(file, root), collection, file.stem, False, None, problems)
     model, found = validate_doc(doc, vocab)
-    return DocResult(doc.path, collection, doc.stem, True, model, problems + found)
+    return DocResult(doc.path, collection, doc.stem, True, model, problems + found, dataclasses.replace(doc, body=""))
 
 
 def collection_problems(docs: Sequence[SourceDoc | DocResult], pages: list[Page]) -> list[Problem]:
@@ -315,6 +321,24 @@ def collection_problems(docs: Sequence[SourceDoc | DocResult], pages: list[Page]
     return problems
 
 
+def write_up_problems(docs: list[SourceDoc]) -> list[Problem]:
+    """An event's write_up must name a story that exists; a draft story is only linked once published."""
+    stories = {d.stem: d for d in docs if d.collection == "stories"}
+    problems = []
+    for doc in docs:
+        slug = doc.meta.get("write_up") if doc.collection == "events" else None
+        if not isinstance(slug, str) or not SLUG.match(slug := slug.removeprefix("stories/").removesuffix("/").removesuffix(".md")):
+            continue  # missing, or reported by the field's own check
+        line = doc.line_of("write_up")
+        if slug not in stories:
+            hint = suggest(slug, sorted(stories)) or " (give the file name of a story in content/stories/, without .md)"
+            problems.append(Problem(doc.path, line, "write_up", f"no story called '{slug}' in content/stories/{hint}"))
+        elif stories[slug].meta.get("draft") is True:
+            problems.append(Problem(doc.path, line, "write_up", f"the story '{slug}' is a draft, so the event page "
+                                                                "links to it only once it is published", "warning"))  # fmt: skip
+    return problems
+
+
 def validate(loaded: Loaded, results: list[DocResult] | None = None) -> Validated:
     """Everything loaded -> Content (or None) and the full list of problems.
 
@@ -330,12 +354,14 @@ def validate(loaded: Loaded, results: list[DocResult] | None = None) -> Validate
     vocab = vocab_from_data(loaded.data, (image.output_path for image in loaded.images))
     models: dict[str, list[Any]] = {"stories": [], "signatories": [], "events": [], "pages": []}
     if results is None:
-        results = [DocResult(d.path, d.collection, d.stem, True, *validate_doc(d, vocab)) for d in loaded.docs]
+        results = [DocResult(d.path, d.collection, d.stem, True, *validate_doc(d, vocab), doc=d) for d in loaded.docs]
     for result in sorted(results, key=lambda r: (r.collection, r.stem, r.path)):
         problems += result.problems
         if result.model is not None:
             models[result.collection].append(result.model)
+    docs = [r.doc for r in results if r.doc is not None]  # front matter of every readable file, for cross-checks
     problems += collection_problems([r for r in results if r.read], models["pages"])
+    problems += write_up_problems(docs)
     if settings is None or any(p.is_error for p in problems):
         return Validated(None, problems)
     content = Content(
@@ -345,5 +371,6 @@ def validate(loaded: Loaded, results: list[DocResult] | None = None) -> Validate
         themes=vocab_models["themes"],
         statements=vocab_models["statements"],
         **{name: tuple(items) for name, items in models.items()},
+        images=tuple(sorted(vocab.images)),
     )
     return Validated(content, problems)

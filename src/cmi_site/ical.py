@@ -1,0 +1,155 @@
+"""Calendar files (iCalendar, RFC 5545): events.ics with every event, and one .ics file per event.
+
+Built with the icalendar library, which handles the format's escaping, line folding (75 octets),
+CRLF line ends and value types. Every value comes from content, so the files are byte-identical
+for the same content: UIDs from the site and the event's slug, DTSTAMP from the event's own date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import icalendar
+import nh3
+
+from .models import Event, Settings
+from .render import Output, event_when
+from .site import CALENDAR, Site, calendar_route, output_path, route_of
+
+TZID = "Europe/London"
+LONDON = ZoneInfo(TZID)
+PRODID = "-//Count Me In//cmi-site//EN"
+
+
+def london_timezone() -> icalendar.Timezone:
+    """The VTIMEZONE for UK time, as yearly rules (last Sunday of March and of October), valid for any year."""
+    timezone = icalendar.Timezone()
+    timezone.add("tzid", TZID)
+    for kind, name, start, month, offsets in (
+        (icalendar.TimezoneDaylight, "BST", dt.datetime(1970, 3, 29, 1, 0), 3, (0, 1)),
+        (icalendar.TimezoneStandard, "GMT", dt.datetime(1970, 10, 25, 2, 0), 10, (1, 0)),
+    ):
+        rule = kind()
+        rule.add("tzname", name)
+        rule.add("tzoffsetfrom", dt.timedelta(hours=offsets[0]))
+        rule.add("tzoffsetto", dt.timedelta(hours=offsets[1]))
+        rule.add("dtstart", start)  # local time before the change: clocks go forward at 1am, back at 2am
+        rule.add("rrule", {"freq": "yearly", "bymonth": month, "byday": "-1su"})
+        timezone.add_component(rule)
+    return timezone
+
+
+def site_id(settings: Settings) -> str:
+    """What makes UIDs unique to this site: the base URL's host and path, else the site's title as a slug."""
+    if settings.base_url:
+        parts = urlsplit(settings.base_url)
+        return f"{parts.netloc}{parts.path}".rstrip("/")
+    return re.sub(r"[^a-z0-9]+", "-", settings.title.lower()).strip("-") or "cmi-site"
+
+
+def event_uid(event: Event, settings: Settings) -> str:
+    """A UID that stays the same on every build: the event's slug at the site."""
+    return f"{event.slug}@{site_id(settings)}"
+
+
+def event_dtstamp(event: Event) -> dt.datetime:
+    """DTSTAMP, required by RFC 5545: the site keeps no record of when an event was written, so it is
+    midnight UTC on the event's first day (from content, never the clock)."""
+    return dt.datetime.combine(event.start_date, dt.time(0), dt.timezone.utc)
+
+
+def event_times(event: Event) -> tuple[dt.date | dt.datetime, dt.date | dt.datetime | None]:
+    """(DTSTART, DTEND): UK times with their zone, or whole days with DTEND the day after the last (RFC 5545)."""
+    start, end = event.start, event.end
+    if not isinstance(start, dt.datetime):
+        return start, event.end_date + dt.timedelta(days=1)  # a whole-day event, even if an end time is given
+    local_start = start.replace(tzinfo=LONDON)
+    if end is None:
+        return local_start, None  # no end given: RFC 5545 reads this as ending when it starts
+    if not isinstance(end, dt.datetime):
+        end = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0))  # to the end of the last day
+    return local_start, end.replace(tzinfo=LONDON)
+
+
+def event_url(event: Event, settings: Settings) -> str | None:
+    """The event's page as a full address, when the site's base URL is known."""
+    return f"{settings.base_url}{output_path(route_of(event))}" if settings.base_url else None
+
+
+def where(event: Event) -> str:
+    """LOCATION: the place, or 'Online'."""
+    return event.location or "Online"
+
+
+def body_text(body_html: str) -> str:
+    """Sanitised body HTML -> plain text with paragraphs and '- ' list items kept."""
+    marked = re.sub(r"<li\b[^>]*>", "<li>- ", body_html)
+    marked = re.sub(r"</(p|h[2-6]|ul|ol|dl|pre|blockquote|table)>", r"</\1>\n", marked)  # a blank line after each block
+    text = html.unescape(nh3.clean(marked, tags=set()))
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def description(event: Event, site: Site) -> str:
+    """DESCRIPTION: the summary, when and where in words, links, and the event's text."""
+    how = "Online" if event.online else "In person"
+    if event.online and event.location:
+        how = "In person or online"
+    parts = [event.summary or event.title, f"When: {event_when(event)} (UK time)", f"How: {how}"]
+    links = [("Book a place", event.booking_url), ("Recording", event.recording_url), ("Write-up", event.write_up_url)]
+    if event.write_up and site.settings.base_url:
+        story = next((s for s in site.stories if s.slug == event.write_up), None)
+        if story is not None:
+            links.append(("Write-up", f"{site.settings.base_url}{output_path(route_of(story))}"))
+    links.append(("More information", event_url(event, site.settings)))
+    parts += [f"{label}: {url}" for label, url in links if url]
+    text = body_text(event.body_html)
+    return "\n".join(parts) + (f"\n\n{text}" if text else "")
+
+
+def make_vevent(event: Event, site: Site) -> icalendar.Event:
+    """One event as a VEVENT."""
+    vevent = icalendar.Event()
+    vevent.add("uid", event_uid(event, site.settings))
+    vevent.add("dtstamp", event_dtstamp(event))
+    start, end = event_times(event)
+    vevent.add("dtstart", start)
+    if end is not None:
+        vevent.add("dtend", end)
+    vevent.add("summary", event.title)
+    vevent.add("location", where(event))
+    vevent.add("description", description(event, site))
+    url = event_url(event, site.settings)
+    if url:
+        vevent.add("url", url)
+    return vevent
+
+
+def make_calendar(events: list[Event], site: Site, name: str | None) -> bytes:
+    """A VCALENDAR of events, with the UK VTIMEZONE when any event has a time of day."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    if name is not None:
+        calendar.add("name", name)  # RFC 7986
+        calendar.add("x-wr-calname", name)  # the name most calendar apps read
+        calendar.add("x-wr-timezone", TZID)
+    if any(isinstance(e.start, dt.datetime) for e in events):
+        calendar.add_component(london_timezone())
+    for event in events:
+        calendar.add_component(make_vevent(event, site))
+    return calendar.to_ical()
+
+
+def calendar_files(site: Site) -> list[Output]:
+    """events.ics with every event (soonest first), and one .ics beside each event's page."""
+    events = sorted(site.events, key=lambda e: (event_times(e)[0].isoformat(), e.slug))
+    out = [Output(CALENDAR, make_calendar(events, site, f"{site.settings.title} events"))]
+    out += [Output(calendar_route(e), make_calendar([e], site, None)) for e in events]
+    return out

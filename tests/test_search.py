@@ -1,0 +1,285 @@
+"""The search index builder: tokenising, stemming, encoding, sharding, stable output, and the built page."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cmi_site import search
+from cmi_site.pipeline import Paths, check
+from cmi_site.search import (
+    Facet,
+    SearchDoc,
+    build_search_index,
+    decode_numbers,
+    encode_number,
+    encode_postings,
+    facet_column,
+    index_words,
+    normalise,
+    plan_budget,
+    stem,
+    terms_of,
+)
+from cmi_site.site import BuildOptions, Site
+from conftest import TEMPLATES, TODAY, Run, dedent, write_files
+
+ADD = re.compile(r'^CMI_SEARCH\.add\("([a-z0-9]+)",(.*)\);$')
+
+
+def site_of(root: Path, files: dict[str, str]) -> Site:
+    """Content files -> the Site the build would index."""
+    write_files(root / "content", files)  # type: ignore[arg-type]
+    result = check(Paths(root / "content", TEMPLATES, root / "_site", root), BuildOptions(today=TODAY))
+    assert result.site is not None, [str(p) for p in result.problems]
+    return result.site
+
+
+def parts_of(index: search.SearchIndex) -> dict[str, object]:
+    """Every CMI_SEARCH.add(key, data) call in the index files -> {key: data}."""
+    parts: dict[str, object] = {}
+    for out in index.files:
+        for line in out.data.decode("utf-8").splitlines():
+            match = ADD.match(line)
+            assert match, line[:80]
+            parts[match.group(1)] = json.loads(match.group(2))
+    return parts
+
+
+WORDS = ("hospital discharge carers respite dementia housing transport leaflet booking advocacy library "
+         "employment wellbeing loneliness gardening cooking football music theatre walking").split()  # fmt: skip
+
+
+def many_stories(content_files: dict[str, str], count: int) -> dict[str, str]:
+    """The minimal tree plus count generated stories, each with its own rare word and a few common ones."""
+    files = dict(content_files)
+    for n in range(count):
+        words = " ".join(WORDS[(n * k) % len(WORDS)] for k in (1, 3, 7))
+        files[f"stories/story-{n:03d}.md"] = dedent(f"""
+            ---
+            title: Story {n} about {WORDS[n % len(WORDS)]}
+            summary: People worked on {words} together.
+            date: 2024-{1 + n % 12:02d}-{1 + n % 28:02d}
+            areas: [{("norfolk", "suffolk", "region")[n % 3]}]
+            sectors: [{("health", "social-care")[n % 2]}]
+            themes: [{("carers", "dementia")[n % 2]}]
+            ---
+            The body mentions {words} and the word rare{n}x once.
+            """)
+    return files
+
+
+# ---- text ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Carers' Café", "carers cafe"),
+        ("The carer’s NOTE", "the carer note"),
+        ("Zoë Brontë, naïve résumé", "zoe bronte, naive resume"),
+        ("people's voices", "people voices"),
+    ],
+)
+def test_normalise_folds_case_accents_and_apostrophes(text: str, expected: str) -> None:
+    assert normalise(text) == expected
+
+
+def test_index_words_drop_stop_words_and_keep_hyphenated_words_whole_and_in_parts() -> None:
+    assert index_words("The co-production of a GP's letter, 2024!") == ["co", "production", "coproduction", "gp", "letter", "2024"]
+
+
+@pytest.mark.parametrize(
+    ("words", "stemmed"),
+    [
+        (["carer", "carers", "caring", "cared"], "car"),
+        (["hospital", "hospitals"], "hospital"),
+        (["story", "stories"], "story"),
+        (["plan", "planning", "planned", "planner", "plans"], "plan"),
+        (["service", "services", "serviced"], "servic"),
+        (["discharge", "discharged", "discharging"], "discharg"),
+        (["process", "processes"], "process"),
+        (["status"], "status"),
+        (["analysis"], "analysis"),
+        (["access", "accessed", "accessing"], "access"),
+        (["calling", "called"], "call"),
+        (["meeting", "meetings"], "meet"),
+        (["gps"], "gps"),
+        (["café"], "café"),
+    ],
+)
+def test_stem_joins_the_forms_of_a_word(words: list[str], stemmed: str) -> None:
+    assert {stem(w) for w in words} == {stemmed}
+
+
+def test_stem_keeps_apart_words_that_only_look_alike() -> None:
+    assert stem("care") != stem("carers")
+    assert stem("being") == "being"
+    assert stem("red") == "red"
+
+
+def test_terms_of_is_stemmed_index_words_in_order_with_repeats() -> None:
+    assert terms_of("Carers and caring carers") == ["car", "car", "car"]
+
+
+# ---- encoding ------------------------------------------------------------------------------------
+
+
+def test_numbers_round_trip_through_the_encoding() -> None:
+    numbers = [0, 1, 31, 32, 33, 1023, 1024, 99_999, 5]
+    text = "".join(encode_number(n) for n in numbers)
+    assert decode_numbers(text) == numbers
+    assert [len(encode_number(n)) for n in (31, 32, 1023, 1024)] == [1, 2, 2, 3]
+
+
+def test_postings_are_gaps_from_minus_one_and_hex_weights() -> None:
+    gaps, weights = encode_postings([(0, 8), (3, 13), (40, 1)])
+    assert decode_numbers(gaps) == [1, 3, 37]
+    assert weights == "8d1"
+
+
+def doc(facets: dict[str, tuple[str, ...]]) -> SearchDoc:
+    return SearchDoc("story", "stories/x/", "X", "", "2024-01-01", "", {}, facets)
+
+
+def test_facet_column_is_a_fixed_width_bit_set_per_document() -> None:
+    facet = Facet("area", "Area", tuple((f"a{i}", f"A{i}") for i in range(8)))
+    docs = [doc({"area": ("a0",)}), doc({"area": ("a1", "a7")}), doc({})]
+    column = facet_column(docs, facet)
+    assert len(column) == 6  # 8 values need 2 characters of 6 bits
+    values = [search.ALPHABET.index(c) for c in column]
+    assert values == [1, 0, 2, 2, 0, 0]  # a7 is bit 1 of the second character
+
+
+# ---- splitting -----------------------------------------------------------------------------------
+
+
+def test_a_small_site_is_one_file() -> None:
+    assert plan_budget(5000, 4, 40, 100_000, 20, 140_000).single
+    assert plan_budget(300, 4, 4000, 10**7, 30, 10**7).single  # 6 files allowed: too few to split
+
+
+def test_the_budget_never_exceeds_one_file_per_50_pages() -> None:
+    for pages in (400, 1394, 13_500, 60_000):
+        budget = plan_budget(pages, 4, pages - 300, pages * 300, 36, pages * 600)
+        assert not budget.single
+        assert 1 + 4 + budget.dicts + budget.shards + budget.chunks <= pages // 50
+
+
+def test_the_minimal_site_index_is_one_file_holding_every_part(tmp_path: Path, content_files: dict[str, str]) -> None:
+    index = build_search_index(site_of(tmp_path, content_files), 40)
+    assert [out.path for out in index.files] == [f"search/{index.main}"]
+    assert re.fullmatch(r"main\.[0-9a-f]{10}\.js", index.main)
+    parts = parts_of(index)
+    assert sorted(parts) == ["c0", "d0", "fapproach", "farea", "fsector", "ftheme", "main", "t0"]
+    main = parts["main"]
+    assert isinstance(main, dict)
+    assert main["docs"] == 7 and main["files"] == {}
+    rows = parts["c0"]
+    assert isinstance(rows, list)
+    # Newest first: events by start, stories and signatories by date; pages (undated) last by title.
+    assert [row[2] for row in rows] == [
+        "events/open-meeting/", "events/last-year/", "stories/respite-with-carers/", "stories/memory-cafe/",
+        "signatories/sam-rivers/", "about/", "pledge/",
+    ]  # fmt: skip
+    assert rows[2] == ["Respite with carers", "Carers and commissioners redesigned respite together.",
+                       "stories/respite-with-carers/", "2025-03-14", "Norfolk"]  # fmt: skip
+    assert main["type"] == "4411288"  # event, event, story, story, signatory, page, page: one bit each
+
+
+def test_weights_say_where_a_word_was_found(tmp_path: Path, content_files: dict[str, str]) -> None:
+    parts = parts_of(build_search_index(site_of(tmp_path, content_files), 40))
+    shard = parts["t0"]
+    assert isinstance(shard, dict)
+    # "respite": story 2 (title and summary, so 8|4); "car" (carers): story 2 in title, lead and twice in
+    # the body (people, outcomes: 8|4|2), and signatory 4 once in the body (an update).
+    assert shard["respit"] == [encode_number(3), "c"]
+    assert decode_numbers(shard["car"][0]) == [3, 2] and shard["car"][1] == "e1"
+    assert "the" not in shard and "and" not in shard
+
+
+def test_a_large_site_is_split_into_shards_chunks_and_filters(tmp_path: Path, content_files: dict[str, str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.setattr(search, "SINGLE_FILE_BYTES", 1000)
+    monkeypatch.setattr(search, "MIN_SHARD_BYTES", 500)
+    site = site_of(tmp_path, many_stories(content_files, 150))
+    index = build_search_index(site, 2000)  # 40 files allowed
+    assert 20 < len(index.files) <= 40
+    parts = parts_of(index)
+    main = parts["main"]
+    assert isinstance(main, dict)
+    assert sorted(main["files"]) == sorted(k for k in parts if k != "main")
+    assert {f"search/{name}" for name in main["files"].values()} | {f"search/{index.main}"} == {o.path for o in index.files}
+    for key, name in main["files"].items():
+        assert name.startswith(f"{key}.")
+    # Every term is in exactly one shard: the last whose first term is at or before it.
+    starts = main["starts"]["t"]
+    shards = sorted((k for k in parts if k.startswith("t")), key=lambda k: int(k[1:]))
+    assert len(shards) == len(starts) > 1
+    for i, key in enumerate(shards):
+        terms = list(parts[key])  # type: ignore[call-overload]
+        assert terms[0] >= starts[i] and (i + 1 == len(starts) or terms[-1] < starts[i + 1])
+    # Dictionary groups never split the words of one first letter, and list every term of the shards.
+    all_terms = [t for key in shards for t in parts[key]]  # type: ignore[attr-defined]
+    words = [w for k in sorted(p for p in parts if p.startswith("d")) for w in parts[k]["w"].split(" ")]  # type: ignore[index]
+    assert words == all_terms == sorted(all_terms)
+    assert len(main["starts"]["d"]) > 1 and all(len(s) <= 1 for s in main["starts"]["d"])
+    # Chunks hold every document, in order, main["chunk"] to a file.
+    chunks = sorted((k for k in parts if k.startswith("c")), key=lambda k: int(k[1:]))
+    rows = [row for key in chunks for row in parts[key]]  # type: ignore[attr-defined]
+    assert len(rows) == main["docs"] == 157
+    assert all(len(parts[key]) == main["chunk"] for key in chunks[:-1])  # type: ignore[arg-type]
+    assert all(len(parts[f"f{facet}"]) == main["docs"] for facet in ("area", "sector", "theme", "approach"))  # type: ignore[arg-type]
+
+
+def test_the_index_is_byte_identical_whatever_order_files_are_read(tmp_path: Path, content_files: dict[str, str],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.setattr(search, "SINGLE_FILE_BYTES", 1000)
+    files = many_stories(content_files, 60)
+    first = build_search_index(site_of(tmp_path / "a", files), 1000)
+    second = build_search_index(site_of(tmp_path / "b", dict(reversed(list(files.items())))), 1000)
+    assert len(first.files) > 5
+    assert first == second
+
+
+# ---- the built site ------------------------------------------------------------------------------
+
+
+def test_the_search_page_names_its_index_and_shows_every_filter(built: Path) -> None:
+    page = (built / "search" / "index.html").read_text(encoding="utf-8")
+    main = re.search(r'data-index="(main\.[0-9a-f]{10}\.js)"', page)
+    assert main and (built / "search" / main.group(1)).is_file()
+    assert 'data-root="../"' in page
+    assert '<script src="../assets/search.js"></script>' in page
+    for facet, value in [("type", "story"), ("area", "suffolk"), ("sector", "health"), ("theme", "dementia"),
+                         ("approach", "co-production")]:  # fmt: skip
+        assert f'name="{facet}" value="{value}"' in page
+    assert "Search needs JavaScript" in page
+    assert 'href="../areas/index.html"' in page and 'href="../themes/index.html"' in page
+    assert 'class="site-search"' not in page  # the page has its own search box
+
+
+def test_every_other_page_has_a_search_box_in_its_header(built: Path) -> None:
+    for rel, action in [("index.html", "search/index.html"), ("stories/respite-with-carers/index.html", "../../search/index.html"),
+                        ("areas/index.html", "../search/index.html")]:  # fmt: skip
+        page = (built / rel).read_text(encoding="utf-8")
+        assert f'<form class="site-search" role="search" action="{action}" method="get">' in page, rel
+        assert '<label class="visually-hidden" for="site-search-q">Search the site</label>' in page
+
+
+def test_search_code_is_minified_under_15_kb(built: Path) -> None:
+    source = (TEMPLATES / "assets" / "search.js").read_bytes()
+    written = (built / "assets" / "search.js").read_bytes()
+    assert len(written) < 15_000 < len(source)
+    assert b"/*" not in written and b"\n  " not in written
+
+
+def test_search_page_slug_is_reserved(site_dir: Path, run_cli: Callable[..., Run]) -> None:
+    (site_dir / "content" / "pages" / "search.md").write_text("---\ntitle: Search\n---\nHi.\n", encoding="utf-8")
+    result = run_cli("check")
+    assert result.code == 1
+    assert "content/pages/search.md" in result.err

@@ -1,0 +1,411 @@
+"""The search page in real Chromium: queries, prefixes, typos, accents, filters, counts, URL state,
+from file://, under a sub-path behind a strict CSP, and without JavaScript.
+
+The session's one Chromium (the `browser` fixture of tests/quality/fixtures.py); two small sites built
+once: one whose index is a single file, and one split into many parts (the rules for splitting are
+lowered so that a small site is split too).
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cmi_site import search
+from cmi_site.cli import main
+from conftest import MINIMAL, TEMPLATES, TODAY, dedent, write_files
+
+pytestmark = pytest.mark.browser
+
+CSP = next(line.split(": ", 1)[1] for line in (TEMPLATES / "root" / "_headers").read_text().splitlines()
+           if line.strip().startswith("Content-Security-Policy:"))  # fmt: skip
+
+EXTRA = {
+    "stories/cafe-for-carers.md": """
+        ---
+        title: A Café for carers
+        summary: Carers opened a café in Suffolk.
+        date: 2025-05-01
+        areas: [suffolk]
+        sectors: [social-care]
+        themes: [carers]
+        approach: co-design
+        ---
+        Planning took six months.
+        """,
+    "stories/going-home.md": """
+        ---
+        title: Going home from hospital
+        summary: Patients and ward staff redesigned hospital discharge.
+        date: 2023-02-01
+        areas: [norfolk]
+        sectors: [health]
+        themes: [dementia]
+        approach: co-production
+        ---
+        Families looking after someone with dementia were asked first.
+        """,
+    "stories/newsletter.md": """
+        ---
+        title: A newsletter for the network
+        summary: A monthly newsletter.
+        date: 2022-01-01
+        areas: [region]
+        sectors: [social-care]
+        themes: [dementia]
+        ---
+        The newsletter has a page for carers every month.
+        """,
+}
+
+
+def filler(count: int) -> dict[str, str]:
+    """Stories that share no words with the queries, so a split index has many parts to choose from."""
+    words = "garden kitchen bicycle orchestra lantern meadow harbour violin pottery chess".split()
+    return {
+        f"stories/filler-{n:03d}.md": dedent(f"""
+            ---
+            title: Filler {words[n % 10]} {n}
+            summary: About {words[(n * 3) % 10]} and {words[(n * 7) % 10]}.
+            date: 2021-{1 + n % 12:02d}-{1 + n % 28:02d}
+            areas: [norfolk]
+            sectors: [health]
+            themes: [dementia]
+            ---
+            Words {words[(n * 9) % 10]} number{n}.
+            """)
+        for n in range(count)
+    }
+
+
+def build(root: Path, files: dict[str, str]) -> Path:
+    write_files(root / "content", files)  # type: ignore[arg-type]
+    out = root / "_site"
+    code = main(["build", "--content", str(root / "content"), "--templates", str(TEMPLATES), "--output", str(out),
+                 "--today", TODAY.isoformat()])  # fmt: skip
+    assert code == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def small_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    files = {path: dedent(text) for path, text in {**MINIMAL, **EXTRA}.items()}
+    site = build(tmp_path_factory.mktemp("small"), files)
+    assert len(list((site / "search").glob("*.js"))) == 1
+    return site
+
+
+@pytest.fixture(scope="module")
+def split_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    files = {path: dedent(text) for path, text in {**MINIMAL, **EXTRA}.items()} | filler(120)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "SINGLE_FILE_BYTES", 1000)
+        patch.setattr(search, "MAX_FILES_PER", 5)
+        site = build(tmp_path_factory.mktemp("split"), files)
+    assert len(list((site / "search").glob("*.js"))) > 10
+    return site
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site under /sub/path/, gzipped, with the site's Content-Security-Policy."""
+
+    prefix = "/sub/path/"
+
+    def send_head(self) -> Any:
+        if not self.path.startswith(self.prefix):
+            self.send_error(404)
+            return None
+        self.path = "/" + self.path[len(self.prefix):]
+        file = Path(self.translate_path(self.path.split("?")[0]))
+        if not file.is_file():
+            self.send_error(404)
+            return None
+        body = gzip.compress(file.read_bytes())
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(file)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Security-Policy", CSP)
+        self.end_headers()
+        self.wfile.write(body)
+        return None
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(split_site: Path) -> Iterator[str]:
+    """The split site at http://127.0.0.1:PORT/sub/path/."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), lambda *a: Handler(*a, directory=str(split_site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/sub/path/"
+    server.shutdown()
+    server.server_close()
+
+
+class Page:
+    """A browser tab on the search page, collecting console errors and failed requests."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def open(self, url: str) -> Page:
+        self.page.goto(url)
+        self.settle()
+        return self
+
+    def settle(self) -> None:
+        """Wait until the search has drawn the results for what is on the page now.
+
+        Events run the search at once and mark it busy, so "done" means done with the latest. (A selector,
+        not wait_for_function: that evaluates a string in the page, which the strict CSP rightly refuses.)
+        """
+        self.page.wait_for_selector("#search[data-state=done]", state="attached")
+
+    def type(self, text: str) -> None:
+        self.page.fill("#search-q", text)
+        self.settle()
+
+    def status(self) -> str:
+        return self.page.inner_text("#search-status")
+
+    def titles(self) -> list[str]:
+        return self.page.locator(".search-result__title").all_inner_texts()
+
+    def marks(self) -> list[str]:
+        return self.page.locator(".search-results mark").all_inner_texts()
+
+    def count(self, facet: str, value: str) -> str:
+        return self.page.text_content(f"label[for='search-{facet}-{value}'] .search-facet__count") or ""
+
+    def check(self, facet: str, value: str) -> None:
+        if not self.page.is_visible(f"#search-{facet}-{value}"):
+            self.page.click(f"details[data-facet='{facet}'] summary")
+            self.settle()
+        self.page.check(f"#search-{facet}-{value}")
+        self.settle()
+
+    def query(self) -> str:
+        return self.page.evaluate("location.search")
+
+    def address(self, expected: str) -> None:
+        """Wait for the page's address to hold the search (it is written once typing pauses)."""
+        for _ in range(100):
+            if self.query() == expected:
+                return
+            self.page.wait_for_timeout(50)
+        assert self.query() == expected
+
+
+@pytest.fixture
+def tab(browser: Any) -> Iterator[Page]:
+    context = browser.new_context()
+    page = Page(context.new_page())
+    yield page
+    context.close()
+    assert page.errors == []
+
+
+def file_url(site: Path, query: str = "") -> str:
+    return (site / "search" / "index.html").as_uri() + query
+
+
+# ---- matching ------------------------------------------------------------------------------------
+
+
+def test_a_word_finds_its_forms_with_title_matches_first_and_highlighted(tab: Page, small_site: Path) -> None:
+    tab.open(file_url(small_site))
+    assert tab.status() == "Type a word, or choose a filter, to search 10 stories, signatories, events and pages."
+    tab.type("carers")
+    assert tab.status() == "4 results for “carers”."
+    titles = tab.titles()
+    assert titles[:2] == ["Respite with carers", "A Café for carers"]  # in the title: first
+    assert set(titles[2:]) == {"A newsletter for the network", "Sam Rivers"}  # in the body
+    assert "carers" in [m.lower() for m in tab.marks()]
+    first = tab.page.locator(".search-result").first
+    assert first.locator(".search-result__kind").inner_text() == "Story"
+    assert first.locator(".search-result__meta").inner_text() == "14 March 2025 · Norfolk"
+    assert first.locator("a").get_attribute("href") == "../stories/respite-with-carers/index.html"
+
+
+def test_stemming_prefixes_typos_and_accents(tab: Page, small_site: Path) -> None:
+    tab.open(file_url(small_site))
+    tab.type("caring")
+    assert tab.titles()[:2] == ["Respite with carers", "A Café for carers"]
+    tab.type("hosp")
+    assert tab.titles() == ["Going home from hospital"]
+    assert tab.marks() == ["hospital", "hospital"]
+    tab.type("hospitl ")
+    assert tab.titles() == ["Going home from hospital"]
+    tab.type("dementai")
+    assert set(tab.titles()) == {"Going home from hospital", "Memory cafe", "A newsletter for the network"}
+    tab.type("CAFÉ")
+    assert tab.titles() == ["A Café for carers", "Memory cafe"]
+    assert tab.marks() == ["Café", "café", "cafe", "cafe"]
+    tab.type("cafe carers")
+    assert tab.titles() == ["A Café for carers"]
+    tab.type("zebra")
+    assert tab.status() == "0 results for “zebra”."
+    assert tab.titles() == []
+    tab.type("the ")
+    assert tab.status() == "“the” is too short or too common to search for. Type a word, or choose a filter, to search 10 stories, signatories, events and pages."
+
+
+def test_short_words_are_not_guessed_at(tab: Page, small_site: Path) -> None:
+    tab.open(file_url(small_site))
+    tab.type("ho")  # too short to stand for every word it starts
+    assert tab.titles() == []
+    tab.type("hom")
+    assert "Going home from hospital" in tab.titles()
+
+
+def test_newest_first_sort(tab: Page, small_site: Path) -> None:
+    tab.open(file_url(small_site, "?q=carers&sort=newest"))
+    assert tab.page.input_value("#search-sort") == "newest"
+    assert tab.titles()[:2] == ["A Café for carers", "Respite with carers"]
+    tab.page.select_option("#search-sort", "")
+    tab.settle()
+    assert tab.titles()[:2] == ["Respite with carers", "A Café for carers"]
+    tab.address("?q=carers")
+
+
+# ---- filters -------------------------------------------------------------------------------------
+
+
+def test_filters_work_without_words_and_counts_follow_the_query(tab: Page, small_site: Path) -> None:
+    tab.open(file_url(small_site))
+    assert tab.count("type", "story") == " (5)"
+    tab.check("area", "suffolk")
+    assert tab.status() == "2 results, filtered by Area: Suffolk."
+    assert tab.titles() == ["A Café for carers", "Memory cafe"]  # newest first
+    tab.address("?area=suffolk")
+    assert tab.count("area", "norfolk") == " (4)"  # what choosing Norfolk as well would add
+    assert tab.count("type", "story") == " (2)"
+    tab.check("area", "norfolk")
+    assert tab.status() == "6 results, filtered by Area: Norfolk or Suffolk."
+    tab.check("theme", "carers")
+    assert tab.status() == "2 results, filtered by Area: Norfolk or Suffolk; Theme: Carers."
+    assert tab.titles() == ["A Café for carers", "Respite with carers"]
+    assert tab.count("theme", "dementia") == " (2)"
+    tab.type("cafe")
+    assert tab.status() == "1 result for “cafe”, filtered by Area: Norfolk or Suffolk; Theme: Carers."
+    assert tab.count("theme", "dementia") == " (1)"
+    assert tab.page.inner_text("details[data-facet='area'] summary") == "Area (2 chosen)"
+    tab.address("?q=cafe&area=norfolk&area=suffolk&theme=carers")
+
+
+def test_the_address_holds_the_search_and_the_back_button_returns_to_it(tab: Page, small_site: Path) -> None:
+    tab.open(file_url(small_site, "?q=carers&area=norfolk"))
+    assert tab.page.input_value("#search-q") == "carers"
+    assert tab.page.is_checked("#search-area-norfolk")
+    assert tab.page.get_attribute("details[data-facet='area']", "open") == ""
+    assert tab.titles() == ["Respite with carers", "Sam Rivers"]
+    tab.check("type", "signatory")
+    assert tab.titles() == ["Sam Rivers"]
+    tab.type("sam")
+    tab.address("?q=sam&type=signatory&area=norfolk")
+    tab.type("samuel")
+    tab.address("?q=samuel&type=signatory&area=norfolk")
+    tab.page.go_back()  # typing replaced its own entry, so back goes to before it
+    tab.settle()
+    tab.address("?q=carers&type=signatory&area=norfolk")
+    assert tab.page.input_value("#search-q") == "carers"
+    tab.page.go_back()
+    tab.settle()
+    assert not tab.page.is_checked("#search-type-signatory")
+    assert tab.titles() == ["Respite with carers", "Sam Rivers"]
+    tab.page.go_forward()
+    tab.settle()
+    assert tab.titles() == ["Sam Rivers"]
+
+
+def test_more_results_on_request_with_focus_on_the_first_new_one(tab: Page, split_site: Path) -> None:
+    tab.open(file_url(split_site, "?theme=dementia"))
+    assert tab.status() == "123 results, filtered by Theme: Dementia. Showing the first 10."
+    assert len(tab.titles()) == 10
+    tab.page.click("#search-more")
+    tab.page.locator(".search-result").nth(19).wait_for()
+    eleventh = tab.page.locator(".search-result a").nth(10)
+    assert tab.page.evaluate("document.activeElement.textContent") == eleventh.inner_text()
+    assert tab.status() == "123 results, filtered by Theme: Dementia. Showing 20."
+
+
+# ---- where it works ------------------------------------------------------------------------------
+
+
+def test_a_split_index_from_file_loads_only_the_parts_a_query_needs(tab: Page, split_site: Path) -> None:
+    loaded: list[str] = []
+    tab.page.on("request", lambda r: loaded.append(r.url.rsplit("/", 1)[1]) if "/search/" in r.url else None)
+    tab.open(file_url(split_site, "?q=hospital"))
+    assert tab.titles() == ["Going home from hospital"]
+    kinds = sorted(name[0] for name in loaded if name.endswith(".js"))
+    assert kinds == ["c", "d", "m", "t"], loaded  # one chunk, one dictionary group, main, one shard
+
+
+def test_under_a_sub_path_with_a_strict_csp(tab: Page, served: str) -> None:
+    tab.page.goto(served + "stories/going-home/index.html")
+    tab.page.fill("#site-search-q", "hospital discharge")
+    tab.page.press("#site-search-q", "Enter")
+    tab.page.wait_for_url("**/sub/path/search/index.html?q=hospital+discharge")
+    tab.settle()
+    assert tab.titles() == ["Going home from hospital"]
+    tab.type("garden")
+    assert tab.status().startswith("12 results for “garden”")
+    tab.check("approach", "co-production")
+    assert tab.status() == "0 results for “garden”, filtered by Approach: Co-production."
+    tab.page.go_back()
+    tab.settle()
+    assert tab.status().startswith("12 results for “garden”")
+
+
+def test_without_javascript_the_page_says_so_and_links_to_browsing(browser: Any, small_site: Path) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(file_url(small_site, "?q=carers"))
+    assert page.is_visible("text=Search needs JavaScript")
+    assert not page.is_visible("#search-form")
+    assert page.get_attribute("a:text('area')", "href") == "../areas/index.html"
+    context.close()
+
+
+def test_keyboard_only_with_visible_focus(tab: Page, small_site: Path) -> None:
+    tab.open(file_url(small_site))
+    tab.page.focus("#search-q")
+    tab.page.keyboard.type("respite")
+    tab.settle()
+    assert tab.titles() == ["Respite with carers"]
+    tab.page.keyboard.press("Tab")  # the Search button
+    tab.page.keyboard.press("Tab")  # the order
+    tab.page.keyboard.press("Tab")  # the first filter, closed
+    assert tab.page.evaluate("document.activeElement.textContent") == "Type"
+    tab.page.keyboard.press("Enter")  # opens it
+    tab.settle()
+    tab.page.keyboard.press("Tab")  # its first value
+    assert tab.page.evaluate("document.activeElement.id") == "search-type-story"
+    outline = tab.page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"
+    tab.page.keyboard.press("Space")
+    tab.settle()
+    assert tab.status() == "1 result for “respite”, filtered by Type: Stories."
+
+
+def test_python_and_javascript_tokenise_and_stem_alike(tab: Page, small_site: Path) -> None:
+    tab.open(file_url(small_site))
+    text = ("Carers' Café caring CARED planning stories status co-production hospital discharged services "
+            "naïve Zoë people's analysis meetings accessed called 2024 GP's ward-based e-mail ÉCOLE straße")  # fmt: skip
+    got = tab.page.evaluate("t => CMI_SEARCH.indexWords(t).map(CMI_SEARCH.stem)", text)
+    assert got == search.terms_of(text)
+    assert tab.page.evaluate("t => CMI_SEARCH.normalise(t)", text) == search.normalise(text)
+    assert json.dumps(got)  # sanity: a plain list of strings
