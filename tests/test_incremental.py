@@ -80,6 +80,9 @@ CHANGES: dict[str, Callable[[Path], None]] = {
     "theme description": lambda r: edit(r, "content/themes.yml", "description: Support for people living with dementia",
                                         "description: Life with dementia"),
     "statement wording": lambda r: edit(r, "content/self-assessment.yml", "We were asked", "People were asked"),
+    "event date (calendars)": lambda r: edit(r, "content/events/summer-gathering-2025.md", "start: 2025", "start: 2024"),
+    "story rating (self-assessment)": lambda r: edit(r, "content/stories/carers-leaflet-thurrock.md", "early-involvement: red",
+                                                     "early-involvement: green"),
     "image added": lambda r: (r / "content/images").mkdir() or (r / "content/images/x.png").write_bytes(b"png"),
 }
 
@@ -253,3 +256,14 @@ def test_a_site_value_that_cannot_be_fingerprinted_means_its_pages_are_always_re
     edit(project, STORY, "## Why we did it", "## Why it was done")  # so the build is not skipped outright
     run(project)
     assert "<p>second</p>" in (project / "_site/about/index.html").read_text()
+
+
+def test_checks_across_documents_see_cached_documents(project: Path) -> None:
+    # An event names a story as its write-up; the event is cached, then the story is deleted.
+    edit(project, "content/events/summer-gathering-2025.md", 'title: "Summer', 'write_up: jobs-support-luton\ntitle: "Summer')
+    run(project)
+    (project / STORY).unlink()
+    paths = Paths(project / "content", project / "templates", project / "_site", project, project / ".cache/build")
+    problems = [str(p) for p in build(paths, BuildOptions(today=TODAY)).problems]
+    assert any(p.startswith("content/events/summer-gathering-2025.md:2: write_up: no story called 'jobs-support-luton'")
+               for p in problems), problems  # fmt: skip
