@@ -8,24 +8,20 @@ lowered so that a small site is split too).
 
 from __future__ import annotations
 
-import gzip
-import http.server
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import MINIMAL, TEMPLATES, TODAY, dedent, write_files
+from quality.server import read_headers_file, serve_folder
 
 from cmi_site import search
 from cmi_site.cli import main
-from conftest import MINIMAL, TEMPLATES, TODAY, dedent, write_files
 
 pytestmark = pytest.mark.browser
 
-CSP = next(line.split(": ", 1)[1] for line in (TEMPLATES / "root" / "_headers").read_text().splitlines()
-           if line.strip().startswith("Content-Security-Policy:"))  # fmt: skip
 
 EXTRA = {
     "stories/cafe-for-carers.md": """
@@ -113,43 +109,11 @@ def split_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
-class Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves the site under /sub/path/, gzipped, with the site's Content-Security-Policy."""
-
-    prefix = "/sub/path/"
-
-    def send_head(self) -> Any:
-        if not self.path.startswith(self.prefix):
-            self.send_error(404)
-            return None
-        self.path = "/" + self.path[len(self.prefix):]
-        file = Path(self.translate_path(self.path.split("?")[0]))
-        if not file.is_file():
-            self.send_error(404)
-            return None
-        body = gzip.compress(file.read_bytes())
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(file)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Content-Security-Policy", CSP)
-        self.end_headers()
-        self.wfile.write(body)
-        return None
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(split_site: Path) -> Iterator[str]:
-    """The split site at http://127.0.0.1:PORT/sub/path/."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), lambda *a: Handler(*a, directory=str(split_site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/sub/path/"
-    server.shutdown()
-    server.server_close()
+    """The split site at http://127.0.0.1:PORT/sub/path/, with the security headers it ships in _headers."""
+    with serve_folder(split_site, read_headers_file(split_site), subpath="/sub/path/") as server:
+        yield server.base_url
 
 
 class Page:

@@ -8,31 +8,24 @@ the form makes is checked with the real `cmi-site check` and built into the site
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import http.server
-import threading
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from conftest import MINIMAL, TEMPLATES, TODAY, dedent, write_files
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect
+from quality.server import read_headers_file, serve_folder
 
+from cmi_site.cli import main
 from cmi_site.models import Rating
 from cmi_site.pipeline import Paths, check
 from cmi_site.scaffold import slugify
 from cmi_site.site import BuildOptions
-from cmi_site.cli import main
-from conftest import MINIMAL, TEMPLATES, TODAY, dedent, write_files
 
 pytestmark = pytest.mark.browser
 
-CSP = next(
-    line.split(":", 1)[1].strip()
-    for line in (TEMPLATES / "root/_headers").read_text().splitlines()
-    if line.strip().startswith("Content-Security-Policy:")
-)
 REPOSITORY = "https://github.com/example/cmi-site"
 
 # Answers chosen to break naive YAML: colons, quotes, '#', leading '-', '[', '@', words YAML 1.1
@@ -67,18 +60,6 @@ class Watched:
         self.requests.append(request.url)
 
 
-class CSPHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the built site with the shipped security headers."""
-
-    def end_headers(self) -> None:
-        self.send_header("Content-Security-Policy", CSP)
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 def add_share_settings(content: Path) -> None:
     """A repository, an email address and one picture: everything the form can offer."""
     settings = content / "site.yml"
@@ -108,14 +89,9 @@ def story_site(site_dir: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def server(share_site: Path) -> Iterator[str]:
-    handler = functools.partial(CSPHandler, directory=str(share_site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    """The share site over HTTP, with the security headers it ships in _headers."""
+    with serve_folder(share_site, read_headers_file(share_site)) as served:
+        yield served.base_url.rstrip("/")
 
 
 def open_page(browser: Browser, url: str, **context: object) -> Watched:

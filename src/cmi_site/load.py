@@ -35,6 +35,15 @@ IMAGE_DIR = "images"
 KeyPath = tuple[str | int, ...]
 
 
+def line_of(lines: dict[KeyPath, int], key: KeyPath) -> int:
+    """The line of a key path in a file, or of its nearest enclosing key, falling back to line 1."""
+    while key:
+        if key in lines:
+            return lines[key]
+        key = key[:-1]
+    return 1
+
+
 @dataclass(frozen=True)
 class SourceDoc:
     """One Markdown file: its front matter as plain data, its body, and where each key was."""
@@ -49,11 +58,7 @@ class SourceDoc:
 
     def line_of(self, *key: str | int) -> int:
         """The line of a key (or the nearest enclosing key), falling back to line 1."""
-        while key:
-            if key in self.lines:
-                return self.lines[key]
-            key = key[:-1]
-        return 1
+        return line_of(self.lines, key)
 
 
 @dataclass(frozen=True)
@@ -66,11 +71,8 @@ class DataFile:
     lines: dict[KeyPath, int]
 
     def line_of(self, *key: str | int) -> int:
-        while key:
-            if key in self.lines:
-                return self.lines[key]
-            key = key[:-1]
-        return 1
+        """The line of a key (or the nearest enclosing key), falling back to line 1."""
+        return line_of(self.lines, key)
 
 
 @dataclass(frozen=True)
