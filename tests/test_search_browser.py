@@ -9,12 +9,14 @@ lowered so that a small site is split too).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import MINIMAL, TEMPLATES, TODAY, dedent, write_files
+from playwright.sync_api import expect
 from quality.server import read_headers_file, serve_folder
 
 from cmi_site import search
@@ -131,10 +133,11 @@ class Page:
         return self
 
     def settle(self) -> None:
-        """Wait until the search has drawn the results for what is on the page now.
+        """Wait until the search has drawn the results for what is on the page now, and said how many.
 
-        Events run the search at once and mark it busy, so "done" means done with the latest. (A selector,
-        not wait_for_function: that evaluates a string in the page, which the strict CSP rightly refuses.)
+        Events run the search at once and mark it busy, so "done" means done with the latest; after typing
+        it is done once the status line is updated, when typing pauses. (A selector, not wait_for_function:
+        that evaluates a string in the page, which the strict CSP rightly refuses.)
         """
         self.page.wait_for_selector("#search[data-state=done]", state="attached")
 
@@ -243,6 +246,44 @@ def test_newest_first_sort(tab: Page, small_site: Path) -> None:
     tab.settle()
     assert tab.titles()[:2] == ["Respite with carers", "A Café for carers"]
     tab.address("?q=carers")
+
+
+def test_the_count_is_said_once_typing_pauses_not_at_every_key(tab: Page, small_site: Path) -> None:
+    clock = tab.page.clock
+    clock.install()  # the page's timers run on a clock the test moves on
+    tab.open(file_url(small_site))
+    clock.pause_at(tab.page.evaluate("Date.now()") + 1000)
+    tab.page.evaluate("""() => {
+        const status = document.getElementById("search-status");
+        window.said = [];
+        new MutationObserver((changes) => changes.forEach(() => said.push(status.textContent)))
+            .observe(status, { childList: true, characterData: true, subtree: true });
+    }""")  # fmt: skip
+
+    def said() -> list[str]:
+        """Every text the status line was given since the observer started."""
+        return tab.page.evaluate("said")
+
+    titles = tab.page.locator(".search-result__title")
+    tab.page.focus("#search-q")
+    for key in "carers":
+        tab.page.keyboard.type(key)
+        clock.run_for(300)  # a slow typist: each key well after the last, but before typing pauses
+    expect(titles).to_have_text(["Respite with carers", "A Café for carers", re.compile("."), re.compile(".")])
+    assert said() == []  # the results follow each key; the status line, read out, does not
+    assert tab.status() == "Type a word, or choose a filter, to search 10 stories, signatories, events and pages."
+    clock.run_for(200)  # 500 ms after the last key
+    assert said() == []
+    clock.run_for(300)  # 800 ms
+    assert said() == ["4 results for “carers”."]
+    assert tab.page.get_attribute("#search", "data-state") == "done"
+
+    tab.page.keyboard.type(" cafe")
+    expect(titles).to_have_text(["A Café for carers"])
+    tab.page.keyboard.press("Enter")  # searching on purpose: said at once
+    expect(tab.page.locator("#search-status")).to_have_text("1 result for “carers cafe”.")
+    clock.run_for(2000)
+    assert said() == ["4 results for “carers”.", "1 result for “carers cafe”."]  # nothing said late
 
 
 # ---- filters -------------------------------------------------------------------------------------

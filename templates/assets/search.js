@@ -15,6 +15,7 @@
   var WAIT = 150; // ms: while typing, wait this long for the next key before loading anything new
   var FAILED = "Sorry, the search index did not load. Try again, or browse stories by area, theme or sector.";
   var PAUSE = 500; // ms: while typing, put the search in the address once typing pauses this long
+  var SAY = 700; // ms: while typing, say how many results (in the live status line) once typing pauses this long
   var NUMBER = new Intl.NumberFormat("en-GB");
   var DATE = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 
@@ -296,7 +297,7 @@
 
   // ---- the page ----------------------------------------------------------------------------------
 
-  var root, form, input, sortBy, status, list, more, current = null, latest = 0, shown = 0, address = null, recording = false;
+  var root, form, input, sortBy, status, list, more, current = null, latest = 0, shown = 0, address = null, recording = false, saying = 0;
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -427,13 +428,29 @@
     return items[0] || null;
   }
 
+  /* Put text in the status line, which screen readers read out: at once, or, while typing, once typing
+     pauses (so the count is not read out at every key). The search is "done" once its text is there. */
+  function say(text, typing) {
+    clearTimeout(saying);
+    saying = 0;
+    if (!typing) {
+      status.textContent = text;
+      root.dataset.state = "done";
+      return;
+    }
+    saying = setTimeout(() => {
+      saying = 0;
+      if (status.textContent !== text) status.textContent = text; // the same words are not said again
+      root.dataset.state = "done";
+    }, SAY);
+  }
+
   /* Say on the page when a search was drawn and how long it took (tests and bench/search.py read it),
      then put it in the address: soon after, or once typing pauses (the history API is slow). */
   function finish(started, run) {
     var now = performance.now();
     root.dataset.ms = (now - started).toFixed(1);
     root.dataset.at = now.toFixed(1);
-    root.dataset.state = "done";
     if (run.record) {
       recording = false;
       if (address) { // a search not yet in the address gets its entry now, unless typing goes on
@@ -455,6 +472,8 @@
   async function search(started, typing, record) {
     recording = record = record || recording; // a change not yet in the address stays to be recorded
     var run = { id: ++latest, typing: typing, record: record }, state = readForm(), tokens = queryTokens(state.q);
+    clearTimeout(saying); // what an earlier search was about to say is out of date
+    saying = 0;
     root.dataset.state = "busy";
     try {
       await need(facetsNeeded(state), run);
@@ -465,20 +484,20 @@
       current = result;
       drawCounts(result, state);
       if (!tokens.length && !result.filtered) {
-        status.textContent = (state.q.trim() ? "\u201c" + state.q.trim() + "\u201d is too short or too common to search for. " : "") +
-          "Type a word, or choose a filter, to search " +
-          plural(M.docs, "story, signatory, event and page", "stories, signatories, events and pages") + ".";
         list.replaceChildren();
         more.hidden = true;
-        return finish(started, run);
+        finish(started, run);
+        return say((state.q.trim() ? "\u201c" + state.q.trim() + "\u201d is too short or too common to search for. " : "") +
+          "Type a word, or choose a filter, to search " +
+          plural(M.docs, "story, signatory, event and page", "stories, signatories, events and pages") + ".", typing);
       }
       await drawResults(result, 0, SHOWN, run);
-      status.textContent = describe(result, state) + (result.ids.length > SHOWN ? " Showing the first " + SHOWN + "." : "");
       finish(started, run);
+      say(describe(result, state) + (result.ids.length > SHOWN ? " Showing the first " + SHOWN + "." : ""), typing);
     } catch (error) {
       if (error === STALE) return;
-      status.textContent = FAILED;
       finish(started, run);
+      say(FAILED, false);
     }
   }
 
@@ -487,10 +506,10 @@
     try {
       first = await drawResults(current, shown, shown + SHOWN, run);
     } catch (error) {
-      if (error !== STALE) status.textContent = FAILED;
+      if (error !== STALE) say(FAILED, false);
     }
     if (first) {
-      status.textContent = describe(current, readForm()) + " Showing " + shown + ".";
+      say(describe(current, readForm()) + " Showing " + shown + ".", false);
       first.querySelector("a").focus();
     }
   }
