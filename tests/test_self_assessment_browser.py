@@ -1,78 +1,65 @@
 """The self-assessment page in real Chromium (Debian's, through Playwright), under the site's own CSP.
 
-Pages are served from the built folder by Playwright's request routing with the headers from the
-site's _headers file, so no server process is started. http://localhost counts as a secure
-context, as a real https host would, so the clipboard works as it does for visitors.
+Each built site is served on 127.0.0.1 by the quality checks' one test server (tests/quality/server.py)
+with the headers from the site's own _headers file, the Content-Security-Policy among them; a CSP
+violation or any other console error or warning fails the test. 127.0.0.1 is a secure context, as a
+real https host is, so the clipboard works as it does for visitors.
 """
 
 from __future__ import annotations
 
-import mimetypes
 import re
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
-
+from quality.server import read_headers_file, serve_folder
 
 pytestmark = pytest.mark.browser
 from playwright import sync_api as playwright_api  # noqa: E402 - a missing Playwright fails, never skips
 
-ORIGIN = "http://localhost:8931"
-PAGE = f"{ORIGIN}/self-assessment/index.html"
-
-
-def csp_of(site: Path) -> str:
-    """The Content-Security-Policy the site ships in its _headers file."""
-    for line in (site / "_headers").read_text(encoding="utf-8").splitlines():
-        if line.strip().startswith("Content-Security-Policy:"):
-            return line.split(":", 1)[1].strip()
-    raise AssertionError("no Content-Security-Policy in _headers")
+PAGE = "self-assessment/index.html"
 
 
 class Visit:
-    """A browser context serving one built site, recording console errors and every request."""
+    """A browser context on one served site, recording console errors and warnings and every request."""
 
-    def __init__(self, browser: Any, site: Path, **options: Any) -> None:
-        self.site, self.csp = site, csp_of(site)
+    def __init__(self, browser: Any, base_url: str, headers: list[tuple[str, str]], **options: Any) -> None:
+        self.base_url = base_url
+        self.csp = dict(headers)["Content-Security-Policy"]
         self.errors: list[str] = []
         self.requests: list[tuple[str, str]] = []
         self.context = browser.new_context(**options)
-        self.context.route(f"{ORIGIN}/**", self._serve)
         self.page = self.context.new_page()
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type in ("error", "warning") else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("request", lambda r: self.requests.append((r.method, r.url)))
 
-    def _serve(self, route: Any) -> None:
-        rel = route.request.url.removeprefix(f"{ORIGIN}/").split("?")[0].split("#")[0]
-        file = self.site / rel
-        if not file.is_file():
-            route.fulfill(status=404, body="not found")
-            return
-        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        route.fulfill(status=200, body=file.read_bytes(), headers={
-            "Content-Type": kind + ("; charset=utf-8" if kind.startswith("text/") or kind.endswith("javascript") else ""),
-            "Content-Security-Policy": self.csp,
-        })  # fmt: skip
-
-    def open(self, url: str = PAGE) -> Any:
-        self.page.goto(url)
+    def open(self, rel: str = PAGE) -> Any:
+        """Open a page of the site, checking it came with the site's Content-Security-Policy."""
+        response = self.page.goto(self.base_url + rel)
+        assert response is not None and response.status == 200, rel
+        assert response.headers["content-security-policy"] == self.csp, rel
         return self.page
 
 
 @pytest.fixture
 def visit(browser: Any) -> Iterator[Callable[..., Visit]]:
+    """Serve a built site (one server per call) and open a fresh browser context on it."""
     opened: list[Visit] = []
+    with ExitStack() as servers:
 
-    def make(site: Path, **options: Any) -> Visit:
-        opened.append(Visit(browser, site, **options))
-        return opened[-1]
+        def make(site: Path, **options: Any) -> Visit:
+            headers = read_headers_file(site)
+            served = servers.enter_context(serve_folder(site, headers))
+            opened.append(Visit(browser, served.base_url, headers, **options))
+            return opened[-1]
 
-    yield make
-    for v in opened:
-        v.context.close()
+        yield make
+        for v in opened:
+            v.context.close()
     for v in opened:
         assert v.errors == [], v.errors
 
@@ -234,9 +221,10 @@ def test_nothing_leaves_the_browser(built: Path, visit) -> None:
     page.locator("#rag-forget").click()
     page.locator("#rag-copy").click()
     page.wait_for_timeout(200)
+    base = v.base_url
     assert sorted(set(v.requests)) == [
-        ("GET", f"{ORIGIN}/assets/favicon.svg"), ("GET", f"{ORIGIN}/assets/self-assessment.css"),
-        ("GET", f"{ORIGIN}/assets/self-assessment.js"), ("GET", f"{ORIGIN}/assets/site.css"), ("GET", PAGE),
+        ("GET", f"{base}assets/favicon.svg"), ("GET", f"{base}assets/self-assessment.css"),
+        ("GET", f"{base}assets/self-assessment.js"), ("GET", f"{base}assets/site.css"), ("GET", base + PAGE),
     ]  # fmt: skip
 
 
@@ -283,7 +271,7 @@ def test_works_opened_from_disk(built: Path, browser) -> None:
 def test_pages_with_charts_have_no_console_errors_under_the_csp(built: Path, visit) -> None:
     v = visit(built)
     for rel in ("stories/index.html", "areas/norfolk/index.html", "stories/respite-with-carers/index.html"):
-        page = v.open(f"{ORIGIN}/{rel}")
+        page = v.open(rel)
         assert page.locator("svg.rag-chart, .ratings").first.is_visible()
     # the visit fixture asserts there were no console errors or warnings
 
@@ -291,5 +279,5 @@ def test_pages_with_charts_have_no_console_errors_under_the_csp(built: Path, vis
 def test_a_narrow_phone_does_not_scroll_sideways(built: Path, visit) -> None:
     v = visit(built, viewport={"width": 320, "height": 640})
     for rel in ("self-assessment/index.html", "stories/index.html"):
-        page = v.open(f"{ORIGIN}/{rel}")
+        page = v.open(rel)
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, rel
