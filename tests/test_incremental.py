@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -188,6 +189,37 @@ def test_nothing_changed_renders_and_writes_nothing(project: Path, monkeypatch: 
     # Listings that show the story are rendered again (their context holds it) but come out the same.
     assert "stories/jobs-support-luton/index.html" in rendered and len(rendered) < 15
     assert 1 <= result.written <= 3  # the story's page, and the search index files that hold its words
+
+
+@pytest.mark.parametrize("change", ["story body", "story title", "story areas", "signatory", "page", "area name"])
+def test_search_terms_are_worked_out_only_for_documents_that_changed(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    change: str) -> None:  # fmt: skip
+    run(project)
+    texts: list[str] = []
+    real = cmi_site.incremental.doc_text
+    monkeypatch.setattr(cmi_site.incremental, "doc_text", lambda site, doc: texts.append(doc.route) or real(site, doc))
+    CHANGES[change](project)
+    run(project)
+    expected = {"story body": ["stories/jobs-support-luton/"], "story title": ["stories/jobs-support-luton/"],
+                "story areas": ["stories/jobs-support-luton/"], "signatory": ["signatories/amina-rahman/"],
+                "page": ["about/"]}  # fmt: skip
+    if change == "area name":  # every document is found under the area names: all are worked out again
+        assert len(texts) > 20
+    else:
+        assert texts == expected[change]
+    assert_same_as_cold(project)
+
+
+def test_search_terms_lost_from_the_cache_are_worked_out_again(project: Path) -> None:
+    run(project)
+    with sqlite3.connect(project / ".cache/build/cache.sqlite3") as db:
+        db.execute("UPDATE memo SET value = x'00'")  # unreadable: every entry is a miss
+    CHANGES["story body"](project)
+    run(project)
+    assert_same_as_cold(project)
+    CHANGES["story added"](project)  # the documents are renumbered: postings made from every document's terms
+    run(project)
+    assert_same_as_cold(project)
 
 
 def test_a_story_checked_against_a_changed_vocabulary_is_checked_again(project: Path) -> None:

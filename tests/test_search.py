@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import random
 import re
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -142,8 +144,34 @@ def test_postings_are_gaps_from_minus_one_and_hex_weights() -> None:
     assert weights == "8d1"
 
 
+def test_term_counts_count_terms_of() -> None:
+    text = "Carers' café: co-production with carers -- and co-production_again; Ærø’s  2024 plan"
+    assert search.term_counts(text) == dict(Counter(terms_of(text)))
+
+
+def encoded(postings: search.Postings) -> dict[str, list[str]]:
+    return {term: p.encoded for term, p in sorted(postings.items())}
+
+
+def test_postings_patched_for_changed_documents_equal_postings_made_afresh() -> None:
+    rng = random.Random(7)
+    words = [f"w{i}" for i in range(40)]
+
+    def weights() -> dict[str, int]:
+        return {w: rng.randrange(1, 16) for w in rng.sample(words, rng.randrange(0, 12))}
+
+    for _ in range(200):
+        docs = [weights() for _ in range(rng.randrange(1, 30))]
+        before = search.build_postings(docs)
+        changed = {n: weights() for n in rng.sample(range(len(docs)), rng.randrange(1, min(4, len(docs)) + 1))}
+        after = [changed.get(n, doc) for n, doc in enumerate(docs)]
+        patched = search.update_postings(before, {n: (docs[n], new) for n, new in changed.items()})
+        assert encoded(patched) == encoded(search.build_postings(after))
+        assert encoded(before) == encoded(search.build_postings(docs)), "the postings patched are a copy"
+
+
 def doc(facets: dict[str, tuple[str, ...]]) -> SearchDoc:
-    return SearchDoc("story", "stories/x/", "X", "", "2024-01-01", "", {}, facets)
+    return SearchDoc("story", "stories/x/", "X", "", "2024-01-01", "", facets)
 
 
 def test_facet_column_is_a_fixed_width_bit_set_per_document() -> None:

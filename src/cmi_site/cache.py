@@ -3,6 +3,8 @@
 - docs: each document file, read and validated, keyed by a hash of the file's bytes, its path, the
   vocabulary it was checked against and the code version. A changed file gets a new key; nothing is
   ever looked up by name alone, so an entry cannot be stale.
+- memo: what was worked out from one document for the site as a whole (its search index terms),
+  keyed by a hash of everything it was worked out from, like docs.
 - state: the last build's page traces (what each page read, see track.py) and the manifest of the
   output folder (each file's hash, size, modification time and inode).
 
@@ -26,7 +28,7 @@ from .track import digest
 PACKAGE = Path(__file__).resolve().parent
 # Libraries whose output ends up in the site: a new version may change it.
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pyyaml")
-SCHEMA = "1"  # bump when the tables change
+SCHEMA = "2"  # bump when the tables change
 
 
 @functools.cache
@@ -49,7 +51,7 @@ def source_digest(package: Path) -> str:
 
 
 class BuildCache:
-    """One SQLite file: docs (key -> pickled result) and state (name -> pickled value)."""
+    """One SQLite file: docs (key -> pickled result), memo (key -> pickled value) and state (name -> pickled value)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -64,6 +66,7 @@ class BuildCache:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("CREATE TABLE IF NOT EXISTS docs (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+                db.execute("CREATE TABLE IF NOT EXISTS memo (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
                 db.execute("CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
                 return db
             except sqlite3.DatabaseError:
@@ -90,6 +93,32 @@ class BuildCache:
             self._db.execute("BEGIN")
             stale = [(key,) for (key,) in self._db.execute("SELECT key FROM docs") if key not in used_keys]
             self._db.executemany("DELETE FROM docs WHERE key = ?", stale)
+
+    def memo(self, keys: Iterable[str]) -> dict[str, Any]:
+        """The memo entries there are of these keys, unpickled; an unreadable one is left out (a miss)."""
+        wanted, found = set(keys), {}
+        if len(wanted) < 500:
+            rows = [self._db.execute("SELECT key, value FROM memo WHERE key = ?", (key,)).fetchone() for key in wanted]
+        else:
+            rows = [row for row in self._db.execute("SELECT key, value FROM memo") if row[0] in wanted]
+        for row in rows:
+            if row is not None:
+                try:
+                    found[row[0]] = pickle.loads(row[1])  # noqa: S301 - our own file, in the project folder
+                except Exception:  # noqa: BLE001 - an unreadable entry is a miss
+                    continue
+        return found
+
+    def add_memo(self, values: dict[str, Any], keep: Iterable[str] | None = None) -> None:
+        """Add memo entries; with keep, also drop every entry not in keep (nor added now)."""
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT OR REPLACE INTO memo VALUES (?, ?)",
+                                 [(key, pickle.dumps(value, protocol=5)) for key, value in values.items()])  # fmt: skip
+            if keep is not None:
+                kept = set(keep) | values.keys()
+                stale = [(key,) for (key,) in self._db.execute("SELECT key FROM memo") if key not in kept]
+                self._db.executemany("DELETE FROM memo WHERE key = ?", stale)
 
     def state(self, name: str) -> Any:
         """A value saved by the last build, or None."""

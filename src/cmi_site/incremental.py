@@ -15,7 +15,7 @@ import os
 import pickle
 import shutil
 import types
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -27,6 +27,7 @@ from .errors import Problem
 from .load import Loaded, display_path, file_digest, load_content
 from .parallel import run_jobs
 from .render import Output, make_env, render_template, template_fingerprint
+from .search import Postings, SearchDoc, SearchIndex, build_postings, build_search_index, collect_docs, doc_text, doc_weights, update_postings
 from .site import Site
 from .track import Fingerprints, Read, SiteReads, Tracker, TrackedSite, Unfingerprintable, digest
 from .validate import DocResult, Validated, check_doc, validate, vocab_from_data
@@ -91,6 +92,87 @@ def _unpickle(blob: bytes | None) -> DocResult | None:
     except Exception:  # noqa: BLE001 - an unreadable entry is a miss
         return None
     return result if isinstance(result, DocResult) else None
+
+
+# ---- the search index ---------------------------------------------------------------------------
+
+SEARCH_STATE = "search"
+PATCH_LIMIT = 64  # more documents changed than this, and the postings are made again from every document's terms
+
+
+@dataclass(frozen=True)
+class SearchState:
+    """The last build's search documents (the route and key of each, in index order) and their postings."""
+
+    routes: list[str]
+    keys: list[str]
+    postings: Postings
+
+
+def search_index(site: Site, page_count: int, cache: BuildCache | None, fingerprints: Fingerprints) -> SearchIndex:
+    """The search index. Each document's terms are worked out once and kept in the cache, keyed by a
+    hash of the document, the place names it is found under and the code. When the documents are
+    the ones of the last build, in the same order, only the postings of the terms of documents that
+    changed are made again; otherwise all are made from each document's terms, from the cache where
+    known, the rest worked out on every core."""
+    docs = collect_docs(site)
+    try:
+        base = digest(code_version(), fingerprints.of((site.areas, site.sectors, site.themes)))
+        keys = [digest(base, doc.route, fingerprints.of(doc.source)) for doc in docs]
+    except Unfingerprintable:
+        cache = None
+    if cache is None:
+        return build_search_index(site, page_count, docs, build_postings(_weights(site, docs, range(len(docs)))))
+    routes = [doc.route for doc in docs]
+    last = cache.state(SEARCH_STATE)
+    postings = _patched(site, docs, keys, last, cache) if isinstance(last, SearchState) and last.routes == routes else None
+    if postings is None:
+        postings = _postings(site, docs, keys, cache)
+    if not isinstance(last, SearchState) or last.keys != keys:
+        cache.save_state({SEARCH_STATE: SearchState(routes, keys, postings)})
+    return build_search_index(site, page_count, docs, postings)
+
+
+def _weights(site: Site, docs: Sequence[SearchDoc], numbers: Sequence[int]) -> Iterator[dict[str, int]]:
+    """The terms of some documents, worked out on every core, in order."""
+    return run_jobs(lambda n: doc_weights(doc_text(site, docs[numbers[n]])), len(numbers))
+
+
+def _patched(site: Site, docs: Sequence[SearchDoc], keys: list[str], last: SearchState, cache: BuildCache) -> Postings | None:
+    """The last build's postings with the documents that changed since put right; None when too many
+    changed, or the cache no longer holds what one of them was."""
+    changed = [n for n, (old, new) in enumerate(zip(last.keys, keys)) if old != new]
+    if len(changed) > PATCH_LIMIT:
+        return None
+    old = cache.memo(last.keys[n] for n in changed)
+    if any(last.keys[n] not in old for n in changed):
+        return None
+    new = dict(zip(changed, _weights(site, docs, changed)))
+    cache.add_memo({keys[n]: new[n] for n in changed}, keep=keys)
+    return update_postings(last.postings, {n: (old[last.keys[n]], new[n]) for n in changed})
+
+
+def _postings(site: Site, docs: Sequence[SearchDoc], keys: list[str], cache: BuildCache) -> Postings:
+    """Postings made from every document's terms: from the cache where known, else worked out (and kept)."""
+    known = cache.memo(keys)
+    missing = [n for n, key in enumerate(keys) if key not in known]
+    fresh = iter(zip(missing, _weights(site, docs, missing)))
+    batch: dict[str, dict[str, int]] = {}
+
+    def in_order() -> Iterator[Mapping[str, int]]:
+        for n, key in enumerate(keys):
+            if key in known:
+                yield known.pop(key)
+                continue
+            _, batch[key] = next(fresh)
+            yield batch[key]
+            if len(batch) >= 1024:
+                cache.add_memo(batch)
+                batch.clear()
+
+    postings = build_postings(in_order())
+    cache.add_memo(batch, keep=keys)
+    return postings
 
 
 # ---- pages --------------------------------------------------------------------------------------

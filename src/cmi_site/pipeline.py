@@ -6,20 +6,22 @@ pipeline returns them and writes nothing when any is an error (or, with strict, 
 
 from __future__ import annotations
 
+import functools
 import gc
 import time
 from datetime import date
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from .cache import BuildCache, code_version
 from .errors import Problem, has_errors, sort_problems
-from .incremental import check_content, deferring_env, know_site, remember_build, unchanged_since_last_build, write_outputs
+from .incremental import check_content, deferring_env, know_site, remember_build, search_index, unchanged_since_last_build, write_outputs
 from .load import DATA_FILES, DataFile, StaticFile, hash_files, load_content, load_static, read_data
 from .outputs import render_outputs
 from .render import Output, render_html, render_search
-from .search import build_search_index, minify_js
+from .search import SearchIndex, build_search_index, minify_js
 from .site import BuildOptions, Site, build_site
 from .track import Fingerprints, digest
 from .scaffold import new_file_path, new_file_text
@@ -81,10 +83,11 @@ def check(paths: Paths, options: BuildOptions) -> Result:
     return _check(paths, options)[0]
 
 
-def render_all(site: Site, templates: Path, env: Any = None) -> tuple[list[Output], list[Output]]:
+def render_all(site: Site, templates: Path, env: Any = None,
+               make_index: Callable[[Site, int], SearchIndex] = build_search_index) -> tuple[list[Output], list[Output]]:  # fmt: skip
     """The site -> (HTML pages, every other file: feeds, data, assets)."""
     html = render_html(site, templates, env)
-    index = build_search_index(site, len(html) + 1)
+    index = make_index(site, len(html) + 1)
     html.append(render_search(site, templates, index.main, index.facets))
     static = [
         Output(f.output_path, minify_js(f.data) if f.output_path == "assets/search.js" else f.data)
@@ -123,7 +126,7 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
         gc.freeze()  # the Site is made: from here collect (rendering makes cycles), but never scan the Site
         gc.enable()
         env, pages = deferring_env(site, paths.templates)
-        html, others = render_all(site, paths.templates, env)
+        html, others = render_all(site, paths.templates, env, functools.partial(search_index, cache=cache, fingerprints=fingerprints))
         images = [Output(f.output_path, f.data) for f in loaded.images]
         clock.lap("render")
         written = write_outputs([*html, *others, *images], pages, site, paths.output, cache, fingerprints)

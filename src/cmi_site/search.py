@@ -30,14 +30,18 @@ Tokenising and stemming are mirrored exactly in templates/assets/search.js (test
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import hashlib
 import json
+import operator
 import re
 import unicodedata
+from array import array
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import rjsmin  # type: ignore[import-untyped]
@@ -80,8 +84,12 @@ _VOWEL = re.compile(r"[aeiouy]")
 
 def normalise(text: str) -> str:
     """Text -> lower case without accents or apostrophes: "Carers' Café" -> 'carers cafe'."""
-    text = _MARKS.sub("", unicodedata.normalize("NFD", text.lower()))
-    return _APOSTROPHE.sub("", _POSSESSIVE.sub("", text))
+    text = text.lower()
+    if not text.isascii():  # plain ASCII has no accents to take off (and most text is plain ASCII)
+        text = _MARKS.sub("", unicodedata.normalize("NFD", text))
+    if "'" in text or "\u2019" in text:
+        text = _APOSTROPHE.sub("", _POSSESSIVE.sub("", text))
+    return text
 
 
 def split_words(text: str) -> list[str]:
@@ -138,6 +146,22 @@ def terms_of(text: str) -> list[str]:
     return [stem(w) for w in index_words(text)]
 
 
+def term_counts(text: str) -> dict[str, int]:
+    """Text -> how often each stem occurs in it: terms_of(text), counted. Each different word is
+    split, checked and stemmed once, not at every occurrence (a story uses each word ~2.5 times)."""
+    words = Counter(split_words(text))
+    for word in [w for w in words if "-" in w]:
+        count = words.pop(word)
+        for part in (*word.split("-"), word.replace("-", "")):
+            words[part] += count
+    counts: dict[str, int] = {}
+    for word, count in words.items():
+        if len(word) > 1 and word not in STOPWORDS:
+            term = stem(word)
+            counts[term] = counts.get(term, 0) + count
+    return counts
+
+
 def utf16_key(text: str) -> bytes:
     """Sort key that orders strings as JavaScript compares them (by UTF-16 code units)."""
     return text.encode("utf-16-be")
@@ -157,7 +181,7 @@ class Facet:
 
 @dataclass(frozen=True)
 class SearchDoc:
-    """One searchable thing, as plain text: what a result shows and what is indexed."""
+    """One searchable thing: what a result shows, its filters, and the record its text comes from."""
 
     kind: str  # story | signatory | event | page
     route: str
@@ -165,8 +189,8 @@ class SearchDoc:
     summary: str
     date: str  # YYYY-MM-DD, or "" for pages
     areas: str  # the area names a result shows, or ""
-    text: Mapping[str, str]  # TITLE / LEAD / BODY -> text
     facets: Mapping[str, tuple[str, ...]]  # facet id -> value ids
+    source: Story | Signatory | Event | Page | None = field(default=None, compare=False)  # for doc_text
 
 
 def facets_of(site: Site) -> tuple[Facet, ...]:
@@ -193,38 +217,47 @@ def _names(index: Mapping[str, Any], ids: Iterable[str]) -> str:
 
 
 def story_doc(site: Site, s: Story) -> SearchDoc:
-    areas = _names(site.area_by_id, s.areas)
-    lead = [s.summary, areas, _names(site.sector_by_id, s.sectors), _names(site.theme_by_id, s.themes),
-            APPROACHES[s.approach][0] if s.approach else ""]  # fmt: skip
-    body = [plain_text(s.body_html), *s.people, *s.outcomes, *s.lessons, s.easy_read or ""]
     facets = {"type": ("story",), "area": s.areas, "sector": s.sectors, "theme": s.themes,
               "approach": (s.approach,) if s.approach else ()}  # fmt: skip
-    return SearchDoc("story", route_of(s), s.title, cut(s.summary), s.date.isoformat(), areas,
-                     {TITLE: s.title, LEAD: " ".join(lead), BODY: " ".join(body)}, facets)  # fmt: skip
+    return SearchDoc("story", route_of(s), s.title, cut(s.summary), s.date.isoformat(), _names(site.area_by_id, s.areas),
+                     facets, s)  # fmt: skip
 
 
 def signatory_doc(site: Site, s: Signatory) -> SearchDoc:
-    areas = _names(site.area_by_id, [s.area])
-    lead = [s.role, *s.commitments, areas, _names(site.sector_by_id, [s.sector])]
-    body = [plain_text(s.body_html), *(u.text for u in s.updates), s.easy_read or ""]
     facets = {"type": ("signatory",), "area": (s.area,), "sector": (s.sector,)}
-    return SearchDoc("signatory", route_of(s), s.name, cut(f"{s.role}, {s.organisation}"), s.signed.isoformat(), areas,
-                     {TITLE: f"{s.name} {s.organisation}", LEAD: " ".join(lead), BODY: " ".join(body)}, facets)  # fmt: skip
+    return SearchDoc("signatory", route_of(s), s.name, cut(f"{s.role}, {s.organisation}"), s.signed.isoformat(),
+                     _names(site.area_by_id, [s.area]), facets, s)  # fmt: skip
 
 
 def event_doc(site: Site, e: Event) -> SearchDoc:
     where = ", ".join(filter(None, [e.location, "Online" if e.online else None]))
-    lead = [e.summary or "", where, _names(site.area_by_id, e.areas)]
-    body = plain_text(e.body_html)
-    return SearchDoc("event", route_of(e), e.title, cut(e.summary or where or body), e.start_date.isoformat(),
-                     _names(site.area_by_id, e.areas), {TITLE: e.title, LEAD: " ".join(lead), BODY: body},
-                     {"type": ("event",), "area": e.areas})  # fmt: skip
+    summary = e.summary or where or plain_text(e.body_html)
+    return SearchDoc("event", route_of(e), e.title, cut(summary), e.start_date.isoformat(), _names(site.area_by_id, e.areas),
+                     {"type": ("event",), "area": e.areas}, e)  # fmt: skip
 
 
 def page_doc(p: Page) -> SearchDoc:
-    body = plain_text(p.body_html)
-    return SearchDoc("page", route_of(p), p.title, cut(p.summary or body), "", "",
-                     {TITLE: p.title, LEAD: p.summary or "", BODY: f"{body} {p.easy_read or ''}"}, {"type": ("page",)})  # fmt: skip
+    return SearchDoc("page", route_of(p), p.title, cut(p.summary or plain_text(p.body_html)), "", "", {"type": ("page",)}, p)
+
+
+def doc_text(site: Site, doc: SearchDoc) -> dict[str, str]:
+    """What a document is indexed under: TITLE, LEAD (summary, places, labels) and BODY text."""
+    s = doc.source
+    if isinstance(s, Story):
+        lead = [s.summary, doc.areas, _names(site.sector_by_id, s.sectors), _names(site.theme_by_id, s.themes),
+                APPROACHES[s.approach][0] if s.approach else ""]  # fmt: skip
+        body = [plain_text(s.body_html), *s.people, *s.outcomes, *s.lessons, s.easy_read or ""]
+        return {TITLE: s.title, LEAD: " ".join(lead), BODY: " ".join(body)}
+    if isinstance(s, Signatory):
+        lead = [s.role, *s.commitments, doc.areas, _names(site.sector_by_id, [s.sector])]
+        body = [plain_text(s.body_html), *(u.text for u in s.updates), s.easy_read or ""]
+        return {TITLE: f"{s.name} {s.organisation}", LEAD: " ".join(lead), BODY: " ".join(body)}
+    if isinstance(s, Event):
+        where = ", ".join(filter(None, [s.location, "Online" if s.online else None]))
+        return {TITLE: s.title, LEAD: " ".join([s.summary or "", where, doc.areas]), BODY: plain_text(s.body_html)}
+    if isinstance(s, Page):
+        return {TITLE: s.title, LEAD: s.summary or "", BODY: f"{plain_text(s.body_html)} {s.easy_read or ''}"}
+    return {}
 
 
 def collect_docs(site: Site) -> list[SearchDoc]:
@@ -249,26 +282,41 @@ def _days(iso_date: str) -> int:
 # ---- postings -------------------------------------------------------------------------------------
 
 
-def doc_weights(doc: SearchDoc) -> dict[str, int]:
-    """One document -> {term: weight}: 8 if in the title, +4 if in the lead, + body count bucket (0-3)."""
-    weights = dict.fromkeys(terms_of(doc.text.get(TITLE, "")), TITLE_BIT)
-    for term in terms_of(doc.text.get(LEAD, "")):
+def doc_weights(text: Mapping[str, str]) -> dict[str, int]:
+    """A document's doc_text -> {term: weight}: 8 if in the title, +4 if in the lead, + body count bucket (0-3)."""
+    weights = dict.fromkeys(term_counts(text.get(TITLE, "")), TITLE_BIT)
+    for term in term_counts(text.get(LEAD, "")):
         weights[term] = weights.get(term, 0) | LEAD_BIT
-    counts: dict[str, int] = {}
-    for term in terms_of(doc.text.get(BODY, "")):
-        counts[term] = counts.get(term, 0) + 1
-    for term, count in counts.items():
+    for term, count in term_counts(text.get(BODY, "")).items():
         weights[term] = weights.get(term, 0) | (1 if count == 1 else 2 if count <= 3 else 3)
     return weights
 
 
-def build_postings(docs: Sequence[SearchDoc]) -> dict[str, list[tuple[int, int]]]:
-    """Documents -> {term: [(document number, weight), ...]} with document numbers ascending."""
-    postings: dict[str, list[tuple[int, int]]] = {}
-    for number, doc in enumerate(docs):
-        for term, weight in doc_weights(doc).items():
-            postings.setdefault(term, []).append((number, weight))
-    return postings
+class TermPostings:
+    """The documents holding one term, as the index files hold them: the document numbers ascending
+    and one weight for each; encoded (gaps, hex weights) when first asked for, and then kept."""
+
+    __slots__ = ("numbers", "weights", "_encoded")
+
+    def __init__(self, numbers: array[int], weights: bytearray) -> None:
+        self.numbers, self.weights = numbers, weights
+        self._encoded: list[str] | None = None
+
+    def __getstate__(self) -> tuple[array[int], bytearray, list[str] | None]:
+        return self.numbers, self.weights, self._encoded
+
+    def __setstate__(self, state: tuple[array[int], bytearray, list[str] | None]) -> None:
+        self.numbers, self.weights, self._encoded = state
+
+    @property
+    def encoded(self) -> list[str]:
+        """[gaps between the numbers (encode_number, the first from -1), one hex digit of weight each]."""
+        if self._encoded is None:
+            self._encoded = _encode(self.numbers, self.weights)
+        return self._encoded
+
+
+Postings = dict[str, TermPostings]
 
 
 def encode_number(n: int) -> str:
@@ -279,6 +327,15 @@ def encode_number(n: int) -> str:
         digits.append(ALPHABET[32 + (n & 31)])
         n >>= 5
     return "".join(reversed(digits))
+
+
+@functools.cache
+def _codes() -> list[str]:
+    """encode_number of every gap of up to three digits, worked out once."""
+    return [encode_number(n) for n in range(1 << 15)]
+
+
+_HEX = bytes.maketrans(bytes(range(16)), b"0123456789abcdef")
 
 
 def decode_numbers(text: str) -> list[int]:
@@ -293,13 +350,55 @@ def decode_numbers(text: str) -> list[int]:
     return out
 
 
+def _encode(numbers: Sequence[int], weights: bytes | bytearray) -> list[str]:
+    """Ascending document numbers and their weights -> [gaps, hex weights]."""
+    gaps = map(operator.sub, numbers, [-1, *numbers[:-1]])
+    codes = _codes()
+    limit = len(codes)
+    return ["".join([codes[g] if g < limit else encode_number(g) for g in gaps]), weights.translate(_HEX).decode("ascii")]
+
+
 def encode_postings(postings: Sequence[tuple[int, int]]) -> list[str]:
-    """[(number, weight)] -> [gaps between numbers (the first from -1), weights as hex digits]."""
-    gaps, last = [], -1
-    for number, _ in postings:
-        gaps.append(encode_number(number - last))
-        last = number
-    return ["".join(gaps), "".join(f"{w:x}" for _, w in postings)]
+    """[(number, weight)] with numbers ascending -> [gaps between numbers (the first from -1), weights as hex digits]."""
+    return _encode([n for n, _ in postings], bytes(w for _, w in postings))
+
+
+def build_postings(weights: Iterable[Mapping[str, int]]) -> Postings:
+    """Each document's weights, in document order -> the postings of every term."""
+    postings: Postings = {}
+    for number, doc in enumerate(weights):
+        for term, weight in doc.items():
+            found = postings.get(term)
+            if found is None:
+                postings[term] = TermPostings(array("q", (number,)), bytearray((weight,)))
+            else:
+                found.numbers.append(number)
+                found.weights.append(weight)
+    return postings
+
+
+def update_postings(postings: Postings, changes: Mapping[int, tuple[Mapping[str, int], Mapping[str, int]]]) -> Postings:
+    """Postings with some documents' weights changed ({number: (old weights, new weights)}) and every
+    other document as it was: what build_postings makes of the new weights, touching only their terms."""
+    out = dict(postings)
+    for term in set().union(*(old.keys() | new.keys() for old, new in changes.values())):
+        found = out.get(term)
+        numbers, weights = (array("q", found.numbers), bytearray(found.weights)) if found else (array("q"), bytearray())
+        for number, (_, new) in changes.items():
+            i = bisect.bisect_left(numbers, number)
+            there = i < len(numbers) and numbers[i] == number
+            if term in new and there:
+                weights[i] = new[term]
+            elif term in new:
+                numbers.insert(i, number)
+                weights.insert(i, new[term])
+            elif there:
+                del numbers[i], weights[i]
+        if numbers:
+            out[term] = TermPostings(numbers, weights)
+        else:
+            del out[term]
+    return out
 
 
 def df_bucket(count: int) -> str:
@@ -385,19 +484,18 @@ class Part:
         return f"{self.key}.{hashlib.sha256(self.text.encode('utf-8')).hexdigest()[:10]}.js"
 
 
-def term_parts(postings: Mapping[str, list[tuple[int, int]]], budget: Budget) -> tuple[list[Part], dict[str, list[str]]]:
+def term_parts(postings: Postings, budget: Budget) -> tuple[list[Part], dict[str, list[str]]]:
     """Postings -> (dictionary and postings parts, where each part's terms start)."""
     terms = sorted(postings, key=utf16_key)
-    encoded = {t: encode_postings(postings[t]) for t in terms}
     parts, dict_starts, shard_starts = [], [], []
     for i, group in enumerate(group_by_first_char(terms, budget.dicts)):
         dict_starts.append(group[0][0] if i else "")
-        data = {"w": " ".join(group), "f": "".join(df_bucket(len(postings[t])) for t in group)}
+        data = {"w": " ".join(group), "f": "".join(df_bucket(len(postings[t].numbers)) for t in group)}
         parts.append(Part(f"d{i}", js_data(f"d{i}", data)))
-    runs = balanced_runs(terms, budget.shards, lambda t: len(t) + sum(map(len, encoded[t])) + 8)
+    runs = balanced_runs(terms, budget.shards, lambda t: len(t) + sum(map(len, postings[t].encoded)) + 8)
     for i, run in enumerate(runs):
         shard_starts.append(run[0] if i else "")
-        parts.append(Part(f"t{i}", js_data(f"t{i}", {t: encoded[t] for t in run})))
+        parts.append(Part(f"t{i}", js_data(f"t{i}", {t: postings[t].encoded for t in run})))
     return parts, {"d": dict_starts or [""], "t": shard_starts or [""]}
 
 
@@ -420,12 +518,16 @@ class SearchIndex:
     files: tuple[Output, ...]
 
 
-def build_search_index(site: Site, page_count: int) -> SearchIndex:
-    """The site's search index, split to suit its size (page_count: the HTML pages of the site)."""
-    docs = collect_docs(site)
+def build_search_index(site: Site, page_count: int, docs: Sequence[SearchDoc] | None = None,
+                       postings: Postings | None = None) -> SearchIndex:  # fmt: skip
+    """The site's search index, split to suit its size (page_count: the HTML pages of the site).
+    docs and postings: collect_docs(site) and build_postings of their weights, when already known
+    (incremental.search_index keeps them from one build to the next)."""
+    docs = collect_docs(site) if docs is None else docs
+    if postings is None:
+        postings = build_postings(doc_weights(doc_text(site, doc)) for doc in docs)
     facets = facets_of(site)
-    postings = build_postings(docs)
-    postings_bytes = sum(len(t) + len(p) * 3 for t, p in postings.items())
+    postings_bytes = sum(len(t) + len(p.numbers) * 3 for t, p in postings.items())
     display_bytes = sum(len(d.title) + len(d.summary) + len(d.route) + len(d.areas) + 24 for d in docs)
     budget = plan_budget(page_count, len(facets) - 1, len(docs), postings_bytes, len({t[0] for t in postings}),
                          postings_bytes + display_bytes)  # fmt: skip
