@@ -37,6 +37,9 @@ def test_state_does_not_leak_between_documents() -> None:
 
 def test_plain_text() -> None:
     assert plain_text("<p>Carers &amp; <em>families</em></p>\n<p>met.</p>") == "Carers & families met."
+    assert plain_text("<p>co<em>production</em></p><p>Next&nbsp;step</p>") == "coproduction Next step"
+    assert plain_text('<table><tr><td>One</td><td>Two</td></tr></table><ul><li>a</li><li>b<br>c</li></ul>') == "One Two a b c"
+    assert plain_text('<p><img alt="a > b" src="x.png">Text &lt;b&gt; &#8217;quoted&#8217;</p>') == "Text <b> \u2019quoted\u2019"
 
 
 # ---- the fast path gives exactly Python-Markdown's HTML ---------------------------------------------

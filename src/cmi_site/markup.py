@@ -8,6 +8,7 @@ this safe: Markdown passes raw HTML through, so everything an editor wrote is ch
 from __future__ import annotations
 
 import functools
+import html as htmllib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -166,8 +167,11 @@ def _demote_headings(html: str) -> str:
     return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}", html)
 
 
+_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|t[dhr]|blockquote|pre|d[dt]|caption|figcaption|div|table|[uo]l|dl)>|<[bh]r\s*/?>")
+_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
+
+
 def plain_text(html: str) -> str:
-    """HTML -> its text with tags removed and white space folded (for search and descriptions)."""
-    text = nh3.clean(html, tags=set())
-    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&#39;", "'")
-    return " ".join(text.split())
+    """Sanitised HTML (render_markdown's) -> its text with tags removed and white space folded (for
+    search and descriptions). The end of a block is a space: cells and list items stay apart."""
+    return " ".join(htmllib.unescape(_TAG.sub("", _BLOCK_END.sub(" ", html))).split())
