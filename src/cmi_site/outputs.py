@@ -120,13 +120,17 @@ def signatories_csv(site: Site) -> Output:
     return Output("data/signatories.csv", buffer.getvalue().encode("utf-8"))
 
 
-def _json(data: Any) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8")
+def _json(site: Site, name: str, records: list[dict[str, Any]]) -> bytes:
+    """{"generated_from": ..., name: [records]} with one record to a line: easy to read and to diff,
+    and written by the json module's C encoder (indented JSON is written in Python, 20 times slower)."""
+    head = json.dumps({"generated_from": site.settings.title}, ensure_ascii=False)[:-1]
+    lines = ",\n".join(json.dumps(record, ensure_ascii=False) for record in records)
+    return f'{head}, {json.dumps(name)}: [\n{lines}\n]}}\n'.encode()
 
 
 def signatories_json(site: Site) -> Output:
     records = [signatory_record(site, s) for s in site.signatories]
-    return Output("data/signatories.json", _json({"generated_from": site.settings.title, "signatories": records}))
+    return Output("data/signatories.json", _json(site, "signatories", records))
 
 
 def stories_json(site: Site) -> Output:
@@ -139,7 +143,7 @@ def stories_json(site: Site) -> Output:
         }  # fmt: skip
         for s in site.stories
     ]
-    return Output("data/stories.json", _json({"generated_from": site.settings.title, "stories": records}))
+    return Output("data/stories.json", _json(site, "stories", records))
 
 
 def render_outputs(site: Site, html: list[Output]) -> list[Output]:
