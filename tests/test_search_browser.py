@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MINIMAL, TEMPLATES, TODAY, dedent, write_files
-from quality.server import read_headers_file, serve_folder
 
 from cmi_site import search
 from cmi_site.cli import main
+from conftest import MINIMAL, TEMPLATES, TODAY, dedent, write_files
+from quality.server import read_headers_file, serve_folder
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-
 pytestmark = pytest.mark.browser
 from playwright import sync_api as playwright_api  # noqa: E402 - a missing Playwright fails, never skips
 
