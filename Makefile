@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: site test check clean setup test-tools audit
+.PHONY: site test check clean setup test-tools audit lint
 
 site: $(STAMP)  ## build the sample site into _site/
 	$(PY) build.py
@@ -13,6 +13,10 @@ site: $(STAMP)  ## build the sample site into _site/
 
 test: $(STAMP) test-tools  ## run the whole test suite
 	$(PY) -m pytest
+
+lint: $(STAMP)  ## ruff (style, bugs, security) and mypy (types); CI runs it before the tests
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy src/ bench/
 
 check: $(STAMP)  ## check the content and report every problem
 	$(VENV)/bin/cmi-site check

@@ -84,7 +84,7 @@ def _sentence(rng: random.Random) -> str:
         lambda: f"{rng.choice(_NAMES)} said it was the first time anyone had asked what {rng.choice(_THINGS)} should say.",
         lambda: f"About {rng.randint(5, 60)} {rng.choice(_PEOPLE)} took part, and {rng.randint(2, 9)} of them joined every session.",
         lambda: f"Some decisions about money were already fixed, so we could not change {rng.choice(_THINGS)} as much as we hoped.",
-        lambda: f"Staff learned to slow down, to explain words like *commissioning*, and to **listen before deciding**.",
+        lambda: "Staff learned to slow down, to explain words like *commissioning*, and to **listen before deciding**.",
         lambda: f"We used easy read papers, large print, breaks every {rng.choice((20, 30, 45))} minutes and a quiet room.",
         lambda: f"Next year {rng.choice(_PEOPLE)} will help check whether {rng.choice(_THINGS)} still works for them.",
     )
@@ -143,7 +143,7 @@ def _story(rng: random.Random, index: int, vocab: dict[str, list[str]]) -> tuple
         "themes": _pick(rng, vocab["themes"], index, 4),
         "approach": APPROACHES[index % len(APPROACHES)],
     }
-    meta["areas"] = list(dict.fromkeys(meta["areas"]))  # type: ignore[arg-type]
+    meta["areas"] = list(dict.fromkeys(meta["areas"]))  # type: ignore[call-overload]
     if index % 3 == 0:
         meta["self_assessment"] = {sid: rng.choice(RATINGS) for sid in vocab["statements"]}
     meta["people"] = [rng.choice(_PEOPLE).capitalize() for _ in range(rng.randint(2, 4))]

@@ -32,11 +32,10 @@ from typing import Any
 from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import corpus  # noqa: E402  (bench/corpus.py, from the speed branch)
-
-from cmi_site.pipeline import Paths, build, check  # noqa: E402
-from cmi_site.search import build_search_index  # noqa: E402
-from cmi_site.site import BuildOptions  # noqa: E402
+import corpus
+from cmi_site.pipeline import Paths, build, check
+from cmi_site.search import build_search_index
+from cmi_site.site import BuildOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"

@@ -59,9 +59,9 @@ def test_feed_has_every_event_with_its_fields(cal_site: Path) -> None:
     assert str(meeting["SUMMARY"]) == "Open meeting"
     assert meeting["DTSTART"].dt == dt.datetime(2027, 2, 11, 10, 0, tzinfo=LONDON)
     assert meeting["DTSTART"].params["TZID"] == "Europe/London"
-    assert meeting["DTSTART"].dt.astimezone(dt.timezone.utc).hour == 10  # GMT in February
+    assert meeting["DTSTART"].dt.astimezone(dt.UTC).hour == 10  # GMT in February
     assert meeting["DTEND"].dt == dt.datetime(2027, 2, 11, 12, 30, tzinfo=LONDON)
-    assert meeting["DTSTAMP"].dt == dt.datetime(2027, 2, 11, 0, 0, tzinfo=dt.timezone.utc)
+    assert meeting["DTSTAMP"].dt == dt.datetime(2027, 2, 11, 0, 0, tzinfo=dt.UTC)
     assert str(meeting["LOCATION"]) == "The Forum, Norwich"
     assert "URL" not in meeting, "no URL without a base URL"
     assert str(meeting["DESCRIPTION"]) == (
@@ -69,7 +69,7 @@ def test_feed_has_every_event_with_its_fields(cal_site: Path) -> None:
     )
 
     walk = events["summer-walk@count-me-in"]
-    assert walk["DTSTART"].dt.astimezone(dt.timezone.utc) == dt.datetime(2027, 7, 3, 13, 0, tzinfo=dt.timezone.utc)
+    assert walk["DTSTART"].dt.astimezone(dt.UTC) == dt.datetime(2027, 7, 3, 13, 0, tzinfo=dt.UTC)
     assert walk["DTEND"].dt == dt.datetime(2027, 7, 3, 16, 15, tzinfo=LONDON)
     assert str(walk["SUMMARY"]) == "Summer walk, and picnic"
     assert str(walk["LOCATION"]) == "Holkham beach; Norfolk"
@@ -97,9 +97,9 @@ def test_vtimezone_gives_uk_time_around_every_change_for_twelve_years(cal_site: 
     moments = []
     for year in range(2024, 2036):
         for month in (3, 10):  # every hour of the last week of March and of October, when the clocks change
-            last_week = dt.datetime(year, month, 24, tzinfo=dt.timezone.utc)
+            last_week = dt.datetime(year, month, 24, tzinfo=dt.UTC)
             moments += [last_week + dt.timedelta(hours=h) for h in range(8 * 24)]
-        moments += [dt.datetime(year, month, 15, 12, tzinfo=dt.timezone.utc) for month in range(1, 13)]
+        moments += [dt.datetime(year, month, 15, 12, tzinfo=dt.UTC) for month in range(1, 13)]
     wrong = [m for m in moments if m.astimezone(from_file).utcoffset() != m.astimezone(LONDON).utcoffset()]
     assert len(moments) > 4000 and wrong == []
 

@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from quality import audit, tools
 from quality import browser as b
 from quality.links import check_links
 from quality.pages import SitePage, find_pages, kind_of, kinds, representatives
 from quality.server import read_headers_file, serve_folder
 from quality.sweep import disk_link_problems, served_link_problems, sweep_disk, sweep_served
-from quality.tools import REPO, Tools, ToolMissing, find_tools
+from quality.tools import REPO, ToolMissing, Tools, find_tools
 from quality.vnu import run_vnu
 from quality.weight import CEILING, page_weight, search_index_bytes
 
@@ -138,7 +139,7 @@ def test_nu_html_checker_reports_invalid_html(quality_tools: Tools) -> None:
 
 
 def test_nu_html_checker_refuses_a_missing_file(quality_tools: Tools, tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="nowhere.html"):
+    with pytest.raises(FileNotFoundError, match=r"nowhere\.html"):
         run_vnu(quality_tools, [tmp_path / "nowhere.html"])
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from quality.audit import CHECKS, Audit, audit_folder, render_report
 from quality.pages import kinds
 from quality.server import REQUIRED_CSP, read_headers_file

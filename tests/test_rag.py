@@ -158,7 +158,7 @@ def stories_of(files: Mapping[str, str]) -> list[str]:
 def test_chart_and_table_numbers_match_the_content(rated_site, page: str, area: str | None) -> None:
     site, files = rated_site
     statements = statements_in(files["self-assessment.yml"])
-    total, rated, rows = expected_rows(stories_of(files), statements, area)
+    _total, _rated, rows = expected_rows(stories_of(files), statements, area)
     html = read(site, page)
     assert table_rows(html)[1:] == rows
     assert chart_rows(chart_of(html)) == rows
@@ -211,7 +211,7 @@ def test_sample_site_charts_match_the_sample_content(sample_site: Path) -> None:
     areas = [a["id"] for a in yaml.safe_load((SAMPLE_CONTENT / "areas.yml").read_text(encoding="utf-8"))]
     charts = 0
     for area, page in [(None, "stories/index.html"), *((a, f"areas/{a}/index.html") for a in areas)]:
-        total, rated, rows = expected_rows(stories, statements, area)
+        _total, rated, rows = expected_rows(stories, statements, area)
         html = read(sample_site, page)
         if rated:
             charts += 1

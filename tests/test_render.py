@@ -79,11 +79,9 @@ def test_pagination_links_the_first_the_last_and_two_either_side() -> None:
     # A listing of 400 pages must not link all 400 from each of them (that grows with the square).
     from pathlib import Path
 
-    from cmi_site.render import make_env
-    from cmi_site.site import paginate
-
     from cmi_site.pipeline import Paths, check
-    from cmi_site.site import BuildOptions
+    from cmi_site.render import make_env
+    from cmi_site.site import BuildOptions, paginate
 
     repo = Path(__file__).resolve().parent.parent
     site = check(Paths(repo / "content", repo / "templates", repo / "_site", repo), BuildOptions(today=dt.date(2026, 1, 1))).site

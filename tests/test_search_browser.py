@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MINIMAL, TEMPLATES, TODAY, dedent, write_files
 from playwright.sync_api import expect
-from quality.server import read_headers_file, serve_folder
 
 from cmi_site import search
 from cmi_site.cli import main
+from conftest import MINIMAL, TEMPLATES, TODAY, dedent, write_files
+from quality.server import read_headers_file, serve_folder
 
 pytestmark = pytest.mark.browser
 

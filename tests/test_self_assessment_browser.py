@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright import sync_api as playwright_api  # a missing Playwright fails, never skips
+
 from quality.server import read_headers_file, serve_folder
 
 pytestmark = pytest.mark.browser
-from playwright import sync_api as playwright_api  # noqa: E402 - a missing Playwright fails, never skips
 
 PAGE = "self-assessment/index.html"
 

@@ -145,7 +145,7 @@ def test_busy_port_gets_a_clear_message(site_dir: Path) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         process = start(site_dir, "--port", str(port))
-        out, err = process.communicate(timeout=20)
+        _out, err = process.communicate(timeout=20)
     assert process.returncode == 2
     assert f"port {port} is busy" in err and f"--port {port + 1}" in err
     assert "Traceback" not in err

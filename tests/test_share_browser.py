@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, TEMPLATES, TODAY, dedent, write_files
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect
-from quality.server import read_headers_file, serve_folder
 
 from cmi_site.cli import main
 from cmi_site.models import Rating
 from cmi_site.pipeline import Paths, check
 from cmi_site.scaffold import slugify
 from cmi_site.site import BuildOptions
+from conftest import MINIMAL, TEMPLATES, TODAY, dedent, write_files
+from quality.server import read_headers_file, serve_folder
 
 pytestmark = pytest.mark.browser
 

@@ -50,6 +50,17 @@ def source_digest(package: Path) -> str:
     return digest(*parts)
 
 
+_UNREADABLE = object()
+
+
+def _unpickle(blob: bytes) -> Any:
+    """A pickled value from the cache, or _UNREADABLE (an entry that cannot be read is a miss)."""
+    try:
+        return pickle.loads(blob)  # noqa: S301 - our own file, in the project folder
+    except Exception:  # noqa: BLE001 - an unreadable entry is a miss
+        return _UNREADABLE
+
+
 class BuildCache:
     """One SQLite file: docs (key -> pickled result), memo (key -> pickled value) and state (name -> pickled value)."""
 
@@ -103,10 +114,9 @@ class BuildCache:
             rows = [row for row in self._db.execute("SELECT key, value FROM memo") if row[0] in wanted]
         for row in rows:
             if row is not None:
-                try:
-                    found[row[0]] = pickle.loads(row[1])  # noqa: S301 - our own file, in the project folder
-                except Exception:  # noqa: BLE001 - an unreadable entry is a miss
-                    continue
+                value = _unpickle(row[1])
+                if value is not _UNREADABLE:
+                    found[row[0]] = value
         return found
 
     def add_memo(self, values: dict[str, Any], keep: Iterable[str] | None = None) -> None:
@@ -123,12 +133,8 @@ class BuildCache:
     def state(self, name: str) -> Any:
         """A value saved by the last build, or None."""
         row = self._db.execute("SELECT value FROM state WHERE name = ?", (name,)).fetchone()
-        if row is None:
-            return None
-        try:
-            return pickle.loads(row[0])  # noqa: S301 - our own file, in the project folder
-        except Exception:  # noqa: BLE001 - an unreadable entry is a cache miss
-            return None
+        value = _unpickle(row[0]) if row is not None else None
+        return None if value is _UNREADABLE else value
 
     def save_state(self, values: dict[str, Any]) -> None:
         """Save several values at once (all or none)."""

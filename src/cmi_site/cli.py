@@ -17,7 +17,6 @@ from .scaffold import KINDS
 from .serve import serve
 from .site import BuildOptions
 
-
 CACHE = Path(".cache/build")  # safe to delete: the next build is a cold one
 
 
@@ -34,7 +33,7 @@ def today(given: dt.date | None) -> dt.date:
         return given
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
     return dt.date.today()
 
 

@@ -59,7 +59,7 @@ def event_uid(event: Event, settings: Settings) -> str:
 def event_dtstamp(event: Event) -> dt.datetime:
     """DTSTAMP, required by RFC 5545: the site keeps no record of when an event was written, so it is
     midnight UTC on the event's first day (from content, never the clock)."""
-    return dt.datetime.combine(event.start_date, dt.time(0), dt.timezone.utc)
+    return dt.datetime.combine(event.start_date, dt.time(0), dt.UTC)
 
 
 def event_times(event: Event) -> tuple[dt.date | dt.datetime, dt.date | dt.datetime | None]:
@@ -144,7 +144,8 @@ def make_calendar(events: list[Event], site: Site, name: str | None) -> bytes:
         calendar.add_component(london_timezone())
     for event in events:
         calendar.add_component(make_vevent(event, site))
-    return calendar.to_ical()
+    data: bytes = calendar.to_ical()  # icalendar does not annotate its return type
+    return data
 
 
 def calendar_files(site: Site) -> list[Output]:

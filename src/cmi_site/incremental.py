@@ -27,9 +27,19 @@ from .errors import Problem
 from .load import Loaded, display_path, file_digest, load_content
 from .parallel import run_jobs
 from .render import Output, make_env, render_template, template_fingerprint
-from .search import Postings, SearchDoc, SearchIndex, build_postings, build_search_index, collect_docs, doc_text, doc_weights, update_postings
+from .search import (
+    Postings,
+    SearchDoc,
+    SearchIndex,
+    build_postings,
+    build_search_index,
+    collect_docs,
+    doc_text,
+    doc_weights,
+    update_postings,
+)
 from .site import Site
-from .track import Fingerprints, Read, SiteReads, Tracker, TrackedSite, Unfingerprintable, digest
+from .track import Fingerprints, Read, SiteReads, TrackedSite, Tracker, Unfingerprintable, digest
 from .validate import DocResult, Validated, check_doc, validate, vocab_from_data
 from .write import FileStat, check_outputs, commit_changes, new_staging, scan_output, stage_file
 
@@ -75,7 +85,7 @@ def check_content(
             cache.add_docs(new)
             new = {}
     done = cast(list[DocResult], results)
-    for key, result in zip(keys, done):
+    for key, result in zip(keys, done, strict=True):
         if result.model is not None:
             fingerprints.know(result.model, key)
     if cache is not None and (new or missing or cached != len(set(keys))):
@@ -141,13 +151,13 @@ def _weights(site: Site, docs: Sequence[SearchDoc], numbers: Sequence[int]) -> I
 def _patched(site: Site, docs: Sequence[SearchDoc], keys: list[str], last: SearchState, cache: BuildCache) -> Postings | None:
     """The last build's postings with the documents that changed since put right; None when too many
     changed, or the cache no longer holds what one of them was."""
-    changed = [n for n, (old, new) in enumerate(zip(last.keys, keys)) if old != new]
+    changed = [n for n, (old, new) in enumerate(zip(last.keys, keys, strict=True)) if old != new]
     if len(changed) > PATCH_LIMIT:
         return None
     old = cache.memo(last.keys[n] for n in changed)
     if any(last.keys[n] not in old for n in changed):
         return None
-    new = dict(zip(changed, _weights(site, docs, changed)))
+    new = dict(zip(changed, _weights(site, docs, changed), strict=True))
     cache.add_memo({keys[n]: new[n] for n in changed}, keep=keys)
     return update_postings(last.postings, {n: (old[last.keys[n]], new[n]) for n in changed})
 
@@ -156,15 +166,15 @@ def _postings(site: Site, docs: Sequence[SearchDoc], keys: list[str], cache: Bui
     """Postings made from every document's terms: from the cache where known, else worked out (and kept)."""
     known = cache.memo(keys)
     missing = [n for n, key in enumerate(keys) if key not in known]
-    fresh = iter(zip(missing, _weights(site, docs, missing)))
+    fresh = _weights(site, docs, missing)
     batch: dict[str, dict[str, int]] = {}
 
     def in_order() -> Iterator[Mapping[str, int]]:
-        for n, key in enumerate(keys):
+        for key in keys:
             if key in known:
                 yield known.pop(key)
                 continue
-            _, batch[key] = next(fresh)
+            batch[key] = next(fresh)  # the missing ones come in order
             yield batch[key]
             if len(batch) >= 1024:
                 cache.add_memo(batch)
@@ -197,7 +207,7 @@ class PageOutput(Output):
         object.__setattr__(self, "_pages", pages)
 
     @property
-    def data(self) -> bytes:  # type: ignore[override]
+    def data(self) -> bytes:
         pages: Pages = object.__getattribute__(self, "_pages")
         return pages.force(object.__getattribute__(self, "task"))
 
@@ -281,7 +291,8 @@ class Plan:
             self.keep.add(path)
             return
         if stat is None:
-            assert data is not None
+            if data is None:
+                raise ValueError(f"{path}: neither bytes nor a stat")
             stat = stage_file(self.staging, path, data)
         self.staged[path] = Entry(hashed, stat)
         self.bytes_written += stat[0]
@@ -438,7 +449,7 @@ def _render_pages(render: list[tuple[PageTask, str]], pages: Pages, plan: Plan) 
         hashed = digest(data)
         return hashed, None if plan.valid.get(task.path) == hashed else stage_file(plan.staging, task.path, data), page_reads
 
-    for (task, static), (hashed, stat, page_reads) in zip(render, run_jobs(job, len(render))):
+    for (task, static), (hashed, stat, page_reads) in zip(render, run_jobs(job, len(render)), strict=True):
         plan.record(task.path, hashed, None, stat)
         if static:
             plan.traces[task.path] = (static, plan.number(page_reads), hashed)

@@ -116,12 +116,12 @@ ContentLoader.add_implicit_resolver(
     _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
 
-_FM_BOUNDARY = frontmatter.YAMLHandler.FM_BOUNDARY
+_FM_BOUNDARY = frontmatter.default_handlers.YAMLHandler.FM_BOUNDARY
 
 
 if yaml.__with_libyaml__:
 
-    class FastContentLoader(yaml.cyaml.CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):  # type: ignore[misc]
+    class FastContentLoader(yaml.CSafeLoader):
         """ContentLoader's rules on libyaml's C parser: the same values and marks, about 20 times faster.
 
         Only used when it succeeds: any error is read again by ContentLoader, whose messages the hints
@@ -129,11 +129,6 @@ if yaml.__with_libyaml__:
         """
 
         yaml_implicit_resolvers = ContentLoader.yaml_implicit_resolvers
-
-        def __init__(self, stream: str) -> None:
-            yaml.cyaml.CParser.__init__(self, stream)
-            yaml.constructor.SafeConstructor.__init__(self)
-            yaml.resolver.Resolver.__init__(self)
 
     LOADERS: tuple[type, ...] = (FastContentLoader, ContentLoader)
 else:  # pragma: no cover - PyYAML built without libyaml

@@ -17,7 +17,7 @@ import markdown
 import nh3
 from markdown import inlinepatterns, util
 from markdown.extensions import smarty
-from markdown.treeprocessors import InlineProcessor  # type: ignore[import-untyped]
+from markdown.treeprocessors import InlineProcessor
 
 EXTENSIONS = ["tables", "fenced_code", "sane_lists", "def_list", "abbr", "smarty", "toc"]
 EXTENSION_CONFIGS = {"toc": {"permalink": False}}
@@ -120,18 +120,18 @@ class _QuickInlineProcessor(InlineProcessor):
             return data
         patterns, apply = self._quick_patterns, self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
         needs = self._quick_needs
-        start = 0
-        while patternIndex < len(patterns):
-            pattern = patterns[patternIndex]
-            wanted = needs[patternIndex]
+        start, index = 0, patternIndex
+        while index < len(patterns):
+            pattern = patterns[index]
+            wanted = needs[index]
             if (wanted is not None and wanted not in data) or (
                 isinstance(pattern, inlinepatterns.InlineProcessor) and pattern.compiled_re.search(data, start) is None
             ):
-                patternIndex, start = patternIndex + 1, 0  # what __applyPattern returns for no match
+                index, start = index + 1, 0  # what __applyPattern returns for no match
                 continue
-            data, matched, start = apply(pattern, data, patternIndex, start)
+            data, matched, start = apply(pattern, data, index, start)
             if not matched:
-                patternIndex += 1
+                index += 1
         return data
 
 

@@ -140,7 +140,7 @@ def stories_json(site: Site) -> Output:
             "areas": list(s.areas), "sectors": list(s.sectors), "themes": list(s.themes), "approach": s.approach,
             "self_assessment": {r.statement: r.rating for r in s.self_assessment}, "people": list(s.people),
             "outcomes": list(s.outcomes), "lessons": list(s.lessons), "url": route_of(s),
-        }  # fmt: skip
+        }
         for s in site.stories
     ]
     return Output("data/stories.json", _json(site, "stories", records))

@@ -41,7 +41,8 @@ def _start(job: Callable[[int], Any]) -> None:
 
 
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
-    assert _job is not None
+    if _job is None:
+        raise RuntimeError("a worker was started without its job")
     return [_job(index) for index in range(*bounds)]
 
 

@@ -9,23 +9,31 @@ from __future__ import annotations
 import functools
 import gc
 import time
-from datetime import date
-from dataclasses import dataclass, field
-from pathlib import Path
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 from .cache import BuildCache, code_version
 from .errors import Problem, has_errors, sort_problems
-from .incremental import check_content, deferring_env, know_site, remember_build, search_index, unchanged_since_last_build, write_outputs
+from .incremental import (
+    check_content,
+    deferring_env,
+    know_site,
+    remember_build,
+    search_index,
+    unchanged_since_last_build,
+    write_outputs,
+)
 from .load import DATA_FILES, DataFile, StaticFile, hash_files, load_content, load_static, read_data
 from .outputs import render_outputs
 from .render import Output, render_html, render_search
+from .scaffold import new_file_path, new_file_text
+from .schema import Vocab
 from .search import SearchIndex, build_search_index, minify_js
 from .site import BuildOptions, Site, build_site
 from .track import Fingerprints, digest
-from .scaffold import new_file_path, new_file_text
-from .schema import Vocab
 from .validate import make_vocab, validate, validate_vocab
 from .write import create_file
 

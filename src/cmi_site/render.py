@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 from markupsafe import Markup
@@ -64,7 +64,7 @@ def _relative_path(from_path: str, target: str) -> str:
     here = from_path.split("/")[:-1]
     there = target.split("/")
     common = 0
-    for a, b in zip(here, there):
+    for a, b in zip(here, there, strict=False):  # the shorter path ends the common part
         if a != b:
             break
         common += 1
@@ -171,7 +171,7 @@ def make_env(templates: Path, site: Site) -> jinja2.Environment:
 def page(env: jinja2.Environment, template: str, route: str, **context: Any) -> Output:
     """Render one template to the file for route (or, in a build that renders later, say what to render)."""
     path = output_path(route)
-    settings = env.globals["site"].settings
+    settings = cast(Site, env.globals["site"]).settings  # jinja types its globals as object; make_env put the Site there
     canonical = f"{settings.base_url}{route}" if settings.base_url and route is not None else None
     deferred = getattr(env, "deferred_pages", None)
     if deferred is not None:  # incremental.Pages: rendered later, on every core, or kept from the last build
@@ -187,7 +187,8 @@ def render_template(env: jinja2.Environment, template: str, context: dict[str, A
 
 def template_fingerprint(env: jinja2.Environment, name: str) -> str:
     """A hash of a template and of every template it extends, includes or imports, however deep."""
-    assert env.loader is not None
+    if env.loader is None:  # a bug, not a content mistake: make_env always gives one
+        raise TypeError("template_fingerprint needs an environment with a template loader")
     seen: dict[str, str] = {}
     todo = [name]
     while todo:

@@ -292,7 +292,10 @@ def list_of(item: Check, what: str, unique: bool = True, non_empty: bool = True)
             return bad(f"expected a list of {what}, got {_type_word(value)}{_list_hint(value, what)}")
         if non_empty and not value:
             return bad(f"expected at least one {what.rstrip('s')}, got an empty list")
-        items, issues, warnings, seen = [], [], [], set()
+        items: list[Any] = []
+        issues: list[Issue] = []
+        warnings: list[Issue] = []
+        seen: set[Any] = set()
         for index, raw in enumerate(value):
             checked = item(raw, vocab)
             issues.extend(((index, *key), message) for key, message in checked.issues)
@@ -372,8 +375,8 @@ def check_fields(meta: Mapping[str, Any], fields: tuple[FieldSpec, ...], vocab: 
 # ---- the tables ---------------------------------------------------------------------------------
 
 
-def _f(name: str, check: Check, required: bool, kind: str, help: str, example: str) -> FieldSpec:
-    return FieldSpec(name, check, required, help, example, kind)
+def _f(name: str, check: Check, required: bool, kind: str, help_text: str, example: str) -> FieldSpec:
+    return FieldSpec(name, check, required, help_text, example, kind)
 
 
 AREA_IDS = list_of(one_of("areas", "area"), "area ids")

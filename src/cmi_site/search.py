@@ -44,7 +44,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import rjsmin  # type: ignore[import-untyped]
+import rjsmin
 
 from . import site as routes
 from .markup import plain_text
@@ -296,7 +296,7 @@ class TermPostings:
     """The documents holding one term, as the index files hold them: the document numbers ascending
     and one weight for each; encoded (gaps, hex weights) when first asked for, and then kept."""
 
-    __slots__ = ("numbers", "weights", "_encoded")
+    __slots__ = ("_encoded", "numbers", "weights")
 
     def __init__(self, numbers: array[int], weights: bytearray) -> None:
         self.numbers, self.weights = numbers, weights
@@ -441,7 +441,7 @@ def group_by_first_char(terms: Sequence[str], groups: int) -> list[list[str]]:
     by_char: dict[str, list[str]] = {}
     for term in terms:
         by_char.setdefault(term[0], []).append(term)
-    return [sum(run, []) for run in balanced_runs(list(by_char.values()), groups, len)]
+    return [[term for group in run for term in group] for run in balanced_runs(list(by_char.values()), groups, len)]
 
 
 def js_data(key: str, data: Any) -> str:
@@ -554,4 +554,5 @@ def build_search_index(site: Site, page_count: int, docs: Sequence[SearchDoc] | 
 
 def minify_js(source: bytes) -> bytes:
     """JavaScript -> the same program without comments and spare white space (rjsmin: nothing renamed)."""
-    return (rjsmin.jsmin(source.decode("utf-8")).strip() + "\n").encode("utf-8")
+    minified: str = rjsmin.jsmin(source.decode("utf-8"))
+    return (minified.strip() + "\n").encode("utf-8")

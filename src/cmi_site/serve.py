@@ -111,7 +111,7 @@ def make_handler(folder: Path, state: PreviewState) -> type[SimpleHTTPRequestHan
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet: the terminal is for problems
             pass
 
-        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
             if path == "/__cmi/live.js":
                 return self._send(LIVE_JS.encode(), "text/javascript; charset=utf-8")

@@ -108,7 +108,7 @@ def make_bands(highest: int) -> tuple[Band, ...]:
         cut1, cut2 = math.ceil(highest / 3), math.ceil(2 * highest / 3)
         steps = [(1, cut1), (cut1 + 1, cut2), (cut2 + 1, highest)]
     shades = {1: (3,), 2: (1, 3), 3: (1, 2, 3)}.get(len(steps), ())
-    return tuple(bands + [Band(shade, low, high) for shade, (low, high) in zip(shades, steps)])
+    return tuple(bands + [Band(shade, low, high) for shade, (low, high) in zip(shades, steps, strict=True)])
 
 
 def shade_of(total: int, bands: tuple[Band, ...]) -> int:

@@ -220,7 +220,8 @@ class TrackedSequence:
         return iter(self._all())
 
     def __reversed__(self) -> Iterator[Any]:
-        return reversed(self._all())
+        backwards: Iterator[Any] = reversed(self._all())  # typeshed gives reversed() of a union as Any
+        return backwards
 
     def __getitem__(self, index: Any) -> Any:
         return self._all()[index]

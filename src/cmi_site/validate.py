@@ -9,13 +9,13 @@ import dataclasses
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import easyread, markup
-from .errors import Problem
+from .errors import Problem, Severity
 from .load import DataFile, Loaded, SourceDoc, display_path, read_doc
 from .models import Area, Content, Event, Page, Rating, Settings, Signatory, Statement, Story, Term, Update
 from .schema import (
@@ -27,6 +27,7 @@ from .schema import (
     TERM_FIELDS,
     Checked,
     FieldSpec,
+    Issue,
     SubKey,
     Vocab,
     check_fields,
@@ -76,12 +77,13 @@ def _report(
     source: SourceDoc | DataFile, checked: Checked, prefix: SubKey = ()
 ) -> list[Problem]:
     """Issues and warnings of a check -> Problems at the right line of the right file."""
-    out = []
-    for severity, issues in (("error", checked.issues), ("warning", checked.warnings)):
+    out: list[Problem] = []
+    kinds: tuple[tuple[Severity, tuple[Issue, ...]], ...] = (("error", checked.issues), ("warning", checked.warnings))
+    for severity, issues in kinds:
         for key, message in issues:
             full = (*prefix, *key)
             label = field_label(key) if key else ""
-            out.append(Problem(source.path, source.line_of(*full), label, message, severity))  # type: ignore[arg-type]
+            out.append(Problem(source.path, source.line_of(*full), label, message, severity))
     return out
 
 
@@ -116,7 +118,9 @@ def validate_list(data: DataFile, fields: tuple[FieldSpec, ...], what: str) -> t
     """A YAML list of records with unique slug ids -> their clean values and problems."""
     if not isinstance(data.value, list) or not data.value:
         return [], [Problem(data.path, 1, "", f"expected a list of {what}, each starting with '- id: ...'")]
-    records, problems, seen = [], [], {}
+    records: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}  # id -> its line
     for index, raw in enumerate(data.value):
         if not isinstance(raw, dict):
             names = ", ".join(f.name for f in fields)
@@ -155,7 +159,7 @@ def _slugify(text: str) -> str:
 
 def validate_vocab(data: dict[str, DataFile]) -> tuple[dict[str, tuple[Any, ...]], list[Problem]]:
     """areas.yml, sectors.yml, themes.yml, self-assessment.yml -> models and problems."""
-    specs = {
+    specs: dict[str, tuple[tuple[FieldSpec, ...], str, Callable[[dict[str, Any]], Any]]] = {
         "areas.yml": (AREA_FIELDS, "areas", lambda r: Area(r["id"], r["name"], r["description"], r["integrated_care_systems"])),
         "sectors.yml": (TERM_FIELDS, "sectors", lambda r: Term(r["id"], r["name"], r["description"])),
         "themes.yml": (TERM_FIELDS, "themes", lambda r: Term(r["id"], r["name"], r["description"])),
@@ -259,10 +263,10 @@ def body_problems(doc: SourceDoc, html: markup.Html) -> list[Problem]:
 
 def make_model(doc: SourceDoc, v: dict[str, Any], body: str) -> Story | Signatory | Event | Page:
     """Clean field values -> the collection's model."""
-    common = {"slug": doc.stem, "source": doc.path, "body_html": body}
+    common: dict[str, Any] = {"slug": doc.stem, "source": doc.path, "body_html": body}
     if doc.collection == "stories":
         ratings = tuple(Rating(sid, rating) for sid, rating in v["self_assessment"] or ())
-        lists = {k: v[k] or () for k in ("people", "outcomes", "lessons")}
+        lists: dict[str, Any] = {k: v[k] or () for k in ("people", "outcomes", "lessons")}
         plain = {k: v[k] for k in ("title", "summary", "date", "areas", "sectors", "themes", "approach", "easy_read", "image", "image_alt")}
         return Story(**common, **plain, **lists, self_assessment=ratings, draft=bool(v["draft"]))
     if doc.collection == "signatories":
@@ -301,7 +305,8 @@ def check_doc(file: Path, collection: str, root: Path, vocab: Vocab, data: bytes
 
 def collection_problems(docs: Sequence[SourceDoc | DocResult], pages: list[Page]) -> list[Problem]:
     """Duplicate slugs within a collection, page slugs that clash with sections, required pages."""
-    problems, seen = [], {}
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str], str] = {}  # (collection, file name) -> the first file's path
     for doc in docs:
         key = (doc.collection, doc.stem)
         if key in seen:

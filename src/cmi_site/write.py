@@ -7,6 +7,7 @@ as it was.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -64,7 +65,7 @@ def write_site(outputs: Iterable[Output], output: Path) -> int:
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-", dir=output.parent))
     try:
         write_tree(checked, staging)
-        os.chmod(staging, 0o755)
+        os.chmod(staging, 0o755)  # noqa: S103 - a site is for everyone to read; mkdtemp made it 0o700
         swap_in(staging, output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -138,7 +139,7 @@ def commit_changes(output: Path, staging: Path, staged: set[str], keep: set[str]
         if not output.is_dir() or len(staged) + len(removed) > len(keep) or _conflicts(staged | keep, existing):
             for path in sorted(keep):
                 _link_or_copy(output / path, staging / path)
-            os.chmod(staging, 0o755)
+            os.chmod(staging, 0o755)  # noqa: S103 - a site is for everyone to read; mkdtemp made it 0o700
             swap_in(staging, output)
             return
         _replace_files(output, staging, staged, removed)
@@ -196,7 +197,5 @@ def _remove_empty_folders(output: Path, removed: set[str]) -> None:
     """Folders left empty by removed files go too (deepest first), as a fresh build would not have them."""
     folders = {"/".join(p.split("/")[:n]) for p in removed for n in range(1, p.count("/") + 1)}
     for folder in sorted(folders, key=lambda f: f.count("/"), reverse=True):
-        try:
+        with contextlib.suppress(OSError):  # not empty
             (output / folder).rmdir()
-        except OSError:
-            pass  # not empty

@@ -17,8 +17,8 @@ import datetime as dt
 import json
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,7 +30,7 @@ from .links import check_links
 from .pages import SitePage, find_pages, kinds, representatives
 from .server import REQUIRED_CSP, read_headers_file
 from .sweep import SUBPATH, PageResult, disk_link_problems, served_link_problems, sweep_disk, sweep_served
-from .tools import NODE_MODULES, Tools, ToolMissing, find_tools, launch_chromium
+from .tools import NODE_MODULES, ToolMissing, Tools, find_tools, launch_chromium
 from .vnu import VnuMessage, read_vnu, site_files, start_vnu
 from .weight import CEILING, PageWeight, heaviest_by_kind, kb, search_index_bytes, weight_report
 

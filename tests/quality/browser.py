@@ -7,6 +7,7 @@ motion, doubling the browser's text size, and printing.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,7 +144,7 @@ def focus_order_problems(items: list[dict[str, Any]], steps: list[dict[str, Any]
     problems += [f"tabindex={item['tabIndex']} changes the focus order: {item['description']}"
                  for item in items if item["tabIndex"] > 0]  # fmt: skip
     return problems + [f"focus goes backwards, from {items[a]['description']} to {items[b]['description']}"
-                       for a, b in zip(reached, reached[1:]) if b < a]  # fmt: skip
+                       for a, b in itertools.pairwise(reached) if b < a]  # fmt: skip
 
 
 def focus_style_problems(items: list[dict[str, Any]], steps: list[dict[str, Any]]) -> list[str]:
@@ -208,7 +209,7 @@ def check_text_resize(page: Any, url: str, context: Any) -> list[str]:
     if after["root"] < 2 * before["root"] - 0.5:
         problems.append(f"the page's base text size is fixed: {before['root']} px, then {after['root']} px")
     problems += [f"text in {desc} stays at {b} px (then {a} px)"
-                 for (desc, b), (_, a) in zip(before["elements"], after["elements"]) if a < 1.9 * b]  # fmt: skip
+                 for (desc, b), (_, a) in zip(before["elements"], after["elements"], strict=True) if a < 1.9 * b]  # fmt: skip
     problems += [f"with text at 200%, {desc} cuts its text off" for desc in cut]
     if wide["scrollWidth"] > wide["clientWidth"] + 1:
         problems.append(f"with text at 200%, the page scrolls sideways ({wide['scrollWidth']} px of content)")

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from .browser import DESKTOP_VIEWPORT, prepare_context
-from .tools import Tools, ToolMissing, find_chromium, find_tools, launch_chromium
+from .tools import ToolMissing, Tools, find_chromium, find_tools, launch_chromium
 
 
 @pytest.fixture(scope="session")
