@@ -19,7 +19,9 @@ import cmi_site.incremental
 import cmi_site.parallel
 import cmi_site.pipeline
 import cmi_site.render
-from cmi_site.cache import source_digest
+from cmi_site.cache import BuildCache, source_digest
+from cmi_site.incremental import hash_files_known
+from cmi_site.load import hash_files
 from cmi_site.pipeline import Paths, Result, build
 from cmi_site.site import BuildOptions
 from conftest import SAMPLE_CONTENT, TEMPLATES, TODAY
@@ -158,7 +160,9 @@ def test_a_deleted_cache_means_a_cold_build(project: Path) -> None:
 
 def test_a_corrupt_cache_is_thrown_away(project: Path) -> None:
     run(project)
-    for file in (project / ".cache/build").iterdir():
+    files = [file for file in (project / ".cache/build").rglob("*") if file.is_file()]
+    assert any(file.parent.name == "state" for file in files)
+    for file in files:
         file.write_bytes(b"not a database")
     CHANGES["story title"](project)
     run(project)
@@ -208,6 +212,36 @@ def test_search_terms_are_worked_out_only_for_documents_that_changed(project: Pa
     else:
         assert texts == expected[change]
     assert_same_as_cold(project)
+
+
+def test_files_are_read_again_only_when_their_stat_changed(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = project / "content"
+    old = 1_600_000_000
+    for file in content.rglob("*"):
+        os.utime(file, (old, old))  # long ago: a stat that matches can be trusted ...
+    monkeypatch.setattr(cmi_site.incremental, "RACY_NS", 0)  # ... though utime just set the change time (ctime)
+    cache = BuildCache(project / ".cache/build")
+    assert hash_files_known(cache, content) == hash_files(content)
+    expected = hash_files(content)
+    opened: list[str] = []
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda file, *a, **k: opened.append(str(file)) or real_open(file, *a, **k))
+    assert hash_files_known(cache, content) == expected and opened == []
+    story = content / "stories/jobs-support-luton.md"
+    text = story.read_text(encoding="utf-8")
+    story.write_text(text.replace("Luton", "Lutin", 1), encoding="utf-8")  # same size ...
+    os.utime(story, (old, old))  # ... and the same time: only the change time (ctime) says it changed
+    opened.clear()
+    found = hash_files_known(cache, content)
+    assert opened == [str(story)]
+    assert found == hash_files(content) != expected
+    monkeypatch.setattr(cmi_site.incremental, "RACY_NS", 2_000_000_000)
+    (content / "new.txt").write_text("x")  # changed just now: hashed every time until it is older
+    opened.clear()
+    hash_files_known(cache, content)
+    hash_files_known(cache, content)
+    assert opened.count(str(content / "new.txt")) == 2
+    cache.close()
 
 
 def test_search_terms_lost_from_the_cache_are_worked_out_again(project: Path) -> None:

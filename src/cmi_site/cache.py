@@ -5,7 +5,7 @@
   ever looked up by name alone, so an entry cannot be stale.
 - memo: what was worked out from one document for the site as a whole (its search index terms),
   keyed by a hash of everything it was worked out from, like docs.
-- state: the last build's page traces (what each page read, see track.py) and the manifest of the
+- state (files in state/, one per name): the last build's page traces (what each page read, see track.py) and the manifest of the
   output folder (each file's hash, size, modification time and inode).
 
 It is a cache and nothing more: delete the folder at any time and the next build is a cold one. A
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
+import os
 import pickle
 import sqlite3
 import sys
@@ -62,11 +63,12 @@ def _unpickle(blob: bytes) -> Any:
 
 
 class BuildCache:
-    """One SQLite file: docs (key -> pickled result), memo (key -> pickled value) and state (name -> pickled value)."""
+    """One SQLite file, docs (key -> pickled result) and memo (key -> pickled value), and state/ (name -> pickled value)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._db = self._open(folder / "cache.sqlite3")
+        (folder / "state").mkdir(exist_ok=True)
 
     @staticmethod
     def _open(file: Path) -> sqlite3.Connection:
@@ -78,7 +80,6 @@ class BuildCache:
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("CREATE TABLE IF NOT EXISTS docs (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
                 db.execute("CREATE TABLE IF NOT EXISTS memo (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
-                db.execute("CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
                 return db
             except sqlite3.DatabaseError:
                 if attempt:
@@ -132,16 +133,24 @@ class BuildCache:
 
     def state(self, name: str) -> Any:
         """A value saved by the last build, or None."""
-        row = self._db.execute("SELECT value FROM state WHERE name = ?", (name,)).fetchone()
-        value = _unpickle(row[0]) if row is not None else None
+        try:
+            blob = self._state_file(name).read_bytes()
+        except OSError:
+            return None
+        value = _unpickle(blob)
         return None if value is _UNREADABLE else value
 
     def save_state(self, values: dict[str, Any]) -> None:
-        """Save several values at once (all or none)."""
-        with self._db:
-            self._db.execute("BEGIN")
-            self._db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)",
-                                 [(name, pickle.dumps(value, protocol=5)) for name, value in values.items()])  # fmt: skip
+        """Save values, each whole or not at all (written aside, then renamed into place)."""
+        for name, value in values.items():
+            file = self._state_file(name)
+            part = file.with_name(f"{file.name}.{os.getpid()}.part")
+            part.write_bytes(pickle.dumps(value, protocol=5))
+            os.replace(part, file)
+
+    def _state_file(self, name: str) -> Path:
+        """States are files, not rows: SQLite reads and writes a 10 MB value several times slower."""
+        return self.folder / "state" / f"{digest(name)}.pickle"
 
     def close(self) -> None:
         self._db.close()

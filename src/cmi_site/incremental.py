@@ -14,6 +14,7 @@ import functools
 import os
 import pickle
 import shutil
+import time
 import types
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,39 @@ from .site import Site
 from .track import Fingerprints, Read, SiteReads, TrackedSite, Tracker, Unfingerprintable, digest
 from .validate import DocResult, Validated, check_doc, validate, vocab_from_data
 from .write import FileStat, check_outputs, commit_changes, new_staging, scan_output, stage_file
+
+# ---- files ----------------------------------------------------------------------------------------
+
+RACY_NS = 2_000_000_000  # a file changed this close to when it was last hashed is hashed again
+
+
+def hash_files_known(cache: BuildCache, folder: Path) -> dict[str, str]:
+    """load.hash_files(folder), reading again only files whose size, times or inode changed since the
+    last build. A file changed within RACY_NS of being hashed is never trusted by its stat alone
+    (a coarse clock could give two versions the same time), as git does for its index."""
+    name = f"hashes:{folder.resolve()}"
+    last = cache.state(name)
+    known: dict[str, tuple[tuple[int, ...] | None, str]] = last if isinstance(last, dict) else {}
+    started = time.time_ns()
+    record: dict[str, tuple[tuple[int, ...] | None, str]] = {}
+    for top, _, names in os.walk(folder, followlinks=True):
+        prefix = os.path.relpath(top, folder).replace(os.sep, "/")
+        for file_name in names:
+            path = os.path.join(top, file_name)
+            info = os.stat(path)
+            stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+            rel = file_name if prefix == "." else f"{prefix}/{file_name}"
+            old = known.get(rel)
+            if old is not None and old[0] == stat:
+                hashed = old[1]
+            else:
+                with open(path, "rb") as handle:
+                    hashed = file_digest(handle.read())
+            record[rel] = (stat if max(info.st_mtime_ns, info.st_ctime_ns) < started - RACY_NS else None, hashed)
+    if record != known:
+        cache.save_state({name: record})
+    return {rel: hashed for rel, (_, hashed) in record.items()}
+
 
 # ---- documents ----------------------------------------------------------------------------------
 
@@ -138,9 +172,10 @@ def search_index(site: Site, page_count: int, cache: BuildCache | None, fingerpr
     postings = _patched(site, docs, keys, last, cache) if isinstance(last, SearchState) and last.routes == routes else None
     if postings is None:
         postings = _postings(site, docs, keys, cache)
+    index = build_search_index(site, page_count, docs, postings)  # encodes every term's postings
     if not isinstance(last, SearchState) or last.keys != keys:
-        cache.save_state({SEARCH_STATE: SearchState(routes, keys, postings)})
-    return build_search_index(site, page_count, docs, postings)
+        cache.save_state({SEARCH_STATE: SearchState(routes, keys, postings)})  # with their encoding, for next time
+    return index
 
 
 def _weights(site: Site, docs: Sequence[SearchDoc], numbers: Sequence[int]) -> Iterator[dict[str, int]]:

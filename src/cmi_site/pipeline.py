@@ -20,13 +20,14 @@ from .errors import Problem, has_errors, sort_problems
 from .incremental import (
     check_content,
     deferring_env,
+    hash_files_known,
     know_site,
     remember_build,
     search_index,
     unchanged_since_last_build,
     write_outputs,
 )
-from .load import DATA_FILES, DataFile, StaticFile, hash_files, load_content, load_static, read_data
+from .load import DATA_FILES, DataFile, StaticFile, load_content, load_static, read_data
 from .outputs import render_outputs
 from .render import Output, render_html, render_search
 from .scaffold import new_file_path, new_file_text
@@ -116,9 +117,9 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
     collecting = gc.isenabled()
     gc.disable()  # reading makes millions of objects and no garbage cycles: collecting as it goes doubles the time
     try:
-        hashes = hash_files(paths.content) if cache is not None else None
+        hashes = hash_files_known(cache, paths.content) if cache is not None else None
         if cache is not None and hashes is not None:
-            inputs = _inputs(paths, options, strict, hashes)
+            inputs = _inputs(paths, options, strict, hashes, hash_files_known(cache, paths.templates))
             same = unchanged_since_last_build(cache, paths.output, inputs)
             if same is not None:  # nothing at all changed: the output folder is already right
                 clock.lap("load")
@@ -150,10 +151,11 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
     return Result(problems, site, len(html), written.files, clock.timings, written.written, written.bytes_written)
 
 
-def _inputs(paths: Paths, options: BuildOptions, strict: bool, content_hashes: dict[str, str]) -> str:
+def _inputs(paths: Paths, options: BuildOptions, strict: bool, content_hashes: dict[str, str],
+            template_hashes: dict[str, str]) -> str:  # fmt: skip
     """A hash of everything a build is made from: the code, the options, every file of content/ and templates/."""
     where = [str(folder.resolve()) for folder in (paths.content, paths.templates, paths.root)]
-    files = [f"{folder}/{path}:{hashed}" for folder, hashes in (("c", content_hashes), ("t", hash_files(paths.templates)))
+    files = [f"{folder}/{path}:{hashed}" for folder, hashes in (("c", content_hashes), ("t", template_hashes))
              for path, hashed in sorted(hashes.items())]  # fmt: skip
     return digest(code_version(), repr(options), str(strict), *where, *files)
 

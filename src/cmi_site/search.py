@@ -370,7 +370,7 @@ def build_postings(weights: Iterable[Mapping[str, int]]) -> Postings:
         for term, weight in doc.items():
             found = postings.get(term)
             if found is None:
-                postings[term] = TermPostings(array("q", (number,)), bytearray((weight,)))
+                postings[term] = TermPostings(array("i", (number,)), bytearray((weight,)))
             else:
                 found.numbers.append(number)
                 found.weights.append(weight)
@@ -383,7 +383,7 @@ def update_postings(postings: Postings, changes: Mapping[int, tuple[Mapping[str,
     out = dict(postings)
     for term in set().union(*(old.keys() | new.keys() for old, new in changes.values())):
         found = out.get(term)
-        numbers, weights = (array("q", found.numbers), bytearray(found.weights)) if found else (array("q"), bytearray())
+        numbers, weights = (array("i", found.numbers), bytearray(found.weights)) if found else (array("i"), bytearray())
         for number, (_, new) in changes.items():
             i = bisect.bisect_left(numbers, number)
             there = i < len(numbers) and numbers[i] == number
