@@ -21,7 +21,8 @@ import cmi_site.pipeline
 import cmi_site.render
 from cmi_site.cache import BuildCache, source_digest
 from cmi_site.incremental import hash_files_known
-from cmi_site.load import hash_files
+from cmi_site.load import hash_files, load_content
+from cmi_site.validate import cross_check_part, write_up_problems
 from cmi_site.pipeline import Paths, Result, build
 from cmi_site.site import BuildOptions
 from conftest import SAMPLE_CONTENT, TEMPLATES, TODAY
@@ -333,3 +334,13 @@ def test_checks_across_documents_see_cached_documents(project: Path) -> None:
     problems = [str(p) for p in build(paths, BuildOptions(today=TODAY)).problems]
     assert any(p.startswith("content/events/summer-gathering-2025.md:2: write_up: no story called 'jobs-support-luton'")
                for p in problems), problems  # fmt: skip
+
+
+def test_checks_across_documents_read_only_what_cached_documents_keep(project: Path) -> None:
+    edit(project, "content/events/summer-gathering-2025.md", 'title: "Summer', 'write_up: jobs-support-luton\ntitle: "Summer')
+    edit(project, "content/events/commissioning-webinar-2026.md", "title:", "write_up: no-such-story\ntitle:")
+    edit(project, STORY, "title:", "draft: true\ntitle:")
+    docs = load_content(project / "content", project).docs
+    problems = write_up_problems(docs)
+    assert len(problems) == 2
+    assert write_up_problems([cross_check_part(doc) for doc in docs]) == problems

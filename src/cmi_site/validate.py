@@ -300,7 +300,19 @@ def check_doc(file: Path, collection: str, root: Path, vocab: Vocab, data: bytes
     if doc is None:
         return DocResult(display_path(file, root), collection, file.stem, False, None, problems)
     model, found = validate_doc(doc, vocab)
-    return DocResult(doc.path, collection, doc.stem, True, model, problems + found, dataclasses.replace(doc, body=""))
+    return DocResult(doc.path, collection, doc.stem, True, model, problems + found, cross_check_part(doc))
+
+
+# The front matter keys that checks across documents (write_up_problems) read, by collection. A
+# DocResult keeps only these of its document (it is cached for every file: the rest is in its model).
+CROSS_CHECKED = {"events": ("write_up",), "stories": ("draft",)}
+
+
+def cross_check_part(doc: SourceDoc) -> SourceDoc:
+    """A document with only what checks across documents read: CROSS_CHECKED keys and their lines."""
+    keys = CROSS_CHECKED.get(doc.collection, ())
+    return dataclasses.replace(doc, body="", meta={key: doc.meta[key] for key in keys if key in doc.meta},
+                               lines={path: line for path, line in doc.lines.items() if path[:1] in [(k,) for k in keys]})  # fmt: skip
 
 
 def collection_problems(docs: Sequence[SourceDoc | DocResult], pages: list[Page]) -> list[Problem]:
