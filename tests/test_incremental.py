@@ -22,9 +22,9 @@ import cmi_site.render
 from cmi_site.cache import BuildCache, source_digest
 from cmi_site.incremental import hash_files_known
 from cmi_site.load import hash_files, load_content
-from cmi_site.validate import cross_check_part, write_up_problems
 from cmi_site.pipeline import Paths, Result, build
 from cmi_site.site import BuildOptions
+from cmi_site.validate import cross_check_part, write_up_problems
 from conftest import SAMPLE_CONTENT, TEMPLATES, TODAY
 
 STORY = "content/stories/jobs-support-luton.md"
