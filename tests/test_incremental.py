@@ -200,6 +200,7 @@ def test_nothing_changed_renders_and_writes_nothing(project: Path, monkeypatch: 
 def test_search_terms_are_worked_out_only_for_documents_that_changed(project: Path, monkeypatch: pytest.MonkeyPatch,
                                                                     change: str) -> None:  # fmt: skip
     run(project)
+    monkeypatch.setattr(cmi_site.pipeline, "in_background", lambda job: job)  # in this process, to be watched
     texts: list[str] = []
     real = cmi_site.incremental.doc_text
     monkeypatch.setattr(cmi_site.incremental, "doc_text", lambda site, doc: texts.append(doc.route) or real(site, doc))
@@ -344,3 +345,22 @@ def test_checks_across_documents_read_only_what_cached_documents_keep(project: P
     problems = write_up_problems(docs)
     assert len(problems) == 2
     assert write_up_problems([cross_check_part(doc) for doc in docs]) == problems
+
+
+def test_a_background_step_gives_its_result_or_raises_its_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    parent = os.getpid()
+    assert cmi_site.parallel.in_background(lambda: ("done", os.getpid() != parent))() == ("done", True)
+
+    def fails() -> None:
+        raise ValueError("a template went wrong")
+
+    with pytest.raises(ValueError, match="a template went wrong"):
+        cmi_site.parallel.in_background(fails)()
+
+    def unpicklable() -> None:
+        raise TypeError(lambda: None)  # its argument cannot be sent back: its text is
+
+    with pytest.raises(RuntimeError, match="TypeError"):
+        cmi_site.parallel.in_background(unpicklable)()
+    monkeypatch.setattr(cmi_site.parallel, "can_fork", lambda: False)  # e.g. the preview server's threads
+    assert cmi_site.parallel.in_background(lambda: os.getpid())() == parent

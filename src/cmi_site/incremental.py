@@ -16,7 +16,7 @@ import pickle
 import shutil
 import time
 import types
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -94,7 +94,18 @@ def check_content(
         known = hashes.get(os.fspath(file)[prefix:].replace(os.sep, "/")) if hashes is not None else None
         return known or file_digest(file.read_bytes())
 
-    keys = [digest(base, collection, display_path(file, root), file_hash(file)) for file, collection in loaded.files]
+    folders: dict[str, str] = {}
+
+    def shown(file: Path) -> str:
+        """display_path(file, root), working out each folder's once (11,000 files share a few folders)."""
+        folder, name = os.path.split(os.fspath(file))
+        if folder not in folders:
+            folders[folder] = display_path(Path(folder), root)
+        if folders[folder] == "." or os.path.islink(file):
+            return display_path(file, root)
+        return f"{folders[folder]}/{name}"
+
+    keys = [digest(base, collection, shown(file), file_hash(file)) for file, collection in loaded.files]
     wanted = {key: index for index, key in enumerate(keys)}
     results: list[DocResult | None] = [None] * len(keys)
     cached = 0
@@ -107,7 +118,7 @@ def check_content(
     def job(n: int) -> tuple[str, bytes]:
         file, collection = loaded.files[missing[n]]
         data = file.read_bytes()  # read again: the key must be of the bytes that are checked
-        key = digest(base, collection, display_path(file, root), file_digest(data))
+        key = digest(base, collection, shown(file), file_digest(data))
         return key, pickle.dumps(check_doc(file, collection, root, vocab, data), protocol=5)
 
     new: dict[str, bytes] = {}
@@ -357,10 +368,12 @@ class Written:
 
 
 def write_outputs(
-    outputs: list[Output], pages: Pages, site: Site, output: Path, cache: BuildCache | None, fingerprints: Fingerprints
+    outputs: list[Output], pages: Pages, site: Site, output: Path, cache: BuildCache | None, fingerprints: Fingerprints,
+    later: Callable[[], list[Output]] | None = None,
 ) -> Written:
     """Write the site: unchanged pages not rendered, the rest rendered on every core, only changed
-    files written."""
+    files written. later: more outputs, asked for once these pages are rendered (they may still be
+    being made in another process)."""
     check_outputs(outputs)
     output = output.resolve()
     state_name = f"output:{output}"
@@ -370,8 +383,16 @@ def write_outputs(
     plan = Plan(new_staging(output), valid, numbers={read: n for n, read in enumerate(last.reads)})
     reads = SiteReads(site, fingerprints) if cache is not None else None
     try:
-        render = _plan_pages(outputs, pages, plan, last, reads, fingerprints)
+        changed = {n for n, read in enumerate(last.reads) if reads is None or reads.one(read) != last.read_fingerprints[n]}
+        render = _plan_pages(outputs, pages, plan, last, changed, reads is not None, fingerprints)
         _render_pages(render, pages, plan)
+        if later is not None:
+            more = later()
+            outputs = [*outputs, *more]
+            check_outputs(outputs)
+            extra = _plan_pages(more, pages, plan, last, changed, reads is not None, fingerprints)
+            _render_pages(extra, pages, plan)
+            render += extra
         for out in outputs:
             if not isinstance(out, PageOutput):
                 plan.put(out.path, out.data)
@@ -404,17 +425,18 @@ def remember_build(cache: BuildCache, output: Path, inputs: str, problems: list[
 
 
 def _plan_pages(
-    outputs: Iterable[Output], pages: Pages, plan: Plan, last: LastBuild, reads: SiteReads | None, fingerprints: Fingerprints
+    outputs: Iterable[Output], pages: Pages, plan: Plan, last: LastBuild, changed: set[int], traced: bool,
+    fingerprints: Fingerprints,
 ) -> list[tuple[PageTask, str]]:
-    """Keep each page whose trace still holds; the pages to render, with their static keys."""
-    changed = {n for n, read in enumerate(last.reads) if reads is None or reads.one(read) != last.read_fingerprints[n]}
+    """Keep each page whose trace still holds (changed: the numbers of the Site reads that now give
+    something else; traced: whether pages are traced at all); the pages to render, with their static keys."""
     templates: dict[str, str] = {}
     render = []
     for out in outputs:
         if not isinstance(out, PageOutput):
             continue
         task: PageTask = object.__getattribute__(out, "task")
-        static = _static_key(task, pages.env, templates, fingerprints) if reads is not None else ""
+        static = _static_key(task, pages.env, templates, fingerprints) if traced else ""
         trace = last.traces.get(task.path)
         if task.index in pages.forced:
             data, page_reads = pages.forced[task.index]

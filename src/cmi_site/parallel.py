@@ -13,8 +13,9 @@ import gc
 import multiprocessing
 import os
 import threading
+import traceback
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 MIN_JOBS = 64  # below this, starting workers costs more than it saves
@@ -67,3 +68,46 @@ def run_jobs(job: Callable[[int], T], count: int, workers: int | None = None) ->
         theirs = pool.imap(_run_chunk, [chunk for n, chunk in enumerate(chunks) if n not in mine])
         for n, chunk in enumerate(chunks):
             yield from ([job(index) for index in range(*chunk)] if n in mine else next(theirs))
+
+
+def in_background(job: Callable[[], T]) -> Callable[[], T]:
+    """Start job() in a forked process now and go on; the function returned waits for its result.
+
+    Like run_jobs, where fork is not available (or the process has other threads, or one core) the
+    job runs here, when its result is first asked for. An exception in the job is raised by the wait.
+    """
+    if cpu_count() < 2 or not can_fork():
+        return job
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+
+    def run() -> None:
+        text = ""
+        try:
+            outcome: tuple[bool, Any] = (True, job())
+        except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent
+            outcome, text = (False, error), traceback.format_exc()
+        try:
+            send.send(outcome)
+        except Exception:  # noqa: BLE001 - an exception that cannot be pickled: send its text
+            send.send((False, RuntimeError(text or traceback.format_exc())))
+
+    gc.freeze()  # as in run_jobs: the child shares the parent's objects without copying them
+    process = context.Process(target=run, daemon=False)  # not a daemon: the job may start workers itself
+    process.start()
+    send.close()
+
+    def wait() -> T:
+        try:
+            ok, value = receive.recv()  # before join: a big result fills the pipe until it is read
+        except EOFError:
+            process.join()
+            raise RuntimeError(f"a background build step stopped without a result (exit code {process.exitcode})") from None
+        finally:
+            receive.close()
+        process.join()
+        if not ok:
+            raise value
+        return cast(T, value)
+
+    return wait

@@ -29,6 +29,7 @@ from .incremental import (
 )
 from .load import DATA_FILES, DataFile, StaticFile, load_content, load_static, read_data
 from .outputs import render_outputs
+from .parallel import in_background
 from .render import Output, render_html, render_search
 from .scaffold import new_file_path, new_file_text
 from .schema import Vocab
@@ -92,17 +93,27 @@ def check(paths: Paths, options: BuildOptions) -> Result:
     return _check(paths, options)[0]
 
 
-def render_all(site: Site, templates: Path, env: Any = None,
-               make_index: Callable[[Site, int], SearchIndex] = build_search_index) -> tuple[list[Output], list[Output]]:  # fmt: skip
-    """The site -> (HTML pages, every other file: feeds, data, assets)."""
-    html = render_html(site, templates, env)
-    index = make_index(site, len(html) + 1)
-    html.append(render_search(site, templates, index.main, index.facets))
-    static = [
+def static_files(templates: Path) -> list[Output]:
+    """The templates' assets/ and root/ files, as they are (search.js minified)."""
+    return [
         Output(f.output_path, minify_js(f.data) if f.output_path == "assets/search.js" else f.data)
         for f in [*load_static(templates / "assets", "assets"), *load_static(templates / "root", "")]
     ]
-    return html, render_outputs(site, html) + list(index.files) + static
+
+
+def whole_site_outputs(site: Site, templates: Path, html: list[Output],
+                       make_index: Callable[[Site, int], SearchIndex] = build_search_index) -> list[Output]:  # fmt: skip
+    """What is made from the whole Site at once: the search page and its index, feeds, sitemap, data."""
+    index = make_index(site, len(html) + 1)
+    search_page = render_search(site, templates, index.main, index.facets)
+    return [search_page, *render_outputs(site, [*html, search_page]), *index.files]
+
+
+def render_all(site: Site, templates: Path, env: Any = None) -> tuple[list[Output], list[Output]]:
+    """The site -> (HTML pages, every other file: feeds, data, assets)."""
+    html = render_html(site, templates, env)
+    search_page, *others = whole_site_outputs(site, templates, html)
+    return [*html, search_page], others + static_files(templates)
 
 
 def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
@@ -135,12 +146,18 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
         gc.freeze()  # the Site is made: from here collect (rendering makes cycles), but never scan the Site
         gc.enable()
         env, pages = deferring_env(site, paths.templates)
-        html, others = render_all(site, paths.templates, env, functools.partial(search_index, cache=cache, fingerprints=fingerprints))
+        html = render_html(site, paths.templates, env)
+        # The search index and data files are made in a second process while this one plans and
+        # renders the pages; they are written after the pages.
+        late = in_background(functools.partial(whole_site_outputs, site, paths.templates, html,
+                                               functools.partial(_search_index, paths.cache, fingerprints)))  # fmt: skip
         images = [Output(f.output_path, f.data) for f in loaded.images]
         clock.lap("render")
-        written = write_outputs([*html, *others, *images], pages, site, paths.output, cache, fingerprints)
+        written = write_outputs([*html, *static_files(paths.templates), *images], pages, site, paths.output, cache,
+                                fingerprints, late)  # fmt: skip
+        html_count = len(html) + 1  # and the search page
         if cache is not None:
-            remember_build(cache, paths.output, inputs, problems, len(html), written)
+            remember_build(cache, paths.output, inputs, problems, html_count, written)
         clock.lap("write")
     finally:
         gc.unfreeze()
@@ -148,7 +165,17 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
             gc.disable()
         if cache is not None:
             cache.close()
-    return Result(problems, site, len(html), written.files, clock.timings, written.written, written.bytes_written)
+    return Result(problems, site, html_count, written.files, clock.timings, written.written, written.bytes_written)
+
+
+def _search_index(cache_folder: Path | None, fingerprints: Fingerprints, site: Site, page_count: int) -> SearchIndex:
+    """incremental.search_index with a cache connection of its own (it may run in another process)."""
+    cache = BuildCache(cache_folder) if cache_folder is not None else None
+    try:
+        return search_index(site, page_count, cache, fingerprints)
+    finally:
+        if cache is not None:
+            cache.close()
 
 
 def _inputs(paths: Paths, options: BuildOptions, strict: bool, content_hashes: dict[str, str],
