@@ -82,9 +82,10 @@ def hash_files_known(cache: BuildCache, folder: Path) -> dict[str, str]:
 
 def check_content(
     content: Path, root: Path, cache: BuildCache | None, fingerprints: Fingerprints, hashes: dict[str, str] | None = None
-) -> tuple[Loaded, Validated]:
-    """Load and validate the content folder, reading and converting only documents the cache lacks.
-    hashes: the hash of each file's bytes by path below content (load.hash_files), when known."""
+) -> tuple[Loaded, Validated, int]:
+    """Load and validate the content folder, reading and converting only documents the cache lacks;
+    also how many it converted. hashes: the hash of each file's bytes by path below content
+    (load.hash_files), when known."""
     loaded = load_content(content, root, read_docs=False)
     vocab = vocab_from_data(loaded.data, (image.output_path for image in loaded.images))
     base = digest(code_version(), fingerprints.of(vocab))
@@ -136,7 +137,7 @@ def check_content(
     if cache is not None and (new or missing or cached != len(set(keys))):
         cache.add_docs(new)
         cache.drop_docs_except(keys)
-    return loaded, validate(loaded, done)
+    return loaded, validate(loaded, done), len(missing)
 
 
 def _unpickle(blob: bytes | None) -> DocResult | None:
