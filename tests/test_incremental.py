@@ -364,3 +364,17 @@ def test_a_background_step_gives_its_result_or_raises_its_error(monkeypatch: pyt
         cmi_site.parallel.in_background(unpicklable)()
     monkeypatch.setattr(cmi_site.parallel, "can_fork", lambda: False)  # e.g. the preview server's threads
     assert cmi_site.parallel.in_background(lambda: os.getpid())() == parent
+
+
+def test_the_whole_site_outputs_go_to_a_second_process_only_when_few_documents_were_converted(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    started: list[int] = []
+    real = cmi_site.pipeline.in_background
+    monkeypatch.setattr(cmi_site.pipeline, "in_background", lambda job: started.append(1) or real(job))
+    monkeypatch.setattr(cmi_site.pipeline, "BACKGROUND_MAX_CONVERTED", 5)
+    run(project)  # cold: every document converted
+    assert started == []
+    CHANGES["story body"](project)
+    run(project)
+    assert started == [1]
+    assert_same_as_cold(project)
