@@ -19,7 +19,6 @@ from cmi_site.search import (
     build_search_index,
     decode_numbers,
     encode_number,
-    encode_postings,
     facet_column,
     index_words,
     normalise,
@@ -139,7 +138,7 @@ def test_numbers_round_trip_through_the_encoding() -> None:
 
 
 def test_postings_are_gaps_from_minus_one_and_hex_weights() -> None:
-    gaps, weights = encode_postings([(0, 8), (3, 13), (40, 1)])
+    gaps, weights = search.build_postings([{"x": 8}, {}, {}, {"x": 13}, *[{}] * 36, {"x": 1}])["x"].encoded
     assert decode_numbers(gaps) == [1, 3, 37]
     assert weights == "8d1"
 

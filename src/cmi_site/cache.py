@@ -22,7 +22,7 @@ import sqlite3
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .track import digest
 
@@ -51,15 +51,16 @@ def source_digest(package: Path) -> str:
     return digest(*parts)
 
 
-_UNREADABLE = object()
+T = TypeVar("T")
 
 
-def _unpickle(blob: bytes) -> Any:
-    """A pickled value from the cache, or _UNREADABLE (an entry that cannot be read is a miss)."""
+def unpickle(blob: bytes, kind: type[T]) -> T | None:
+    """A value pickled into the cache, or None when it cannot be read or is not a kind (a miss)."""
     try:
-        return pickle.loads(blob)  # noqa: S301 - our own file, in the project folder
+        value = pickle.loads(blob)  # noqa: S301 - our own file, in the project folder
     except Exception:  # noqa: BLE001 - an unreadable entry is a miss
-        return _UNREADABLE
+        return None
+    return value if isinstance(value, kind) else None
 
 
 class BuildCache:
@@ -114,10 +115,9 @@ class BuildCache:
         else:
             rows = [row for row in self._db.execute("SELECT key, value FROM memo") if row[0] in wanted]
         for row in rows:
-            if row is not None:
-                value = _unpickle(row[1])
-                if value is not _UNREADABLE:
-                    found[row[0]] = value
+            value = unpickle(row[1], object) if row is not None else None
+            if value is not None:
+                found[row[0]] = value
         return found
 
     def add_memo(self, values: dict[str, Any], keep: Iterable[str] | None = None) -> None:
@@ -137,8 +137,7 @@ class BuildCache:
             blob = self._state_file(name).read_bytes()
         except OSError:
             return None
-        value = _unpickle(blob)
-        return None if value is _UNREADABLE else value
+        return unpickle(blob, object)
 
     def save_state(self, values: dict[str, Any]) -> None:
         """Save values, each whole or not at all (written aside, then renamed into place)."""

@@ -23,9 +23,9 @@ from typing import Any, cast
 
 import jinja2
 
-from .cache import BuildCache, code_version
+from .cache import BuildCache, code_version, unpickle
 from .errors import Problem
-from .load import Loaded, display_path, file_digest, load_content
+from .load import Loaded, display_path, file_digest, load_content, read_digest, walk_files
 from .parallel import run_jobs
 from .render import Output, make_env, render_template, template_fingerprint
 from .search import (
@@ -58,20 +58,12 @@ def hash_files_known(cache: BuildCache, folder: Path) -> dict[str, str]:
     known: dict[str, tuple[tuple[int, ...] | None, str]] = last if isinstance(last, dict) else {}
     started = time.time_ns()
     record: dict[str, tuple[tuple[int, ...] | None, str]] = {}
-    for top, _, names in os.walk(folder, followlinks=True):
-        prefix = os.path.relpath(top, folder).replace(os.sep, "/")
-        for file_name in names:
-            path = os.path.join(top, file_name)
-            info = os.stat(path)
-            stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-            rel = file_name if prefix == "." else f"{prefix}/{file_name}"
-            old = known.get(rel)
-            if old is not None and old[0] == stat:
-                hashed = old[1]
-            else:
-                with open(path, "rb") as handle:
-                    hashed = file_digest(handle.read())
-            record[rel] = (stat if max(info.st_mtime_ns, info.st_ctime_ns) < started - RACY_NS else None, hashed)
+    for rel, path in walk_files(folder):
+        info = os.stat(path)
+        stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        old = known.get(rel)
+        hashed = old[1] if old is not None and old[0] == stat else read_digest(path)
+        record[rel] = (stat if max(info.st_mtime_ns, info.st_ctime_ns) < started - RACY_NS else None, hashed)
     if record != known:
         cache.save_state({name: record})
     return {rel: hashed for rel, (_, hashed) in record.items()}
@@ -113,7 +105,7 @@ def check_content(
     for key, blob in cache.docs() if cache is not None else ():
         cached += 1
         if key in wanted:
-            results[wanted[key]] = _unpickle(blob)
+            results[wanted[key]] = unpickle(blob, DocResult)
     missing = [index for index, result in enumerate(results) if result is None]
 
     def job(n: int) -> tuple[str, bytes]:
@@ -138,16 +130,6 @@ def check_content(
         cache.add_docs(new)
         cache.drop_docs_except(keys)
     return loaded, validate(loaded, done), len(missing)
-
-
-def _unpickle(blob: bytes | None) -> DocResult | None:
-    if blob is None:
-        return None
-    try:
-        result = pickle.loads(blob)  # noqa: S301 - our own cache, in the project folder
-    except Exception:  # noqa: BLE001 - an unreadable entry is a miss
-        return None
-    return result if isinstance(result, DocResult) else None
 
 
 # ---- the search index ---------------------------------------------------------------------------

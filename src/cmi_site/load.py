@@ -11,6 +11,7 @@ import functools
 import hashlib
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -458,16 +459,23 @@ def list_docs(content_dir: Path, root: Path) -> tuple[list[tuple[Path, str]], li
     return listed, problems
 
 
-def hash_files(folder: Path) -> dict[str, str]:
-    """Every file under folder, hidden ones too (relative POSIX path -> a hash of its bytes)."""
-    hashes: dict[str, str] = {}
+def walk_files(folder: Path) -> Iterator[tuple[str, str]]:
+    """Every file under folder, hidden ones too: (relative POSIX path, path to open)."""
     for top, _, names in os.walk(folder, followlinks=True):
         prefix = os.path.relpath(top, folder).replace(os.sep, "/")
         for name in names:
-            with open(os.path.join(top, name), "rb") as handle:
-                data = handle.read()
-            hashes[name if prefix == "." else f"{prefix}/{name}"] = file_digest(data)
-    return hashes
+            yield (name if prefix == "." else f"{prefix}/{name}"), os.path.join(top, name)
+
+
+def hash_files(folder: Path) -> dict[str, str]:
+    """Every file under folder, hidden ones too (relative POSIX path -> a hash of its bytes)."""
+    return {rel: read_digest(path) for rel, path in walk_files(folder)}
+
+
+def read_digest(path: str) -> str:
+    """The hash of a file's bytes, read now."""
+    with open(path, "rb") as handle:
+        return file_digest(handle.read())
 
 
 def file_digest(data: bytes) -> str:

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from .cache import BuildCache, code_version
 from .errors import Problem, has_errors, sort_problems
@@ -112,13 +111,6 @@ def whole_site_outputs(site: Site, templates: Path, html: list[Output],
     index = make_index(site, len(html) + 1)
     search_page = render_search(site, templates, index.main, index.facets)
     return [search_page, *render_outputs(site, [*html, search_page]), *index.files]
-
-
-def render_all(site: Site, templates: Path, env: Any = None) -> tuple[list[Output], list[Output]]:
-    """The site -> (HTML pages, every other file: feeds, data, assets)."""
-    html = render_html(site, templates, env)
-    search_page, *others = whole_site_outputs(site, templates, html)
-    return [*html, search_page], others + static_files(templates)
 
 
 def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:

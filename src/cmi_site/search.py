@@ -358,11 +358,6 @@ def _encode(numbers: Sequence[int], weights: bytes | bytearray) -> list[str]:
     return ["".join([codes[g] if g < limit else encode_number(g) for g in gaps]), weights.translate(_HEX).decode("ascii")]
 
 
-def encode_postings(postings: Sequence[tuple[int, int]]) -> list[str]:
-    """[(number, weight)] with numbers ascending -> [gaps between numbers (the first from -1), weights as hex digits]."""
-    return _encode([n for n, _ in postings], bytes(w for _, w in postings))
-
-
 def build_postings(weights: Iterable[Mapping[str, int]]) -> Postings:
     """Each document's weights, in document order -> the postings of every term."""
     postings: Postings = {}
