@@ -18,7 +18,7 @@ def test_writes_files_and_swaps_in(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
-@pytest.mark.parametrize("path", ["../escape.html", "/etc/passwd", "a/../../b.html"])
+@pytest.mark.parametrize("path", ["../escape.html", "/etc/passwd", "a/../../b.html", "//x.html", "", ".", "./"])
 def test_refuses_paths_outside_the_output(tmp_path: Path, path: str) -> None:
     with pytest.raises(SetupError, match="outside the output folder"):
         write_site([Output(path, b"x")], tmp_path / "site")
