@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2
 import pytest
 
 import cmi_site.incremental
@@ -163,10 +164,34 @@ def test_a_corrupt_cache_is_thrown_away(project: Path) -> None:
     run(project)
     files = [file for file in (project / ".cache/build").rglob("*") if file.is_file()]
     assert any(file.parent.name == "state" for file in files)
-    for file in files:
-        file.write_bytes(b"not a database")
+    assert any(file.parent.parent.name == "templates" for file in files)  # compiled templates
+    for file in files:  # a compiled template's file passes jinja2's own check of its first bytes
+        file.write_bytes((jinja2.bccache.bc_magic if file.parent.parent.name == "templates" else b"") + b"not a database")
     CHANGES["story title"](project)
     run(project)
+    assert_same_as_cold(project)
+
+
+def test_templates_are_compiled_once_and_again_when_changed(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    compiled: list[str | None] = []
+    real = jinja2.Environment.compile
+
+    def compile_(self: jinja2.Environment, source: str, name: str | None = None, *args: object, **kwargs: object) -> object:
+        compiled.append(name)
+        return real(self, source, name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cmi_site.parallel, "can_fork", lambda: False)  # every compile in this process, to be seen
+    monkeypatch.setattr(jinja2.Environment, "compile", compile_)
+    run(project)
+    assert "story.html" in compiled
+    compiled.clear()
+    CHANGES["story body"](project)
+    run(project)
+    assert compiled == []  # the story page was rendered again, from the kept compiled template
+    compiled.clear()
+    CHANGES["page template"](project)
+    run(project)
+    assert compiled == ["story.html"]
     assert_same_as_cold(project)
 
 
@@ -311,8 +336,8 @@ def test_a_site_value_that_cannot_be_fingerprinted_means_its_pages_are_always_re
 
     real = cmi_site.incremental.make_env
 
-    def make_env(templates: Path, site: object) -> object:
-        env = real(templates, site)  # type: ignore[arg-type]
+    def make_env(templates: Path, site: object, bytecode: object = None) -> object:
+        env = real(templates, site, bytecode)  # type: ignore[arg-type]
         env.globals["opaque"] = Opaque((project / "title.txt").read_text())
         return env
 

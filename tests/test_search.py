@@ -137,6 +137,12 @@ def test_numbers_round_trip_through_the_encoding() -> None:
     assert [len(encode_number(n)) for n in (31, 32, 1023, 1024)] == [1, 2, 2, 3]
 
 
+def test_the_table_of_short_codes_is_encode_number_of_each_number() -> None:
+    from cmi_site.search import _codes
+
+    assert _codes() == [encode_number(n) for n in range(1 << 15)]
+
+
 def test_postings_are_gaps_from_minus_one_and_hex_weights() -> None:
     gaps, weights = search.build_postings([{"x": 8}, {}, {}, {"x": 13}, *[{}] * 36, {"x": 1}])["x"].encoded
     assert decode_numbers(gaps) == [1, 3, 37]

@@ -7,6 +7,8 @@
   keyed by a hash of everything it was worked out from, like docs.
 - state (files in state/, one per name): the last build's page traces (what each page read, see track.py) and the manifest of the
   output folder (each file's hash, size, modification time and inode).
+- templates/<code version>/: jinja2's compiled templates, each checked by jinja against a hash of its
+  template's source before use (template_bytecode).
 
 It is a cache and nothing more: delete the folder at any time and the next build is a cold one. A
 cache file that cannot be read is thrown away, never trusted.
@@ -18,11 +20,14 @@ import functools
 import importlib.metadata
 import os
 import pickle
+import shutil
 import sqlite3
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
+
+import jinja2
 
 from .track import digest
 
@@ -153,3 +158,29 @@ class BuildCache:
 
     def close(self) -> None:
         self._db.close()
+
+
+class _Bytecode(jinja2.FileSystemBytecodeCache):
+    """jinja2's compiled-template files, where a file that cannot be read is a miss, not an error."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - a damaged file (jinja2 only checks the magic and the marshal data)
+            bucket.reset()
+
+
+def template_bytecode(folder: Path | None) -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in the build cache folder: compiling the templates takes longer than
+    rendering the pages of a small change. jinja2 keys each by the template's name and checks it
+    against a hash of its source; the compiled code also depends on the environment's settings,
+    which are in this package's code, so each code version has a folder (older ones are removed)."""
+    if folder is None:
+        return None
+    parent = folder / "templates"
+    where = parent / code_version()[:16]
+    if not where.is_dir():
+        if parent.is_dir():
+            shutil.rmtree(parent, ignore_errors=True)
+        where.mkdir(parents=True, exist_ok=True)
+    return _Bytecode(str(where))

@@ -270,10 +270,10 @@ class Pages:
         return self.forced[task.index][0]
 
 
-def deferring_env(site: Site, templates: Path) -> tuple[jinja2.Environment, Pages]:
+def deferring_env(site: Site, templates: Path, bytecode: jinja2.BytecodeCache | None = None) -> tuple[jinja2.Environment, Pages]:
     """An environment whose page() calls are collected, and whose `site` records what templates read."""
     tracker = Tracker()
-    env = make_env(templates, cast(Site, TrackedSite(site, tracker)))
+    env = make_env(templates, cast(Site, TrackedSite(site, tracker)), bytecode)
     pages = Pages(env, tracker)
     env.extend(deferred_pages=pages)
     return env, pages

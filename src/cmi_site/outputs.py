@@ -11,6 +11,7 @@ import io
 import json
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from typing import Any
 
 from . import ical
@@ -73,16 +74,16 @@ def atom_feed(site: Site) -> Output:
     return Output(routes.FEED, _xml(feed))
 
 
-def sitemap(site: Site, html: list[Output]) -> Output | None:
-    """sitemap.xml of every HTML page, only when the site knows its own address."""
+def sitemap(site: Site, html: Iterable[str]) -> Output | None:
+    """sitemap.xml of every HTML page (html: their paths), only when the site knows its own address."""
     if not site.settings.base_url:
         return None
     ET.register_namespace("", SITEMAP_NS)
     urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
-    for out in sorted(html, key=lambda o: o.path):
-        if out.path == "404.html":
+    for path in sorted(html):
+        if path == "404.html":
             continue
-        route = out.path.removesuffix("index.html")
+        route = path.removesuffix("index.html")
         _sub(_sub(urlset, f"{{{SITEMAP_NS}}}url"), f"{{{SITEMAP_NS}}}loc", f"{site.settings.base_url}{route}")
     return Output(routes.SITEMAP, _xml(urlset))
 
@@ -120,11 +121,15 @@ def signatories_csv(site: Site) -> Output:
     return Output("data/signatories.csv", buffer.getvalue().encode("utf-8"))
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def _json(site: Site, name: str, records: list[dict[str, Any]]) -> bytes:
     """{"generated_from": ..., name: [records]} with one record to a line: easy to read and to diff,
     and written by the json module's C encoder (indented JSON is written in Python, 20 times slower)."""
     head = json.dumps({"generated_from": site.settings.title}, ensure_ascii=False)[:-1]
-    lines = ",\n".join(json.dumps(record, ensure_ascii=False) for record in records)
+    encode = _ENCODER.encode  # what json.dumps(record, ensure_ascii=False) does, without a new encoder each time
+    lines = ",\n".join(map(encode, records))
     return f'{head}, {json.dumps(name)}: [\n{lines}\n]}}\n'.encode()
 
 
@@ -146,8 +151,8 @@ def stories_json(site: Site) -> Output:
     return Output("data/stories.json", _json(site, "stories", records))
 
 
-def render_outputs(site: Site, html: list[Output]) -> list[Output]:
-    """Every non-HTML file: feed, sitemap, robots.txt, open data."""
+def render_outputs(site: Site, html: Iterable[str]) -> list[Output]:
+    """The feed, sitemap, robots.txt, open data and calendars (html: the paths of the site's pages)."""
     out = [atom_feed(site), robots(site), signatories_csv(site), signatories_json(site), stories_json(site)]
     out += ical.calendar_files(site)
     map_ = sitemap(site, html)

@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .cache import BuildCache, code_version
+import jinja2
+
+from . import site as routes
+from .cache import BuildCache, code_version, template_bytecode
 from .errors import Problem, has_errors, sort_problems
 from .incremental import (
     check_content,
@@ -33,7 +36,7 @@ from .render import Output, render_html, render_search
 from .scaffold import new_file_path, new_file_text
 from .schema import Vocab
 from .search import SearchIndex, build_search_index, minify_js
-from .site import BuildOptions, Site, build_site
+from .site import BuildOptions, Site, build_site, output_path
 from .track import Fingerprints, digest
 from .validate import make_vocab, validate, validate_vocab
 from .write import create_file
@@ -105,12 +108,12 @@ def static_files(templates: Path) -> list[Output]:
     ]
 
 
-def whole_site_outputs(site: Site, templates: Path, html: list[Output],
-                       make_index: Callable[[Site, int], SearchIndex] = build_search_index) -> list[Output]:  # fmt: skip
-    """What is made from the whole Site at once: the search page and its index, feeds, sitemap, data."""
-    index = make_index(site, len(html) + 1)
-    search_page = render_search(site, templates, index.main, index.facets)
-    return [search_page, *render_outputs(site, [*html, search_page]), *index.files]
+def search_outputs(site: Site, templates: Path, page_count: int,
+                   make_index: Callable[[Site, int], SearchIndex] = build_search_index,
+                   bytecode: jinja2.BytecodeCache | None = None) -> list[Output]:  # fmt: skip
+    """The search page and its index (page_count: the site's HTML pages, the search page included)."""
+    index = make_index(site, page_count)
+    return [render_search(site, templates, index.main, index.facets, bytecode), *index.files]
 
 
 def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
@@ -142,18 +145,23 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
         know_site(site, fingerprints)
         gc.freeze()  # the Site is made: from here collect (rendering makes cycles), but never scan the Site
         gc.enable()
-        env, pages = deferring_env(site, paths.templates)
+        bytecode = template_bytecode(paths.cache)
+        env, pages = deferring_env(site, paths.templates, bytecode)
         html = render_html(site, paths.templates, env)
-        # The search index and data files are made (in a second process when few documents were
-        # converted) while this one plans and renders the pages; they are written after the pages.
-        late_job = functools.partial(whole_site_outputs, site, paths.templates, html,
-                                     functools.partial(_search_index, paths.cache, fingerprints))  # fmt: skip
-        late = in_background(late_job) if converted <= BACKGROUND_MAX_CONVERTED else late_job
+        html_count = len(html) + 1  # and the search page
+        # The search page and index are made (in a second process when few documents were converted)
+        # while this one plans and renders the pages, then makes the feeds, sitemap and data files.
+        search_job = functools.partial(search_outputs, site, paths.templates, html_count,
+                                       functools.partial(_search_index, paths.cache, fingerprints), bytecode)  # fmt: skip
+        searched = in_background(search_job) if converted <= BACKGROUND_MAX_CONVERTED else search_job
+
+        def late() -> list[Output]:
+            return [*render_outputs(site, [*(out.path for out in html), output_path(routes.SEARCH)]), *searched()]
+
         images = [Output(f.output_path, f.data) for f in loaded.images]
         clock.lap("render")
         written = write_outputs([*html, *static_files(paths.templates), *images], pages, site, paths.output, cache,
                                 fingerprints, late)  # fmt: skip
-        html_count = len(html) + 1  # and the search page
         if cache is not None:
             remember_build(cache, paths.output, inputs, problems, html_count, written)
         clock.lap("write")

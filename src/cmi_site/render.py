@@ -118,10 +118,12 @@ def word_list(words: Sequence[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}" if words else ""
 
 
-def make_env(templates: Path, site: Site) -> jinja2.Environment:
-    """The jinja2 environment: autoescape on, undefined names fail, and the site's helpers."""
+def make_env(templates: Path, site: Site, bytecode: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
+    """The jinja2 environment: autoescape on, undefined names fail, and the site's helpers
+    (bytecode: where compiled templates are kept between builds, cache.template_bytecode)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
+        bytecode_cache=bytecode,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -278,9 +280,10 @@ def render_not_found(env: jinja2.Environment) -> Output:
     return Output(path, html.encode("utf-8"))
 
 
-def render_search(site: Site, templates: Path, index_file: str, facets: Sequence[Any]) -> Output:
+def render_search(site: Site, templates: Path, index_file: str, facets: Sequence[Any],
+                  bytecode: jinja2.BytecodeCache | None = None) -> Output:  # fmt: skip
     """search/index.html: the search page, naming its index file and showing its filters."""
-    return page(make_env(templates, site), "search.html", routes.SEARCH, index_file=index_file, facets=facets)
+    return page(make_env(templates, site, bytecode), "search.html", routes.SEARCH, index_file=index_file, facets=facets)
 
 
 def render_html(site: Site, templates: Path, env: jinja2.Environment | None = None) -> list[Output]:

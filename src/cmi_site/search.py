@@ -31,7 +31,6 @@ Tokenising and stemming are mirrored exactly in templates/assets/search.js (test
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 import functools
 import hashlib
 import json
@@ -269,14 +268,10 @@ def collect_docs(site: Site) -> list[SearchDoc]:
         *(page_doc(p) for p in (*site.pages, *([site.pledge] if site.pledge else []))),
     ]
     kind_order = {kind: i for i, (kind, _, _) in enumerate(KINDS)}
-    dated = sorted((d for d in docs if d.date), key=lambda d: (_days(d.date), kind_order[d.kind], d.route))
+    dated = sorted((d for d in docs if d.date), key=lambda d: (kind_order[d.kind], d.route))
+    dated.sort(key=lambda d: d.date, reverse=True)  # ISO dates, newest first; a stable sort keeps kind and route order
     undated = sorted((d for d in docs if not d.date), key=lambda d: (d.title.lower(), d.route))
     return dated + undated
-
-
-def _days(iso_date: str) -> int:
-    """Newest first as a sort key."""
-    return -dt.date.fromisoformat(iso_date).toordinal()
 
 
 # ---- postings -------------------------------------------------------------------------------------
@@ -331,8 +326,10 @@ def encode_number(n: int) -> str:
 
 @functools.cache
 def _codes() -> list[str]:
-    """encode_number of every gap of up to three digits, worked out once."""
-    return [encode_number(n) for n in range(1 << 15)]
+    """encode_number of every gap of up to three digits (below 2**15), worked out once, in order:
+    the last digit from ALPHABET[:32], the ones before it from ALPHABET[32:], never a leading zero."""
+    last, lead = ALPHABET[:32], ALPHABET[32:]
+    return [*last, *(a + b for a in lead[1:] for b in last), *(a + b + c for a in lead[1:] for b in lead for c in last)]
 
 
 _HEX = bytes.maketrans(bytes(range(16)), b"0123456789abcdef")
@@ -352,10 +349,13 @@ def decode_numbers(text: str) -> list[int]:
 
 def _encode(numbers: Sequence[int], weights: bytes | bytearray) -> list[str]:
     """Ascending document numbers and their weights -> [gaps, hex weights]."""
-    gaps = map(operator.sub, numbers, [-1, *numbers[:-1]])
+    gaps = list(map(operator.sub, numbers, [-1, *numbers[:-1]]))
     codes = _codes()
-    limit = len(codes)
-    return ["".join([codes[g] if g < limit else encode_number(g) for g in gaps]), weights.translate(_HEX).decode("ascii")]
+    if len(gaps) > 1 and max(gaps) < len(codes):  # the usual case, looked up in C
+        text = "".join(operator.itemgetter(*gaps)(codes))
+    else:
+        text = "".join([codes[g] if g < len(codes) else encode_number(g) for g in gaps])
+    return [text, weights.translate(_HEX).decode("ascii")]
 
 
 def build_postings(weights: Iterable[Mapping[str, int]]) -> Postings:
@@ -408,26 +408,28 @@ def facet_column(docs: Sequence[SearchDoc], facet: Facet) -> str:
     """One facet as a string: per document, a bit per value (6 bits per character), fixed width."""
     position = {value: i for i, (value, _) in enumerate(facet.values)}
     width = max(1, -(-len(facet.values) // 6))
+    shifts = range(0, 6 * width, 6)
     out = []
     for doc in docs:
         bits = 0
         for value in doc.facets.get(facet.id, ()):
             if value in position:
                 bits |= 1 << position[value]
-        out.append("".join(ALPHABET[(bits >> (6 * i)) & 63] for i in range(width)))
+        out += [ALPHABET[(bits >> shift) & 63] for shift in shifts]
     return "".join(out)
 
 
 def balanced_runs(items: Sequence[Any], count: int, size: Any) -> list[list[Any]]:
     """Items -> at most count non-empty contiguous runs of roughly equal total size (greedy, order kept)."""
-    target = sum(size(item) for item in items) / max(1, count)
+    sizes = [size(item) for item in items]
+    target = sum(sizes) / max(1, count)
     runs: list[list[Any]] = [[]]
     filled = 0.0
-    for item in items:
-        if runs[-1] and filled + size(item) / 2 > target * len(runs) and len(runs) < count:
+    for item, item_size in zip(items, sizes, strict=True):
+        if runs[-1] and filled + item_size / 2 > target * len(runs) and len(runs) < count:
             runs.append([])
         runs[-1].append(item)
-        filled += size(item)
+        filled += item_size
     return [run for run in runs if run]
 
 
