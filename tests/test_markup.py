@@ -54,6 +54,10 @@ TRICKY = [
     "```python\nx = 'y' -- z\n```\n\n~~~\nplain\n~~~",
     "# Title 'quoted'\n\n## Same\n\n## Same\n\n### Café & co\n\nline  \nbreak",
     "- one\n- two\n    - nested 'x'\n\n1. first\n3. third\n\n> quote -- dash\n> *em*",
+    "[TOC]\n\n# One\n\n## Two *em*\n\nText [TOC] in a line.",
+    "Setext one\n==========\n\nSetext two\n----------\n\n> ## Quoted heading\n\n## Fish &amp; <em>chips</em> &#91;TOC]\n\n## One",
+    "<h2 id=\"one\">Raw</h2>\n\n## One\n\n## One_1\n\n## 'Quotes' -- and `code`\n\n###### Six\n\n## \u00a0",
+    "## AT&T &copy 2 < 3 > 1\n\n## Tabs\tand  spaces\u2003wide\n\n## Caf\u00e9 \u017elut\u00fd \u4e2d\u6587\n\n## \\*not em\\*",
     "Plain text with nothing special at all",
     "",
 ]
