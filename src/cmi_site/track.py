@@ -16,7 +16,7 @@ import functools
 import hashlib
 import inspect
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 # A read: (path from the Site, mode). Path ("stories_by_area", "norfolk") is site.stories_by_area["norfolk"];
@@ -78,28 +78,46 @@ class Fingerprints:
             parts.append(f"{kind.__qualname__}{len(text)}:{text}")
         elif kind is tuple or kind is list:
             parts.append(f"{kind.__qualname__}{len(value)}")
-            for item in value:
-                self._collect(item, parts)
+            self._items(value, parts)
         elif isinstance(value, str):  # a str subclass (Markup): its type matters to jinja
             parts.append(f"{kind.__qualname__}{len(value)}:{value}")
         elif isinstance(value, Mapping):
             parts.append(f"{kind.__qualname__}{len(value)}")
-            for key, item in value.items():
-                self._collect(key, parts)
-                self._collect(item, parts)
+            self._items([part for pair in value.items() for part in pair], parts)
         elif isinstance(value, (set, frozenset)):
             parts.append(f"{kind.__qualname__}{len(value)}")
             parts.extend(sorted(self.of(item) for item in value))
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
             parts.append(f"{kind.__module__}.{kind.__qualname__}")
-            for spec in dataclasses.fields(value):
-                self._collect(getattr(value, spec.name), parts)
+            self._items([getattr(value, name) for name in _field_names(kind)], parts)
         elif isinstance(value, (tuple, list)):  # a named tuple or other subclass
             parts.append(f"{kind.__qualname__}{len(value)}")
-            for item in value:
-                self._collect(item, parts)
+            self._items(value, parts)
         else:
             raise Unfingerprintable(f"cannot fingerprint a {kind.__qualname__}")
+
+    def _items(self, items: Iterable[Any], parts: list[str]) -> None:
+        """_collect of each item; texts and known objects (most items) without a call of their own."""
+        known, append = self._known, parts.append
+        for item in items:
+            if type(item) is str:
+                append(f"s{len(item)}:{item}")
+                continue
+            found = known.get(id(item))
+            if found is not None and found[0] is item:
+                append("k" + found[1])
+            else:
+                self._collect(item, parts)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A dataclass's field names (dataclasses.fields works them out again at every call)."""
+    if cls not in _FIELDS:
+        _FIELDS[cls] = tuple(spec.name for spec in dataclasses.fields(cls))
+    return _FIELDS[cls]
 
 
 _SCALARS = frozenset({bool, int, float, bytes, dt.date, dt.datetime, dt.time})
