@@ -379,6 +379,7 @@ def update_postings(postings: Postings, changes: Mapping[int, tuple[Mapping[str,
     for term in set().union(*(old.keys() | new.keys() for old, new in changes.values())):
         found = out.get(term)
         numbers, weights = (array("i", found.numbers), bytearray(found.weights)) if found else (array("i"), bytearray())
+        moved = found is None
         for number, (_, new) in changes.items():
             i = bisect.bisect_left(numbers, number)
             there = i < len(numbers) and numbers[i] == number
@@ -387,12 +388,16 @@ def update_postings(postings: Postings, changes: Mapping[int, tuple[Mapping[str,
             elif term in new:
                 numbers.insert(i, number)
                 weights.insert(i, new[term])
+                moved = True
             elif there:
                 del numbers[i], weights[i]
-        if numbers:
-            out[term] = TermPostings(numbers, weights)
-        else:
+                moved = True
+        if not numbers:
             del out[term]
+            continue
+        out[term] = TermPostings(numbers, weights)
+        if not moved and found is not None and found._encoded is not None:  # the same documents: the gaps are too
+            out[term]._encoded = [found._encoded[0], weights.translate(_HEX).decode("ascii")]
     return out
 
 
