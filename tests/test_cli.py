@@ -78,6 +78,23 @@ def test_check_writes_nothing(site_dir: Path, run_cli) -> None:
     assert not Path("_site").exists()
 
 
+def test_a_template_mistake_is_reported_with_its_file_and_line(site_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    from cmi_site.cli import main
+    from conftest import TEMPLATES
+
+    shutil.copytree(TEMPLATES, site_dir / "templates")
+    assert main(["build", "--today", TODAY.isoformat()]) == 0
+    story = site_dir / "templates/story.html"
+    story.write_text(story.read_text(encoding="utf-8").replace("<h1>", "<h1>{{ story.no_such_field }}", 1), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["build", "--today", TODAY.isoformat()]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("templates/story.html:7: template: 'cmi_site.models.Story object' has no attribute 'no_such_field' ("), err
+    assert "Traceback" not in err and "_site was left as it was" in err
+
+
 def test_missing_content_folder_is_a_usage_error(tmp_path: Path, monkeypatch, run_cli) -> None:
     monkeypatch.chdir(tmp_path)
     result = run_cli("build")

@@ -7,6 +7,7 @@ build of the same input into a fresh folder: they must be byte-identical, file f
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
 import shutil
 import sqlite3
@@ -221,6 +222,22 @@ def test_nothing_changed_renders_and_writes_nothing(project: Path, monkeypatch: 
     assert 1 <= result.written <= 3  # the story's page, and the search index files that hold its words
 
 
+def test_open_data_lines_are_made_again_only_for_stories_that_changed(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run(project)
+    made: list[str] = []
+    real = cmi_site.incremental.story_line
+    monkeypatch.setattr(cmi_site.incremental, "story_line", lambda story: made.append(story.slug) or real(story))
+    CHANGES["story title"](project)
+    run(project)
+    assert made == ["jobs-support-luton"]
+    made.clear()
+    monkeypatch.setattr(cmi_site.incremental, "code_version", lambda: "another version")
+    run(project, today=TODAY + dt.timedelta(days=1))  # a build that is not skipped outright
+    assert len(made) > 1  # lines kept by other code are not trusted
+    monkeypatch.undo()
+    assert_same_as_cold(project, today=TODAY + dt.timedelta(days=1))
+
+
 @pytest.mark.parametrize("change", ["story body", "story title", "story areas", "signatory", "page", "area name"])
 def test_search_terms_are_worked_out_only_for_documents_that_changed(project: Path, monkeypatch: pytest.MonkeyPatch,
                                                                     change: str) -> None:  # fmt: skip
@@ -387,19 +404,52 @@ def test_a_background_step_gives_its_result_or_raises_its_error(monkeypatch: pyt
 
     with pytest.raises(RuntimeError, match="TypeError"):
         cmi_site.parallel.in_background(unpicklable)()
+    big = cmi_site.parallel.in_background(lambda: b"x" * 10_000_000)  # more than a pipe holds: it waits to be read
+    big.cancel()  # nobody will read it: the process ends all the same
+    assert multiprocessing.active_children() == []
     monkeypatch.setattr(cmi_site.parallel, "can_fork", lambda: False)  # e.g. the preview server's threads
-    assert cmi_site.parallel.in_background(lambda: os.getpid())() == parent
+    here = cmi_site.parallel.in_background(lambda: os.getpid())
+    assert here() == parent and here() == parent  # run once, here, when first asked
+    skipped = cmi_site.parallel.in_background(lambda: 1 / 0)
+    skipped.cancel()  # never run
 
 
-def test_the_whole_site_outputs_go_to_a_second_process_only_when_few_documents_were_converted(
+def test_the_search_index_goes_to_a_second_process_only_when_few_documents_were_converted(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    started: list[int] = []
+    started: list[str] = []
     real = cmi_site.pipeline.in_background
-    monkeypatch.setattr(cmi_site.pipeline, "in_background", lambda job: started.append(1) or real(job))
+    monkeypatch.setattr(cmi_site.pipeline, "in_background", lambda job: started.append(job.func.__name__) or real(job))
     monkeypatch.setattr(cmi_site.pipeline, "BACKGROUND_MAX_CONVERTED", 5)
     run(project)  # cold: every document converted
-    assert started == []
+    assert started == ["scan_output"]  # the output folder is scanned while the content is read, in every build
     CHANGES["story body"](project)
     run(project)
-    assert started == [1]
+    assert started == ["scan_output", "scan_output", "search_outputs"]
+    assert_same_as_cold(project)
+
+
+@pytest.mark.parametrize("mistake", [
+    ("templates/story.html", "<h1>", "<h1>{{ no_such_name }}", "templates/story.html:7: template: 'no_such_name' is undefined"),
+    ("templates/story.html", "<h1>", "<h1>{% if %}", "templates/story.html:7: template: Expected an expression"),
+    ("templates/search.html", "{% block main %}", "{% block main %}{{ no_such_name }}", "templates/search.html:"),
+])  # fmt: skip
+def test_a_template_mistake_in_a_rebuild_is_reported_and_leaves_no_process_behind(
+        project: Path, monkeypatch: pytest.MonkeyPatch, mistake: tuple[str, str, str, str]) -> None:  # fmt: skip
+    # A rebuild makes the search index in a second process (and scans the output in another); a page
+    # that fails must stop the build with the template's file and line, not a traceback, and end
+    # those processes (once, one was left waiting for ever to hand over its result).
+    monkeypatch.chdir(project)  # problems name files relative to the working folder
+    run(project)
+    before = tree(project / "_site")
+    CHANGES["story body"](project)
+    rel, old, new, expected = mistake
+    edit(project, rel, old, new)
+    paths = Paths(project / "content", project / "templates", project / "_site", project, project / ".cache/build")
+    result = build(paths, BuildOptions(today=TODAY))
+    assert result.files == 0 and result.site is None
+    assert next(str(p) for p in result.problems if p.field == "template").startswith(expected), result.problems
+    assert multiprocessing.active_children() == []
+    assert tree(project / "_site") == before
+    edit(project, rel, new, old)
+    run(project)
     assert_same_as_cold(project)

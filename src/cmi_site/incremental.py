@@ -26,6 +26,8 @@ import jinja2
 from .cache import BuildCache, code_version, unpickle
 from .errors import Problem
 from .load import Loaded, display_path, file_digest, load_content, read_digest, walk_files
+from .models import Story
+from .outputs import story_line
 from .parallel import run_jobs
 from .render import Output, make_env, render_template, template_fingerprint
 from .search import (
@@ -156,7 +158,7 @@ def search_index(site: Site, page_count: int, cache: BuildCache | None, fingerpr
     docs = collect_docs(site)
     try:
         base = digest(code_version(), fingerprints.of((site.areas, site.sectors, site.themes)))
-        keys = [digest(base, doc.route, fingerprints.of(doc.source)) for doc in docs]
+        keys = [fingerprints.of((base, doc.route, doc.source)) for doc in docs]  # the source: a known model, quick
     except Unfingerprintable:
         cache = None
     if cache is None:
@@ -212,6 +214,38 @@ def _postings(site: Site, docs: Sequence[SearchDoc], keys: list[str], cache: Bui
     postings = build_postings(in_order())
     cache.add_memo(batch, keep=keys)
     return postings
+
+
+# ---- the open data ------------------------------------------------------------------------------
+
+LINES_STATE = "story lines"
+
+
+class StoryLines:
+    """outputs.story_line, with the lines of the last build kept: a story's line is made from the
+    story alone, so an unchanged story (the same fingerprint, the same code) has the same line, and
+    10,000 lines need not be encoded again for one changed story."""
+
+    def __init__(self, cache: BuildCache, fingerprints: Fingerprints) -> None:
+        found = cache.state(LINES_STATE)
+        version = code_version()
+        self._last: dict[str, str] = found[1] if isinstance(found, tuple) and len(found) == 2 and found[0] == version else {}
+        self._now: dict[str, str] = {}
+        self._version, self._fingerprints = version, fingerprints
+
+    def __call__(self, story: Story) -> str:
+        try:
+            key = self._fingerprints.of(story)
+        except Unfingerprintable:
+            return story_line(story)
+        line = self._last.get(key)
+        self._now[key] = story_line(story) if line is None else line
+        return self._now[key]
+
+    def save(self, cache: BuildCache) -> None:
+        """Keep this build's lines (only when they are not the last build's)."""
+        if self._now.keys() != self._last.keys():
+            cache.save_state({LINES_STATE: (self._version, self._now)})
 
 
 # ---- pages --------------------------------------------------------------------------------------
@@ -352,16 +386,17 @@ class Written:
 
 def write_outputs(
     outputs: list[Output], pages: Pages, site: Site, output: Path, cache: BuildCache | None, fingerprints: Fingerprints,
-    later: Callable[[], list[Output]] | None = None,
+    later: Callable[[], list[Output]] | None = None, scanned: Callable[[], dict[str, FileStat]] | None = None,
 ) -> Written:
     """Write the site: unchanged pages not rendered, the rest rendered on every core, only changed
     files written. later: more outputs, asked for once these pages are rendered (they may still be
-    being made in another process)."""
+    being made in another process). scanned: write.scan_output of the output folder, when it is
+    being done already (in another process, while the content is read)."""
     check_outputs(outputs)
     output = output.resolve()
     state_name = f"output:{output}"
     last = LastBuild.load(cache, state_name)
-    existing = scan_output(output)
+    existing = scanned() if scanned is not None else scan_output(output)
     valid = {path: entry.digest for path, entry in last.manifest.items() if existing.get(path) == entry.stat}
     plan = Plan(new_staging(output), valid, numbers={read: n for n, read in enumerate(last.reads)})
     reads = SiteReads(site, fingerprints) if cache is not None else None

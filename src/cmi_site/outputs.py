@@ -11,11 +11,12 @@ import io
 import json
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import ical
 from . import site as routes
+from .models import Story
 from .render import Output
 from .site import Site, output_path, route_of
 
@@ -124,36 +125,43 @@ def signatories_csv(site: Site) -> Output:
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
-def _json(site: Site, name: str, records: list[dict[str, Any]]) -> bytes:
-    """{"generated_from": ..., name: [records]} with one record to a line: easy to read and to diff,
-    and written by the json module's C encoder (indented JSON is written in Python, 20 times slower)."""
+def _json(site: Site, name: str, lines: Iterable[str]) -> bytes:
+    """{"generated_from": ..., name: [records]} with one record (a line of json_line) to a line: easy
+    to read and to diff."""
     head = json.dumps({"generated_from": site.settings.title}, ensure_ascii=False)[:-1]
-    encode = _ENCODER.encode  # what json.dumps(record, ensure_ascii=False) does, without a new encoder each time
-    lines = ",\n".join(map(encode, records))
-    return f'{head}, {json.dumps(name)}: [\n{lines}\n]}}\n'.encode()
+    records = ",\n".join(lines)
+    return f'{head}, {json.dumps(name)}: [\n{records}\n]}}\n'.encode()
+
+
+def json_line(record: dict[str, Any]) -> str:
+    """A record as one line of JSON, by the json module's C encoder (indented JSON is written in
+    Python, 20 times slower); one encoder for every record, as json.dumps would make one each time."""
+    return _ENCODER.encode(record)
 
 
 def signatories_json(site: Site) -> Output:
-    records = [signatory_record(site, s) for s in site.signatories]
-    return Output("data/signatories.json", _json(site, "signatories", records))
+    return Output("data/signatories.json", _json(site, "signatories", (json_line(signatory_record(site, s)) for s in site.signatories)))
 
 
-def stories_json(site: Site) -> Output:
-    records = [
-        {
-            "slug": s.slug, "title": s.title, "summary": s.summary, "date": s.date.isoformat(),
-            "areas": list(s.areas), "sectors": list(s.sectors), "themes": list(s.themes), "approach": s.approach,
-            "self_assessment": {r.statement: r.rating for r in s.self_assessment}, "people": list(s.people),
-            "outcomes": list(s.outcomes), "lessons": list(s.lessons), "url": route_of(s),
-        }
-        for s in site.stories
-    ]
-    return Output("data/stories.json", _json(site, "stories", records))
+def story_line(s: Story) -> str:
+    """A story's line of data/stories.json: made from the story alone (so it can be kept between builds)."""
+    return json_line({
+        "slug": s.slug, "title": s.title, "summary": s.summary, "date": s.date.isoformat(),
+        "areas": list(s.areas), "sectors": list(s.sectors), "themes": list(s.themes), "approach": s.approach,
+        "self_assessment": {r.statement: r.rating for r in s.self_assessment}, "people": list(s.people),
+        "outcomes": list(s.outcomes), "lessons": list(s.lessons), "url": route_of(s),
+    })  # fmt: skip
 
 
-def render_outputs(site: Site, html: Iterable[str]) -> list[Output]:
-    """The feed, sitemap, robots.txt, open data and calendars (html: the paths of the site's pages)."""
-    out = [atom_feed(site), robots(site), signatories_csv(site), signatories_json(site), stories_json(site)]
+def stories_json(site: Site, line: Callable[[Story], str] = story_line) -> Output:
+    """data/stories.json (line: story_line, or one that remembers the lines of the last build)."""
+    return Output("data/stories.json", _json(site, "stories", map(line, site.stories)))
+
+
+def render_outputs(site: Site, html: Iterable[str], line: Callable[[Story], str] = story_line) -> list[Output]:
+    """The feed, sitemap, robots.txt, open data and calendars (html: the paths of the site's pages;
+    line: how a story's line of data/stories.json is made)."""
+    out = [atom_feed(site), robots(site), signatories_csv(site), signatories_json(site), stories_json(site, line)]
     out += ical.calendar_files(site)
     map_ = sitemap(site, html)
     return out + ([map_] if map_ else [])

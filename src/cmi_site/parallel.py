@@ -15,7 +15,7 @@ import os
 import threading
 import traceback
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 T = TypeVar("T")
 MIN_JOBS = 64  # below this, starting workers costs more than it saves
@@ -70,44 +70,78 @@ def run_jobs(job: Callable[[int], T], count: int, workers: int | None = None) ->
             yield from ([job(index) for index in range(*chunk)] if n in mine else next(theirs))
 
 
-def in_background(job: Callable[[], T]) -> Callable[[], T]:
-    """Start job() in a forked process now and go on; the function returned waits for its result.
+class Background(Generic[T]):
+    """A job started by in_background: call it for the result (waiting for it if need be); cancel it
+    when the result is no longer wanted (a build that stopped early), or its process would wait for
+    ever to hand over a result nobody reads."""
+
+    def __init__(self, job: Callable[[], T]) -> None:
+        self._job: Callable[[], T] | None = job  # None once started in a process of its own
+        self._process: Any = None
+        self._receive: Any = None
+
+    def start(self) -> None:
+        """Run the job in a forked process, from now."""
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        job, self._job = self._job, None
+
+        def run() -> None:
+            text = ""
+            try:
+                outcome: tuple[bool, Any] = (True, job() if job is not None else None)
+            except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent
+                outcome, text = (False, error), traceback.format_exc()
+            try:
+                send.send(outcome)
+            except BrokenPipeError:  # the parent cancelled: nobody wants the result
+                return
+            except Exception:  # noqa: BLE001 - an exception that cannot be pickled: send its text
+                send.send((False, RuntimeError(text or traceback.format_exc())))
+
+        gc.freeze()  # as in run_jobs: the child shares the parent's objects without copying them
+        self._process = context.Process(target=run, daemon=False)  # not a daemon: the job may start workers itself
+        self._process.start()
+        send.close()
+
+    def __call__(self) -> T:
+        if self._job is not None:  # run here
+            job, self._job = self._job, None
+            self._result: T = job()
+            return self._result
+        if self._receive is None:
+            return self._result  # asked again
+        try:
+            ok, value = self._receive.recv()  # before join: a big result fills the pipe until it is read
+        except EOFError:
+            self._process.join()
+            raise RuntimeError(f"a background build step stopped without a result (exit code {self._process.exitcode})") from None
+        finally:
+            self._receive.close()
+            self._receive = None
+        self._process.join()
+        if not ok:
+            raise value
+        self._result = cast(T, value)
+        return self._result
+
+    def cancel(self) -> None:
+        """Stop waiting for the result: the process is ended, a job not yet run never runs."""
+        self._job = None
+        if self._receive is not None:
+            self._receive.close()
+            self._receive = None
+            self._process.terminate()
+            self._process.join()
+
+
+def in_background(job: Callable[[], T]) -> Background[T]:
+    """Start job() in a forked process now and go on; calling what is returned waits for its result.
 
     Like run_jobs, where fork is not available (or the process has other threads, or one core) the
     job runs here, when its result is first asked for. An exception in the job is raised by the wait.
     """
-    if cpu_count() < 2 or not can_fork():
-        return job
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-
-    def run() -> None:
-        text = ""
-        try:
-            outcome: tuple[bool, Any] = (True, job())
-        except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent
-            outcome, text = (False, error), traceback.format_exc()
-        try:
-            send.send(outcome)
-        except Exception:  # noqa: BLE001 - an exception that cannot be pickled: send its text
-            send.send((False, RuntimeError(text or traceback.format_exc())))
-
-    gc.freeze()  # as in run_jobs: the child shares the parent's objects without copying them
-    process = context.Process(target=run, daemon=False)  # not a daemon: the job may start workers itself
-    process.start()
-    send.close()
-
-    def wait() -> T:
-        try:
-            ok, value = receive.recv()  # before join: a big result fills the pipe until it is read
-        except EOFError:
-            process.join()
-            raise RuntimeError(f"a background build step stopped without a result (exit code {process.exitcode})") from None
-        finally:
-            receive.close()
-        process.join()
-        if not ok:
-            raise value
-        return cast(T, value)
-
-    return wait
+    background = Background(job)
+    if cpu_count() >= 2 and can_fork():
+        background.start()
+    return background

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -20,6 +21,7 @@ from . import site as routes
 from .cache import BuildCache, code_version, template_bytecode
 from .errors import Problem, has_errors, sort_problems
 from .incremental import (
+    StoryLines,
     check_content,
     deferring_env,
     hash_files_known,
@@ -30,16 +32,16 @@ from .incremental import (
     write_outputs,
 )
 from .load import DATA_FILES, DataFile, StaticFile, load_content, load_static, read_data
-from .outputs import render_outputs
-from .parallel import in_background
-from .render import Output, render_html, render_search
+from .outputs import render_outputs, story_line
+from .parallel import Background, in_background
+from .render import Output, TemplateFailure, render_html, render_search
 from .scaffold import new_file_path, new_file_text
 from .schema import Vocab
 from .search import SearchIndex, build_search_index, minify_js
 from .site import BuildOptions, Site, build_site, output_path
 from .track import Fingerprints, digest
 from .validate import make_vocab, validate, validate_vocab
-from .write import create_file
+from .write import create_file, scan_output
 
 # A second process for the search index and data files pays off when little else is worked out.
 # When many documents were converted, the cores are busy anyway and it would only add a process
@@ -125,6 +127,8 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
     """
     clock = _Clock()
     cache = BuildCache(paths.cache) if paths.cache is not None else None
+    started: list[Background[Any]] = []  # jobs in other processes, cancelled if the build stops before their results
+    problems: list[Problem] = []
     collecting = gc.isenabled()
     gc.disable()  # reading makes millions of objects and no garbage cycles: collecting as it goes doubles the time
     try:
@@ -135,6 +139,9 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
             if same is not None:  # nothing at all changed: the output folder is already right
                 clock.lap("load")
                 return Result(same[0], None, same[1], same[2], clock.timings)
+        # Which files the output folder holds is found in a second process while the content is read.
+        scanned = in_background(functools.partial(scan_output, paths.output.resolve())) if cache is not None else None
+        started += [scanned] if isinstance(scanned, Background) else []
         fingerprints = Fingerprints()
         loaded, validated, converted = check_content(paths.content, paths.root, cache, fingerprints, hashes)
         clock.lap("load")
@@ -154,18 +161,29 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
         search_job = functools.partial(search_outputs, site, paths.templates, html_count,
                                        functools.partial(_search_index, paths.cache, fingerprints), bytecode)  # fmt: skip
         searched = in_background(search_job) if converted <= BACKGROUND_MAX_CONVERTED else search_job
+        started += [searched] if isinstance(searched, Background) else []
+
+        lines = StoryLines(cache, fingerprints) if cache is not None else None
 
         def late() -> list[Output]:
-            return [*render_outputs(site, [*(out.path for out in html), output_path(routes.SEARCH)]), *searched()]
+            """Made while the second process makes the search index, or before it in this one."""
+            made = render_outputs(site, [*(out.path for out in html), output_path(routes.SEARCH)], lines or story_line)
+            if cache is not None and lines is not None:
+                lines.save(cache)
+            return [*made, *searched()]
 
         images = [Output(f.output_path, f.data) for f in loaded.images]
         clock.lap("render")
         written = write_outputs([*html, *static_files(paths.templates), *images], pages, site, paths.output, cache,
-                                fingerprints, late)  # fmt: skip
+                                fingerprints, late, scanned)  # fmt: skip
         if cache is not None:
             remember_build(cache, paths.output, inputs, problems, html_count, written)
         clock.lap("write")
+    except TemplateFailure as failure:  # a template's mistake: reported like the content's, nothing written
+        return Result(sort_problems([*problems, failure.problem]), None, timings=clock.timings)
     finally:
+        for job in started:
+            job.cancel()  # when its result was taken, nothing is left to cancel
         gc.unfreeze()
         if not collecting:
             gc.disable()

@@ -7,10 +7,13 @@ any sub-path.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import posixpath
 import re
-from collections.abc import Callable, Sequence
+import traceback
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -20,6 +23,7 @@ from markupsafe import Markup
 
 from . import easyread, rag, tilemap
 from . import site as routes
+from .errors import Problem
 from .models import APPROACHES, Event, Term
 from .schema import STORY_FIELDS
 from .site import Paged, Site, output_path, paginate, route_of
@@ -178,13 +182,59 @@ def page(env: jinja2.Environment, template: str, route: str, **context: Any) -> 
     deferred = getattr(env, "deferred_pages", None)
     if deferred is not None:  # incremental.Pages: rendered later, on every core, or kept from the last build
         return deferred.add(template, path, dict(page_path=path, route=route, canonical=canonical, **context))  # type: ignore[no-any-return]
-    html = env.get_template(template).render(page_path=path, route=route, canonical=canonical, **context)
+    with template_errors(env):
+        html = env.get_template(template).render(page_path=path, route=route, canonical=canonical, **context)
     return Output(path, html.encode("utf-8"))
 
 
 def render_template(env: jinja2.Environment, template: str, context: dict[str, Any]) -> bytes:
     """One deferred page: a template and its whole context -> the file's bytes."""
-    return env.get_template(template).render(**context).encode("utf-8")
+    with template_errors(env):
+        return env.get_template(template).render(**context).encode("utf-8")
+
+
+# ---- a template's mistakes, for whoever edited it -----------------------------------------------
+
+
+class TemplateFailure(Exception):
+    """A template could not be rendered; its problem says where and why. It pickles (workers raise it)."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+_HINTS = {
+    jinja2.UndefinedError: "every name a template uses must be given to it or be one of the site's helpers",
+    jinja2.TemplateSyntaxError: "jinja2 template syntax, see https://jinja.palletsprojects.com/templates/",
+    jinja2.TemplateNotFound: "a template that extends, includes or imports another names a file in templates/",
+}
+
+
+@contextlib.contextmanager
+def template_errors(env: jinja2.Environment) -> Iterator[None]:
+    """Turn jinja2's exceptions into a TemplateFailure naming the template's file and line."""
+    try:
+        yield
+    except jinja2.TemplateError as error:
+        raise TemplateFailure(template_problem(error, env)) from error
+
+
+def template_problem(error: jinja2.TemplateError, env: jinja2.Environment) -> Problem:
+    """Where a template went wrong (the innermost template line of the traceback) and what happened."""
+    folder = str(getattr(env.loader, "searchpath", ["templates"])[0])
+    path, line = folder, 0
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+        path, line = error.filename, error.lineno
+    elif isinstance(error, jinja2.TemplateNotFound):
+        path = os.path.join(folder, str(error.name))
+    for frame, frame_line in traceback.walk_tb(error.__traceback__):
+        if not isinstance(error, jinja2.TemplateSyntaxError) and not frame.f_code.co_filename.endswith(".py"):
+            path, line = frame.f_code.co_filename, frame_line  # jinja2 puts the template's lines in the traceback
+    shown = os.path.relpath(path) if os.path.isabs(path) and not os.path.relpath(path).startswith("..") else path
+    hint = next((text for kind, text in _HINTS.items() if isinstance(error, kind)), "see the jinja2 documentation")
+    what = f"{error.name} is not there" if isinstance(error, jinja2.TemplateNotFound) else (error.message or type(error).__name__)
+    return Problem(shown.replace(os.sep, "/"), line, "template", f"{what} ({hint})")
 
 
 def template_fingerprint(env: jinja2.Environment, name: str) -> str:
@@ -276,7 +326,8 @@ def render_share(env: jinja2.Environment, site: Site) -> Output:
 def render_not_found(env: jinja2.Environment) -> Output:
     """404.html: hosts serve it at any missing address, so with a base URL its links are absolute."""
     path = "404.html"
-    html = env.get_template("404.html").render(page_path=path, route=None, canonical=None, absolute_links=True)
+    with template_errors(env):
+        html = env.get_template("404.html").render(page_path=path, route=None, canonical=None, absolute_links=True)
     return Output(path, html.encode("utf-8"))
 
 
