@@ -149,6 +149,14 @@ def test_postings_are_gaps_from_minus_one_and_hex_weights() -> None:
     assert weights == "8d1"
 
 
+def test_ascii_text_is_split_as_any_text_is() -> None:
+    rng = random.Random(3)
+    alphabet = "abcXYZ019 -_'.,;:!?()[]{}/\\\t\n\"&*#@~`^|<>=+%$"
+    for _ in range(500):
+        text = search.normalise("".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40))))
+        assert search.split_words(text) == search._WORD.findall(text), text
+
+
 def test_term_counts_count_terms_of() -> None:
     text = "Carers' café: co-production with carers -- and co-production_again; Ærø’s  2024 plan"
     assert search.term_counts(text) == dict(Counter(terms_of(text)))

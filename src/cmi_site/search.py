@@ -78,6 +78,7 @@ _POSSESSIVE = re.compile(r"['\u2019]s(?![^\W_])")
 _APOSTROPHE = re.compile(r"['\u2019]")
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 _ASCII_WORD = re.compile(r"[a-z]+")
+_ASCII_WORDS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _VOWEL = re.compile(r"[aeiouy]")
 
 
@@ -93,7 +94,9 @@ def normalise(text: str) -> str:
 
 def split_words(text: str) -> list[str]:
     """Text -> its words, normalised; hyphenated words stay whole: 'Co-production, now!' -> ['co-production', 'now']."""
-    return _WORD.findall(normalise(text))
+    text = normalise(text)
+    # In lower-case ASCII, _WORD's letters and digits are a-z and 0-9: a plain class is searched faster.
+    return (_ASCII_WORDS if text.isascii() else _WORD).findall(text)
 
 
 def is_term(word: str) -> bool:
@@ -154,11 +157,19 @@ def term_counts(text: str) -> dict[str, int]:
         for part in (*word.split("-"), word.replace("-", "")):
             words[part] += count
     counts: dict[str, int] = {}
+    if len(_TERMS) > 1 << 17:  # bounded, for a long-running preview
+        _TERMS.clear()
+    terms = _TERMS
     for word, count in words.items():
-        if len(word) > 1 and word not in STOPWORDS:
-            term = stem(word)
+        term = terms.get(word)
+        if term is None:
+            term = terms[word] = stem(word) if len(word) > 1 and word not in STOPWORDS else ""
+        if term:
             counts[term] = counts.get(term, 0) + count
     return counts
+
+
+_TERMS: dict[str, str] = {}  # word -> its stem, or "" when it is not indexed: each worked out once
 
 
 def utf16_key(text: str) -> bytes:
