@@ -138,6 +138,16 @@ class _QuickInlineProcessor(InlineProcessor):
         self._quick_any = _any_of(frozenset(known)) if known else None
         return super().run(tree, ancestors)
 
+    def _InlineProcessor__processPlaceholders(self, data: str | None, parent: Any, isText: bool = True) -> Any:  # noqa: N802, N803
+        """Text with no placeholder (no pattern matched in it) is only added to the parent's text or
+        tail, as Python-Markdown's loop does, without the loop."""
+        if data and util.INLINE_PLACEHOLDER_PREFIX not in data:
+            attribute = "text" if isText else "tail"
+            current = getattr(parent, attribute)
+            setattr(parent, attribute, current + data if current else data)
+            return []
+        return super()._InlineProcessor__processPlaceholders(data, parent, isText)  # type: ignore[misc]
+
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
         if isinstance(data, util.AtomicString):
             return data
