@@ -85,12 +85,12 @@ def _memory(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def measure(command: list[str], cwd: Path) -> Run:
+def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
     """Run a command; its wall time, CPU time (it and its children) and peak memory (sampled)."""
     peak = [0, 0]
     before = os.times()
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     done = threading.Event()
 
     def sample() -> None:
@@ -122,10 +122,17 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int, int]]:
     return found
 
 
+def build_environment() -> dict[str, str]:
+    """The environment builds run in: this one, with Python's bytecode cache on, as on an editor's
+    machine. Some workplaces set PYTHONDONTWRITEBYTECODE, and then every start compiles the package's
+    ~25 modules again (~0.1 s, a twentieth of a one-story rebuild at 10,000 stories)."""
+    return {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+
+
 def ours(project: Path) -> Run:
     """Time one `cmi-site build` and count what it wrote."""
     before = snapshot(project / "_site") if (project / "_site").exists() else {}
-    run = measure([sys.executable, "-m", "cmi_site.cli", "build", "--today", TODAY], project)
+    run = measure([sys.executable, "-m", "cmi_site.cli", "build", "--today", TODAY], project, build_environment())
     after = snapshot(project / "_site")
     written = [path for path, stat in after.items() if before.get(path) != stat]
     run.pages = sum(1 for path in after if path.endswith(".html"))
