@@ -227,6 +227,7 @@ class StoryLines:
     10,000 lines need not be encoded again for one changed story."""
 
     def __init__(self, cache: BuildCache, fingerprints: Fingerprints) -> None:
+        self._cache = cache
         found = cache.state(LINES_STATE)
         version = code_version()
         self._last: dict[str, str] = found[1] if isinstance(found, tuple) and len(found) == 2 and found[0] == version else {}
@@ -242,10 +243,10 @@ class StoryLines:
         self._now[key] = story_line(story) if line is None else line
         return self._now[key]
 
-    def save(self, cache: BuildCache) -> None:
+    def save(self) -> None:
         """Keep this build's lines (only when they are not the last build's)."""
         if self._now.keys() != self._last.keys():
-            cache.save_state({LINES_STATE: (self._version, self._now)})
+            self._cache.save_state({LINES_STATE: (self._version, self._now)})
 
 
 # ---- pages --------------------------------------------------------------------------------------

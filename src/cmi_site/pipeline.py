@@ -43,7 +43,7 @@ from .track import Fingerprints, digest
 from .validate import make_vocab, validate, validate_vocab
 from .write import create_file, scan_output
 
-# A second process for the search index and data files pays off when little else is worked out.
+# A second process for the search page and index pays off when little else is worked out.
 # When many documents were converted, the cores are busy anyway and it would only add a process
 # holding its own copy of much of the Site (~150 MB at 10,000 stories) to the peak.
 BACKGROUND_MAX_CONVERTED = 500
@@ -167,9 +167,10 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
 
         def late() -> list[Output]:
             """Made while the second process makes the search index, or before it in this one."""
-            made = render_outputs(site, [*(out.path for out in html), output_path(routes.SEARCH)], lines or story_line)
-            if cache is not None and lines is not None:
-                lines.save(cache)
+            page_paths = [*(out.path for out in html), output_path(routes.SEARCH)]
+            made = render_outputs(site, page_paths, lines if lines is not None else story_line)
+            if lines is not None:
+                lines.save()
             return [*made, *searched()]
 
         images = [Output(f.output_path, f.data) for f in loaded.images]
