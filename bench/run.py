@@ -9,7 +9,8 @@ For each size it generates a corpus (bench/corpus.py: N stories, N/10 signatorie
 - cold: no output folder and no build cache;
 - nothing changed: the same build again;
 - one story changed: one story's summary and body edited (the newest story, so the change must
-  show on its page, in the stories listing, the feed and the open data), then built again.
+  show on its page, in the stories listing, the feed, the open data and the search index), then
+  built again.
 For each it reports wall time, CPU time, peak memory of all the build's processes together (the
 sum of their resident sets, and of their proportional sets, which counts memory shared between
 forked workers once), the HTML pages in the site and the files and bytes written (compared with
@@ -41,6 +42,7 @@ from hugo_site import make_hugo_site  # noqa: E402
 
 TODAY = "2026-01-01"
 MARK = "Edited for the benchmark"
+NEW_WORD = "quillwort"  # in no generated story: the search index must learn it
 
 
 @dataclass
@@ -149,7 +151,7 @@ def edit_newest_story(content: Path) -> str:
 
     newest = max(sorted((content / "stories").glob("*.md")), key=date_of)
     text = newest.read_text(encoding="utf-8")
-    text = text.replace("\nsummary: ", f"\nsummary: {MARK}. ", 1) + f"\n{MARK}: a paragraph added to the body.\n"
+    text = text.replace("\nsummary: ", f"\nsummary: {MARK}. ", 1) + f"\n{MARK}: a paragraph about {NEW_WORD} added to the body.\n"
     newest.write_text(text, encoding="utf-8")
     return newest.stem
 
@@ -167,6 +169,9 @@ def bench_size(stories: int, work: Path, hugo: bool) -> dict[str, object]:
     site = project / "_site"
     shows = {name: MARK in (site / name).read_text(encoding="utf-8")
              for name in (f"stories/{slug}/index.html", "stories/index.html", "feed.xml", "data/stories.json")}  # fmt: skip
+    # The search index: the summary shown in results holds the mark, and the new word is indexed.
+    index = "".join(file.read_text(encoding="utf-8") for file in sorted((site / "search").glob("*.js")))
+    shows["search index"] = MARK in index and f'"{NEW_WORD}":' in index
     result["change_shows_in"] = shows
     if hugo and shutil.which("hugo"):
         hugo_dir = work / f"hugo-{stories}"
@@ -202,6 +207,12 @@ def table(results: list[dict[str, object]]) -> str:
                          f"{run['peak_rss_mb']} MB | {run['peak_pss_mb']} MB | {run['pages']:,} | "
                          f"{run['files_written']:,} | {run['bytes_written'] / 1e6:.1f} | {ratios.get(name, '')} | "
                          f"{cpu_ratios.get(name, '')} |")  # fmt: skip
+    for result in results:
+        shows: Any = result.get("change_shows_in", {})
+        seen = [name for name, found in shows.items() if found]
+        missing = [name for name, found in shows.items() if not found]
+        lines.append(f"\n{result['stories']:,} stories, one story changed: the change shows in {', '.join(seen) or 'nothing'}"
+                     + (f"; NOT in {', '.join(missing)}" if missing else "") + ".")  # fmt: skip
     if len(results) > 1:
         small, large = results[0], results[-1]
         growth = large["cold"]["seconds"] / small["cold"]["seconds"]  # type: ignore[index]
