@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -407,11 +408,49 @@ def test_a_background_step_gives_its_result_or_raises_its_error(monkeypatch: pyt
     big = cmi_site.parallel.in_background(lambda: b"x" * 10_000_000)  # more than a pipe holds: it waits to be read
     big.cancel()  # nobody will read it: the process ends all the same
     assert multiprocessing.active_children() == []
+    failing = cmi_site.parallel.in_background(fails)
+    for _ in range(2):  # asked again, the same answer
+        with pytest.raises(ValueError, match="a template went wrong"):
+            failing()
     monkeypatch.setattr(cmi_site.parallel, "can_fork", lambda: False)  # e.g. the preview server's threads
     here = cmi_site.parallel.in_background(lambda: os.getpid())
     assert here() == parent and here() == parent  # run once, here, when first asked
     skipped = cmi_site.parallel.in_background(lambda: 1 / 0)
     skipped.cancel()  # never run
+    with pytest.raises(RuntimeError, match="cancelled"):
+        skipped()
+
+
+def _ended(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except OSError:
+        return True
+
+
+def test_a_cancelled_background_step_ends_the_workers_it_started(tmp_path: Path) -> None:
+    # The search index may work out terms on every core inside the second process; cancelling that
+    # process must end those workers too, not leave them to finish on their own.
+    pids = tmp_path / "pids"
+
+    def slow(n: int) -> int:
+        with pids.open("a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        time.sleep(0.5)  # a chunk of jobs takes longer than the wait below: workers left alone would outlive it
+        return n
+
+    started = cmi_site.parallel.in_background(lambda: list(cmi_site.parallel.run_jobs(slow, 2000, workers=3)))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and len(set(pids.read_text().split()) if pids.exists() else ()) < 2:
+        time.sleep(0.05)
+    workers = {int(pid) for pid in pids.read_text().split()}
+    assert len(workers) == 2  # the background process's two pool workers, busy with their first jobs
+    started.cancel()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not all(_ended(pid) for pid in workers):
+        time.sleep(0.05)
+    assert all(_ended(pid) for pid in workers)
 
 
 def test_the_search_index_goes_to_a_second_process_only_when_few_documents_were_converted(
@@ -432,6 +471,7 @@ def test_the_search_index_goes_to_a_second_process_only_when_few_documents_were_
     ("templates/story.html", "<h1>", "<h1>{{ no_such_name }}", "templates/story.html:7: template: 'no_such_name' is undefined"),
     ("templates/story.html", "<h1>", "<h1>{% if %}", "templates/story.html:7: template: Expected an expression"),
     ("templates/search.html", "{% block main %}", "{% block main %}{{ no_such_name }}", "templates/search.html:"),
+    ("templates/story.html", "<h1>", '<h1>{{ "a" + 1 }}', "templates/story.html:7: template: TypeError: can only concatenate"),
 ])  # fmt: skip
 def test_a_template_mistake_in_a_rebuild_is_reported_and_leaves_no_process_behind(
         project: Path, monkeypatch: pytest.MonkeyPatch, mistake: tuple[str, str, str, str]) -> None:  # fmt: skip

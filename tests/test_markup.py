@@ -58,6 +58,7 @@ TRICKY = [
     "Setext one\n==========\n\nSetext two\n----------\n\n> ## Quoted heading\n\n## Fish &amp; <em>chips</em> &#91;TOC]\n\n## One",
     "<h2 id=\"one\">Raw</h2>\n\n## One\n\n## One_1\n\n## 'Quotes' -- and `code`\n\n###### Six\n\n## \u00a0",
     "## AT&T &copy 2 < 3 > 1\n\n## Tabs\tand  spaces\u2003wide\n\n## Caf\u00e9 \u017elut\u00fd \u4e2d\u6587\n\n## \\*not em\\*",
+    "## &#X41; b\n\n## x &#X26; y\n\n## Caf&#XE9;\n\n## Fish &amp chips",
     "Plain text with nothing special at all",
     "",
 ]

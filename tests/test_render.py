@@ -94,3 +94,22 @@ def test_pagination_links_the_first_the_last_and_two_either_side() -> None:
     assert numbers == ["1", "4", "5", "6", "7", "8", "10"]
     assert html.count('class="pagination__gap"') == 2
     assert 'href="../5/index.html" rel="prev"' in html and 'href="../7/index.html" rel="next"' in html
+
+
+def test_template_mistakes_name_the_file_and_line_and_other_errors_pass_through(tmp_path, monkeypatch) -> None:
+    import jinja2
+
+    from cmi_site.render import TemplateFailure, template_errors
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/page.html").write_text("<p>\n{{ 1 / n }}</p>\n", encoding="utf-8")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(tmp_path / "templates"), autoescape=True)
+    with pytest.raises(TemplateFailure) as failed, template_errors(env):
+        env.get_template("page.html").render(n=0)
+    assert str(failed.value.problem).startswith("templates/page.html:2: template: ZeroDivisionError: division by zero (")
+    with pytest.raises(TemplateFailure) as failed, template_errors(env):
+        env.get_template("missing.html")
+    assert str(failed.value.problem).startswith("templates/missing.html:1: template: missing.html is not there (")
+    with pytest.raises(ValueError, match="invalid literal"), template_errors(env):  # not from a template: a bug
+        int("not a number")

@@ -16,6 +16,7 @@ cache file that cannot be read is thrown away, never trusted.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.metadata
 import os
@@ -161,13 +162,18 @@ class BuildCache:
 
 
 class _Bytecode(jinja2.FileSystemBytecodeCache):
-    """jinja2's compiled-template files, where a file that cannot be read is a miss, not an error."""
+    """jinja2's compiled-template files, where a file that cannot be read is a miss and one that
+    cannot be written is not kept: never an error (the cache folder may be deleted at any time)."""
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
             super().load_bytecode(bucket)
         except Exception:  # noqa: BLE001 - a damaged file (jinja2 only checks the magic and the marshal data)
             bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):  # the folder deleted, the disk full: compiled again next time
+            super().dump_bytecode(bucket)
 
 
 def template_bytecode(folder: Path | None) -> jinja2.BytecodeCache | None:

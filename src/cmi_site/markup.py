@@ -178,7 +178,7 @@ class _HeadingIds(TocTreeprocessor):
     worked out as toc does (toc also builds and serialises a table of contents and looks through every
     element for the marker). toc finds a heading's name by serialising it and running every
     post-processor over it, each going through all the HTML stashed so far: a fifth of the time of a
-    conversion. A heading of plain text (the usual kind) is its own name."""
+    conversion. A heading of plain text without '&' (the usual kind) is its own name."""
 
     def run(self, doc: Any) -> None:
         used_ids = {el.attrib["id"] for el in doc.iter() if "id" in el.attrib}
@@ -188,7 +188,9 @@ class _HeadingIds(TocTreeprocessor):
                 self.set_level(el)
                 if "id" not in el.attrib:
                     text = el.text or ""
-                    if len(el) or util.STX in text or util.ETX in text:  # markup or stashed HTML: as toc does it
+                    # Markup, stashed HTML or a character reference (toc unescapes '&#X41;', which
+                    # Python-Markdown leaves as text): as toc does it.
+                    if len(el) or util.STX in text or util.ETX in text or "&" in text:
                         text = htmllib.unescape(strip_tags(render_inner_html(remove_fnrefs(el), self.md)))
                     else:  # plain text: what toc's serialise, strip and unescape gives back, much faster
                         text = " ".join(text.split())

@@ -9,9 +9,11 @@ one does. Where fork is not available (Windows, macOS's default), or the process
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
+import signal
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -79,6 +81,7 @@ class Background(Generic[T]):
         self._job: Callable[[], T] | None = job  # None once started in a process of its own
         self._process: Any = None
         self._receive: Any = None
+        self._outcome: tuple[bool, Any] | None = None  # (True, result) or (False, the exception), once known
 
     def start(self) -> None:
         """Run the job in a forked process, from now."""
@@ -87,6 +90,8 @@ class Background(Generic[T]):
         job, self._job = self._job, None
 
         def run() -> None:
+            with contextlib.suppress(OSError):
+                os.setpgid(0, 0)  # a process group of its own, with any workers it starts: cancel() ends them all
             text = ""
             try:
                 outcome: tuple[bool, Any] = (True, job() if job is not None else None)
@@ -102,28 +107,35 @@ class Background(Generic[T]):
         gc.freeze()  # as in run_jobs: the child shares the parent's objects without copying them
         self._process = context.Process(target=run, daemon=False)  # not a daemon: the job may start workers itself
         self._process.start()
+        with contextlib.suppress(OSError):  # set on both sides, so it is set before either goes on
+            os.setpgid(self._process.pid, self._process.pid)
         send.close()
 
     def __call__(self) -> T:
         if self._job is not None:  # run here
             job, self._job = self._job, None
-            self._result: T = job()
-            return self._result
-        if self._receive is None:
-            return self._result  # asked again
-        try:
-            ok, value = self._receive.recv()  # before join: a big result fills the pipe until it is read
-        except EOFError:
+            try:
+                self._outcome = (True, job())
+            except Exception as error:  # noqa: BLE001 - kept, and raised by this call and any later one
+                self._outcome = (False, error)
+        elif self._receive is not None:
+            try:
+                self._outcome = self._receive.recv()  # before join: a big result fills the pipe until it is read
+            except EOFError:
+                self._outcome = None
+            finally:
+                self._receive.close()
+                self._receive = None
             self._process.join()
-            raise RuntimeError(f"a background build step stopped without a result (exit code {self._process.exitcode})") from None
-        finally:
-            self._receive.close()
-            self._receive = None
-        self._process.join()
+            if self._outcome is None:
+                failure = f"a background build step stopped without a result (exit code {self._process.exitcode})"
+                self._outcome = (False, RuntimeError(failure))
+        if self._outcome is None:
+            raise RuntimeError("a background build step was asked for after it was cancelled")
+        ok, value = self._outcome
         if not ok:
             raise value
-        self._result = cast(T, value)
-        return self._result
+        return cast(T, value)
 
     def cancel(self) -> None:
         """Stop waiting for the result: the process is ended, a job not yet run never runs."""
@@ -131,7 +143,10 @@ class Background(Generic[T]):
         if self._receive is not None:
             self._receive.close()
             self._receive = None
-            self._process.terminate()
+            try:  # the process and any workers it started (a Pool's would otherwise finish their jobs first)
+                os.killpg(self._process.pid, signal.SIGTERM)
+            except OSError:
+                self._process.terminate()
             self._process.join()
 
 

@@ -213,27 +213,54 @@ _HINTS = {
 
 @contextlib.contextmanager
 def template_errors(env: jinja2.Environment) -> Iterator[None]:
-    """Turn jinja2's exceptions into a TemplateFailure naming the template's file and line."""
+    """Turn jinja2's exceptions, and any other raised by a template's expression ({{ "a" + 1 }}),
+    into a TemplateFailure naming the template's file and line."""
     try:
         yield
+    except TemplateFailure:
+        raise
     except jinja2.TemplateError as error:
+        raise TemplateFailure(template_problem(error, env)) from error
+    except Exception as error:
+        if _template_line(error, _folder(env)) is None:  # not from a template: a bug in this package, shown as one
+            raise
         raise TemplateFailure(template_problem(error, env)) from error
 
 
-def template_problem(error: jinja2.TemplateError, env: jinja2.Environment) -> Problem:
-    """Where a template went wrong (the innermost template line of the traceback) and what happened."""
-    folder = str(getattr(env.loader, "searchpath", ["templates"])[0])
-    path, line = folder, 0
+def _folder(env: jinja2.Environment) -> str:
+    return os.path.abspath(str(getattr(env.loader, "searchpath", ["templates"])[0]))
+
+
+def _template_line(error: BaseException, folder: str) -> tuple[str, int] | None:
+    """The innermost line of a template (a file in folder) in an exception's traceback: jinja2 puts
+    the templates' lines there."""
+    found = None
+    for frame, line in traceback.walk_tb(error.__traceback__):
+        if os.path.abspath(frame.f_code.co_filename).startswith(folder + os.sep):
+            found = frame.f_code.co_filename, line
+    return found
+
+
+def template_problem(error: Exception, env: jinja2.Environment) -> Problem:
+    """Where a template went wrong and what happened."""
+    folder = _folder(env)
+    path, line = folder, 1
     if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
         path, line = error.filename, error.lineno
-    elif isinstance(error, jinja2.TemplateNotFound):
-        path = os.path.join(folder, str(error.name))
-    for frame, frame_line in traceback.walk_tb(error.__traceback__):
-        if not isinstance(error, jinja2.TemplateSyntaxError) and not frame.f_code.co_filename.endswith(".py"):
-            path, line = frame.f_code.co_filename, frame_line  # jinja2 puts the template's lines in the traceback
-    shown = os.path.relpath(path) if os.path.isabs(path) and not os.path.relpath(path).startswith("..") else path
-    hint = next((text for kind, text in _HINTS.items() if isinstance(error, kind)), "see the jinja2 documentation")
-    what = f"{error.name} is not there" if isinstance(error, jinja2.TemplateNotFound) else (error.message or type(error).__name__)
+    else:
+        if isinstance(error, jinja2.TemplateNotFound):
+            path = os.path.join(folder, str(error.name))
+        path, line = _template_line(error, folder) or (path, line)
+    relative = os.path.relpath(path) if os.path.isabs(path) else path
+    shown = path if relative.startswith("..") else relative
+    hint = next((text for kind, text in _HINTS.items() if isinstance(error, kind)),
+                "an expression in the template failed while the page was made")  # fmt: skip
+    if isinstance(error, jinja2.TemplateNotFound):
+        what = f"{error.name} is not there"
+    elif isinstance(error, jinja2.TemplateError):
+        what = error.message or type(error).__name__
+    else:
+        what = f"{type(error).__name__}: {error}"
     return Problem(shown.replace(os.sep, "/"), line, "template", f"{what} ({hint})")
 
 
