@@ -421,6 +421,25 @@ def test_a_background_step_gives_its_result_or_raises_its_error(monkeypatch: pyt
         skipped()
 
 
+def test_workers_end_plainly_whatever_signal_handlers_the_parent_has(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The preview turns SIGTERM into KeyboardInterrupt; forked workers inheriting that printed a
+    # traceback each when a Pool ended them (a build stopped by a template mistake).
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cmi_site.parallel, "cpu_count", lambda: 2)
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        seen = set(cmi_site.parallel.run_jobs(lambda n: (os.getpid(), signal.getsignal(signal.SIGTERM)), 200))
+        background = cmi_site.parallel.in_background(lambda: signal.getsignal(signal.SIGTERM))()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    workers = {handler for pid, handler in seen if pid != os.getpid()}
+    assert workers == {signal.SIG_DFL} and background == signal.SIG_DFL
+
+
 def _ended(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as handle:

@@ -38,8 +38,17 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
+def _plain_signals() -> None:
+    """In a forked worker: SIGTERM ends it at once and Ctrl+C is left to the parent, whatever handlers
+    the parent had (the preview turns SIGTERM into KeyboardInterrupt). A Pool ends its workers with
+    SIGTERM; with the parent's handler each printed a traceback, or could hang on its way out."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _start(job: Callable[[int], Any]) -> None:
     global _job
+    _plain_signals()
     _job = job
 
 
@@ -90,6 +99,7 @@ class Background(Generic[T]):
         job, self._job = self._job, None
 
         def run() -> None:
+            _plain_signals()
             with contextlib.suppress(OSError):
                 os.setpgid(0, 0)  # a process group of its own, with any workers it starts: cancel() ends them all
             text = ""

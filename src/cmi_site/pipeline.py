@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 
@@ -47,6 +47,7 @@ from .write import create_file, scan_output
 # When many documents were converted, the cores are busy anyway and it would only add a process
 # holding its own copy of much of the Site (~150 MB at 10,000 stories) to the peak.
 BACKGROUND_MAX_CONVERTED = 500
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,14 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
     clock = _Clock()
     cache = BuildCache(paths.cache) if paths.cache is not None else None
     started: list[Background[Any]] = []  # jobs in other processes, cancelled if the build stops before their results
+
+    def start(job: Callable[[], T]) -> Callable[[], T]:
+        """in_background, remembered so that the finally below can cancel it."""
+        background = in_background(job)
+        if isinstance(background, Background):  # tests may put the job itself in its place
+            started.append(background)
+        return background
+
     problems: list[Problem] = []
     collecting = gc.isenabled()
     gc.disable()  # reading makes millions of objects and no garbage cycles: collecting as it goes doubles the time
@@ -140,8 +149,7 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
                 clock.lap("load")
                 return Result(same[0], None, same[1], same[2], clock.timings)
         # Which files the output folder holds is found in a second process while the content is read.
-        scanned = in_background(functools.partial(scan_output, paths.output.resolve())) if cache is not None else None
-        started += [scanned] if isinstance(scanned, Background) else []
+        scanned = start(functools.partial(scan_output, paths.output.resolve())) if cache is not None else None
         fingerprints = Fingerprints()
         loaded, validated, converted = check_content(paths.content, paths.root, cache, fingerprints, hashes)
         clock.lap("load")
@@ -160,8 +168,7 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
         # while this one plans and renders the pages, then makes the feeds, sitemap and data files.
         search_job = functools.partial(search_outputs, site, paths.templates, html_count,
                                        functools.partial(_search_index, paths.cache, fingerprints), bytecode)  # fmt: skip
-        searched = in_background(search_job) if converted <= BACKGROUND_MAX_CONVERTED else search_job
-        started += [searched] if isinstance(searched, Background) else []
+        searched = start(search_job) if converted <= BACKGROUND_MAX_CONVERTED else search_job
 
         lines = StoryLines(cache, fingerprints) if cache is not None else None
 

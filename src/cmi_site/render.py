@@ -24,6 +24,7 @@ from markupsafe import Markup
 from . import easyread, rag, tilemap
 from . import site as routes
 from .errors import Problem
+from .load import display_path
 from .models import APPROACHES, Event, Term
 from .schema import STORY_FIELDS
 from .site import Paged, Site, output_path, paginate, route_of
@@ -251,8 +252,7 @@ def template_problem(error: Exception, env: jinja2.Environment) -> Problem:
         if isinstance(error, jinja2.TemplateNotFound):
             path = os.path.join(folder, str(error.name))
         path, line = _template_line(error, folder) or (path, line)
-    relative = os.path.relpath(path) if os.path.isabs(path) else path
-    shown = path if relative.startswith("..") else relative
+    shown = display_path(Path(path), Path.cwd())  # as content problems are shown (the CLI's root is the working folder)
     hint = next((text for kind, text in _HINTS.items() if isinstance(error, kind)),
                 "an expression in the template failed while the page was made")  # fmt: skip
     if isinstance(error, jinja2.TemplateNotFound):
@@ -261,7 +261,7 @@ def template_problem(error: Exception, env: jinja2.Environment) -> Problem:
         what = error.message or type(error).__name__
     else:
         what = f"{type(error).__name__}: {error}"
-    return Problem(shown.replace(os.sep, "/"), line, "template", f"{what} ({hint})")
+    return Problem(shown, line, "template", f"{what} ({hint})")
 
 
 def template_fingerprint(env: jinja2.Environment, name: str) -> str:
