@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: site test check clean setup test-tools audit lint
+.PHONY: site test check clean setup test-tools audit lint fuzz
 
 site: $(STAMP)  ## build the sample site into _site/
 	$(PY) build.py
@@ -13,6 +13,9 @@ site: $(STAMP)  ## build the sample site into _site/
 
 test: $(STAMP) test-tools  ## run the whole test suite
 	$(PY) -m pytest
+
+fuzz: $(STAMP)  ## the property-based (hypothesis) tests with many more examples than make test runs (minutes)
+	HYPOTHESIS_PROFILE=long $(PY) -m pytest -m fuzz -p no:cacheprovider
 
 lint: $(STAMP)  ## ruff (style, bugs, security) and mypy (types); CI runs it before the tests
 	$(VENV)/bin/ruff check .

@@ -7,12 +7,14 @@ disk) -> `run_cli` (the real command line, output captured) -> `built` (a finish
 from __future__ import annotations
 
 import datetime as dt
+import os
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from cmi_site.cli import main
 
@@ -20,6 +22,13 @@ REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = REPO / "templates"
 SAMPLE_CONTENT = REPO / "content"
 TODAY = dt.date(2026, 11, 23)
+# Property-based tests: a bounded number of examples in `make test` ("ci", the default); many more
+# with HYPOTHESIS_PROFILE=long (`make fuzz`). No example database: each run is independent.
+settings.register_profile("ci", max_examples=60, deadline=None, database=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])  # fmt: skip
+settings.register_profile("long", max_examples=3000, deadline=None, database=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])  # fmt: skip
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # The quality checks' fixtures (Chromium, Java, axe-core, vnu.jar): tests/quality/fixtures.py.
 pytest_plugins = ("quality.fixtures",)
 
