@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 TESTS = Path(__file__).parent
@@ -26,3 +28,14 @@ def test_nothing_is_skipped_silently() -> None:
         if "importorskip(" in path.read_text(encoding="utf-8") and path.name != "test_suite_rules.py"
     )
     assert skippers == []
+
+
+def test_the_package_builds_without_deprecation_warnings(tmp_path: Path) -> None:
+    """`pip install -e .` must not print setuptools' deprecation box (it said the license form stops
+    working in 2027): build the wheel as pip does, in its own build environment, and read what it says."""
+    repo = TESTS.parent
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-cache-dir", "-w", str(tmp_path), str(repo)],
+                          capture_output=True, text=True, timeout=240, check=False)  # fmt: skip
+    said = done.stdout + done.stderr
+    assert done.returncode == 0, said
+    assert not [line for line in said.splitlines() if "deprecat" in line.lower()], said
