@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
@@ -110,16 +111,44 @@ def signatory_record(site: Site, s: Any) -> dict[str, Any]:
 
 
 def signatories_csv(site: Site) -> Output:
+    """data/signatories.csv: one row per signatory (columns SIGNATORY_COLUMNS)."""
+    rows = [[
+        s.slug, s.name, s.role, s.organisation, s.area, site.area_by_id[s.area].name, s.sector,
+        site.sector_by_id[s.sector].name, s.signed.isoformat(), " | ".join(s.commitments), s.website or "",
+        s.updates[0].date.isoformat() if s.updates else "", route_of(s),
+    ] for s in site.signatories]  # fmt: skip
+    return Output("data/signatories.csv", csv_file(SIGNATORY_COLUMNS, rows))
+
+
+def csv_file(header: Iterable[str], rows: Iterable[Iterable[str]]) -> bytes:
+    """A header and rows -> CSV for spreadsheets: every CSV the site writes is made here. UTF-8 with a
+    byte order mark (without it, Excel reads UTF-8 as the local code page and mangles accented names),
+    CRLF line ends (RFC 4180), and every cell made formula-safe (spreadsheet_safe)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(SIGNATORY_COLUMNS)
-    for s in site.signatories:
-        writer.writerow([
-            s.slug, s.name, s.role, s.organisation, s.area, site.area_by_id[s.area].name, s.sector,
-            site.sector_by_id[s.sector].name, s.signed.isoformat(), " | ".join(s.commitments), s.website or "",
-            s.updates[0].date.isoformat() if s.updates else "", route_of(s),
-        ])  # fmt: skip
-    return Output("data/signatories.csv", buffer.getvalue().encode("utf-8"))
+    writer.writerow([spreadsheet_safe(cell) for cell in header])
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+
+
+# A cell starting with one of these (after NFKC, which makes full-width and small forms like U+FF1D
+# plain) is run as a formula by Excel, LibreOffice or Google Sheets: =HYPERLINK(...), +cmd|..., @SUM(...).
+# U+2212 (the minus sign) is kept apart by NFKC, and some spreadsheets read it as a minus.
+FORMULA_STARTS = frozenset("=+-@\u2212")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell's text -> the same text, with a single quote in front when a spreadsheet would read it as
+    a formula (OWASP's advice on CSV injection): it starts with a tab, CR or LF, or its first character
+    that is not a space or an invisible mark is a formula start. Spreadsheets then read the cell as
+    text (some show the quote too); the JSON files keep every value as it is."""
+    if cell[:1] in ("\t", "\r", "\n"):
+        return f"'{cell}"
+    for char in cell:
+        if char.isspace() or unicodedata.category(char) in ("Cf", "Cc", "Zs"):
+            continue  # spreadsheets trim spaces; invisible marks (U+200B, U+200F, U+FEFF) hide what follows
+        return f"'{cell}" if unicodedata.normalize("NFKC", char)[:1] in FORMULA_STARTS else cell
+    return cell
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
