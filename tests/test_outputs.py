@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cmi_site.formats import document_text
 from cmi_site.outputs import csv_file, spreadsheet_safe
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -100,7 +101,7 @@ def test_csv_round_trips_and_no_cell_starts_a_formula(rows: list[list[str]]) -> 
     data = csv_file(("a", "b"), rows)
     assert data.startswith(b"\xef\xbb\xbfa,b\r\n")
     back = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    assert back[1:] == [[spreadsheet_safe(cell) for cell in row] for row in rows]
+    assert back[1:] == [[spreadsheet_safe(document_text(cell)) for cell in row] for row in rows]
     for cell in (cell for row in back[1:] for cell in row):
         visible = [c for c in cell if not (c.isspace() or unicodedata.category(c) in ("Cf", "Cc", "Zs"))]
         starts_formula = cell[:1] in ("\t", "\r", "\n") or (visible and unicodedata.normalize("NFKC", visible[0])[0] in "=+-@\u2212")

@@ -17,6 +17,7 @@ from typing import Any
 
 from . import ical
 from . import site as routes
+from .formats import JSON_ERRORS, document_text
 from .models import Story
 from .render import Output
 from .site import Site, output_path, route_of
@@ -32,9 +33,11 @@ def _xml(root: ET.Element) -> bytes:
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, attrs)
+    """A child element with text and attributes, each made fit for XML (document_text; ElementTree
+    escapes & < > and quotes, but writes any character as it is, even those XML forbids)."""
+    element = ET.SubElement(parent, tag, {name: document_text(value) for name, value in attrs.items()})
     if text is not None:
-        element.text = text
+        element.text = document_text(text)
     return element
 
 
@@ -94,7 +97,7 @@ def robots(site: Site) -> Output:
     lines = ["User-agent: *", "Allow: /"]
     if site.settings.base_url:
         lines.append(f"Sitemap: {site.settings.base_url}{routes.SITEMAP}")
-    return Output("robots.txt", ("\n".join(lines) + "\n").encode("utf-8"))
+    return Output("robots.txt", document_text("\n".join(lines) + "\n").encode("utf-8"))
 
 
 SIGNATORY_COLUMNS = ("slug", "name", "role", "organisation", "area", "area_name", "sector", "sector_name", "signed",
@@ -123,11 +126,12 @@ def signatories_csv(site: Site) -> Output:
 def csv_file(header: Iterable[str], rows: Iterable[Iterable[str]]) -> bytes:
     """A header and rows -> CSV for spreadsheets: every CSV the site writes is made here. UTF-8 with a
     byte order mark (without it, Excel reads UTF-8 as the local code page and mangles accented names),
-    CRLF line ends (RFC 4180), and every cell made formula-safe (spreadsheet_safe)."""
+    CRLF line ends (RFC 4180), and every cell made formula-safe (spreadsheet_safe) and free of characters
+    a spreadsheet cannot hold (document_text)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([spreadsheet_safe(cell) for cell in header])
-    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+    writer.writerow([spreadsheet_safe(document_text(cell)) for cell in header])
+    writer.writerows([spreadsheet_safe(document_text(cell)) for cell in row] for row in rows)
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
@@ -159,7 +163,7 @@ def _json(site: Site, name: str, lines: Iterable[str]) -> bytes:
     to read and to diff."""
     head = json.dumps({"generated_from": site.settings.title}, ensure_ascii=False)[:-1]
     records = ",\n".join(lines)
-    return f'{head}, {json.dumps(name)}: [\n{records}\n]}}\n'.encode()
+    return f'{head}, {json.dumps(name)}: [\n{records}\n]}}\n'.encode("utf-8", JSON_ERRORS)
 
 
 def json_line(record: dict[str, Any]) -> str:
