@@ -19,7 +19,10 @@ from typing import Any
 
 import icalendar
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from cmi_site.formats import document_text
 from cmi_site.load import load_content
 from cmi_site.outputs import render_outputs, spreadsheet_safe
 from cmi_site.search import build_search_index, cut
@@ -226,3 +229,40 @@ def test_characters_no_document_can_hold_never_make_an_invalid_one(awkward_site:
     assert rows[1][1] == shown
     assert strict_json((out / "data/stories.json").read_text(encoding="utf-8"))["stories"][0]["title"] == bad
     assert any(row[0] == bad for key, part in search_parts(out).items() if key.startswith("c") for row in part)
+
+
+@pytest.fixture
+def minimal_content(site_dir: Path) -> Any:
+    validated = validate(load_content(site_dir / "content", site_dir))
+    assert validated.content is not None
+    return validated.content
+
+
+@pytest.mark.fuzz
+@given(st.text(alphabet=st.sampled_from([*AWKWARD, "\x00", "\x1b", "\r", "\n", "\t", "\x85", "\ud800"])
+               | st.characters(), min_size=1, max_size=40))  # fmt: skip
+def test_any_text_gives_valid_feed_calendars_csv_and_json(minimal_content: Any, text: str) -> None:
+    content = dataclasses.replace(
+        minimal_content,
+        settings=dataclasses.replace(minimal_content.settings, title=text, base_url="https://example.org/"),
+        stories=tuple(dataclasses.replace(s, title=text, summary=text) for s in minimal_content.stories),
+        signatories=tuple(dataclasses.replace(s, name=text, role=text) for s in minimal_content.signatories),
+        events=tuple(dataclasses.replace(e, title=text, location=text) for e in minimal_content.events),
+    )
+    shown = document_text(text)
+    outputs = {out.path: out.data for out in render_outputs(build_site(content, BuildOptions(today=TODAY)), ["index.html"])}
+    for name in ("feed.xml", "sitemap.xml"):
+        parser = ET.XMLParser()
+        parser.feed(outputs[name])
+        root = parser.close()
+    assert root.tag == f"{SITEMAP}urlset"
+    parser = ET.XMLParser()
+    parser.feed(outputs["feed.xml"])
+    titles = [t.text for t in parser.close().iter(f"{ATOM}title")]
+    assert titles[1] == shown.replace("\r\n", "\n").replace("\r", "\n")  # XML reads every line end as LF
+    for name in ("events.ics", "events/open-meeting/open-meeting.ics"):
+        summaries = [ical_unescape(line[8:]) for line in ical_lines(outputs[name]) if line.startswith("SUMMARY:")]
+        assert shown.replace("\r\n", "\n").replace("\r", "\n") in summaries  # iCalendar has one line end: \n
+    rows = list(csv.reader(io.StringIO(outputs["data/signatories.csv"].decode("utf-8-sig"), newline="")))
+    assert rows[1][1] == spreadsheet_safe(shown)
+    assert strict_json(outputs["data/stories.json"].decode("utf-8"))["stories"][0]["title"] == text
