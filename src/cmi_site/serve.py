@@ -313,6 +313,7 @@ def serve(
         on_build(result)
 
     server = PreviewServer(("127.0.0.1", port), SimpleHTTPRequestHandler)
+    # the handler checks the Host header against the port, known once bound (--port 0 picks one)
     server.RequestHandlerClass = make_handler(paths.output.resolve(), state, server.server_address[1])
     rebuild()
     watcher = threading.Thread(target=watch, args=(paths, rebuild, state.stopping), daemon=True)
