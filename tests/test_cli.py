@@ -115,7 +115,7 @@ def test_check_markdown_report_for_pull_requests(site_dir: Path, run_cli) -> Non
         "",
         "#### `content/stories/memory-cafe.md`",
         "",
-        "- **Problem** on line 5, field `areas`: unknown area '@\u200bsomeone &lt;b>' (expected one of: norfolk, suffolk, region)",
+        "- **Problem** on line 5, field `areas`: `unknown area '@someone <b>' (expected one of: norfolk, suffolk, region)`",
         "",
         "Field names and allowed values are explained in `docs/content.md`; `CONTRIBUTING.md` has a checklist.",
     ]
@@ -125,3 +125,16 @@ def test_check_markdown_report_when_all_is_well(site_dir: Path, run_cli) -> None
     result = run_cli("check", "--format", "markdown")
     assert result.code == 0
     assert result.out.startswith("<!-- cmi-site check report -->\n### ✅ The content check found no problems")
+
+
+def test_check_markdown_report_quotes_a_hostile_file_name_literally(site_dir: Path, run_cli) -> None:
+    import cmarkgfm
+
+    name = "a`b`](https:evil)<img src=x>@team #1.md"
+    Path("content/stories", name).write_text(Path("content/stories/memory-cafe.md").read_text())
+    result = run_cli("check", "--format", "markdown")
+    assert result.code == 1
+    assert "#### ``content/stories/a`b`](https:evil)<img src=x>@team #1.md``" in result.out.splitlines()
+    html = cmarkgfm.github_flavored_markdown_to_html(result.out, options=cmarkgfm.cmark.Options.CMARK_OPT_UNSAFE)
+    assert "<h4><code>content/stories/a`b`](https:evil)&lt;img src=x&gt;@team #1.md</code></h4>" in html
+    assert "<img" not in html and "<a " not in html

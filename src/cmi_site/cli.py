@@ -11,8 +11,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import Problem, SetupError, has_errors
+from .errors import SetupError, has_errors
 from .pipeline import Paths, Result, build, check, new_content_file
+from .reports import format_problem, markdown_report
 from .scaffold import KINDS
 from .serve import serve
 from .site import BuildOptions
@@ -69,53 +70,6 @@ def make_parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
     new_cmd.add_argument("--today", type=parse_date, default=None, help="the date to fill in (default: today)")
     return parser
-
-
-def format_problem(problem: Problem, style: str) -> str:
-    if style != "github":
-        return str(problem)
-    kind = "error" if problem.is_error else "warning"
-    title = _escape(problem.field or "content", prop=True)
-    return f"::{kind} file={_escape(problem.path, prop=True)},line={problem.line},title={title}::{_escape(problem.message)}"
-
-
-def _escape(text: str, prop: bool = False) -> str:
-    """Escape a value for a GitHub workflow command (properties also escape ':' and ',')."""
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
-
-
-REPORT_MARKER = "<!-- cmi-site check report -->"
-
-
-def markdown_report(problems: list[Problem], strict: bool) -> str:
-    """Problems grouped by file, in plain English, for a comment on a pull request."""
-    blocking = [p for p in problems if p.is_error or strict]
-    lines = [REPORT_MARKER]
-    if not problems:
-        return "\n".join([*lines, "### ✅ The content check found no problems", "", "Thank you! Everything in this "
-                          "pull request can be built into the site."]) + "\n"  # fmt: skip
-    heading = (f"### ❌ The content check found {len(blocking)} problem{'s' * (len(blocking) != 1)} to fix" if blocking
-               else "### ⚠️ The content check has some suggestions")  # fmt: skip
-    lines += [heading, "", "Thank you for your contribution. Below is each problem, the file it is in and the line "
-              "number. Edit the file, change what is described, and commit: this comment will update by itself.", ""]  # fmt: skip
-    by_file: dict[str, list[Problem]] = {}
-    for problem in problems:
-        by_file.setdefault(problem.path, []).append(problem)
-    for path, found in by_file.items():
-        lines += [f"#### `{path}`", ""]
-        for p in found:
-            kind = "Problem" if p.is_error or strict else "Suggestion"
-            field = f", field `{p.field}`" if p.field else ""
-            lines.append(f"- **{kind}** on line {p.line}{field}: {_inert(p.message)}")
-        lines.append("")
-    lines.append("Field names and allowed values are explained in `docs/content.md`; `CONTRIBUTING.md` has a checklist.")
-    return "\n".join(lines) + "\n"
-
-
-def _inert(text: str) -> str:
-    """Text from a contributor's file, made harmless in a comment: no HTML, no @mentions."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace("@", "@\u200b")
 
 
 def report(result: Result, strict: bool, style: str = "text") -> None:

@@ -1,7 +1,7 @@
 """Calendar files (iCalendar, RFC 5545): events.ics with every event, and one .ics file per event.
 
 Built with the icalendar library, which handles the format's escaping, line folding (75 octets),
-CRLF line ends and value types. Every value comes from content, so the files are byte-identical
+CRLF line ends and value types; characters iCalendar cannot hold are replaced (formats.document_text). Every value comes from content, so the files are byte-identical
 for the same content: UIDs from the site and the event's slug, DTSTAMP from the event's own date.
 """
 
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import nh3
 
+from .formats import document_text
 from .models import Event, Settings
 from .render import Output, event_when
 from .site import CALENDAR, Site, calendar_route, output_path, route_of
@@ -111,21 +112,27 @@ def description(event: Event, site: Site) -> str:
     return "\n".join(parts) + (f"\n\n{text}" if text else "")
 
 
+def text_value(text: str) -> icalendar.vText:
+    """A TEXT value from content: icalendar escapes backslashes, commas, semicolons and line breaks in
+    it (for a vText, whatever the property), but would write control characters as they are."""
+    return icalendar.vText(document_text(text))
+
+
 def make_vevent(event: Event, site: Site) -> icalendar.Event:
-    """One event as a VEVENT."""
+    """One event as a VEVENT (every text a text_value)."""
     vevent = icalendar.Event()
-    vevent.add("uid", event_uid(event, site.settings))
+    vevent.add("uid", text_value(event_uid(event, site.settings)))
     vevent.add("dtstamp", event_dtstamp(event))
     start, end = event_times(event)
     vevent.add("dtstart", start)
     if end is not None:
         vevent.add("dtend", end)
-    vevent.add("summary", event.title)
-    vevent.add("location", where(event))
-    vevent.add("description", description(event, site))
+    vevent.add("summary", text_value(event.title))
+    vevent.add("location", text_value(where(event)))
+    vevent.add("description", text_value(description(event, site)))
     url = event_url(event, site.settings)
     if url:
-        vevent.add("url", url)
+        vevent.add("url", document_text(url))
     return vevent
 
 
@@ -137,8 +144,9 @@ def make_calendar(events: list[Event], site: Site, name: str | None) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     if name is not None:
-        calendar.add("name", name)  # RFC 7986
-        calendar.add("x-wr-calname", name)  # the name most calendar apps read
+        # icalendar does not know these two as text, so would write them unescaped: say they are
+        calendar.add("name", text_value(name))  # RFC 7986
+        calendar.add("x-wr-calname", text_value(name))  # the name most calendar apps read
         calendar.add("x-wr-timezone", TZID)
     if any(isinstance(e.start, dt.datetime) for e in events):
         calendar.add_component(london_timezone())

@@ -34,6 +34,7 @@ from .search import (
     Postings,
     SearchDoc,
     SearchIndex,
+    TermPostings,
     build_postings,
     build_search_index,
     collect_docs,
@@ -64,7 +65,8 @@ def hash_files_known(cache: BuildCache, folder: Path) -> dict[str, str]:
         info = os.stat(path)
         stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
         old = known.get(rel)
-        hashed = old[1] if old is not None and old[0] == stat else read_digest(path)
+        known_hash = type(old) is tuple and len(old) == 2 and old[0] == stat and isinstance(old[1], str)  # else a miss
+        hashed = old[1] if known_hash else read_digest(path)  # type: ignore[index]
         record[rel] = (stat if max(info.st_mtime_ns, info.st_ctime_ns) < started - RACY_NS else None, hashed)
     if record != known:
         cache.save_state({name: record})
@@ -165,13 +167,22 @@ def search_index(site: Site, page_count: int, cache: BuildCache | None, fingerpr
         return build_search_index(site, page_count, docs, build_postings(_weights(site, docs, range(len(docs)))))
     routes = [doc.route for doc in docs]
     last = cache.state(SEARCH_STATE)
-    postings = _patched(site, docs, keys, last, cache) if isinstance(last, SearchState) and last.routes == routes else None
+    if not (isinstance(last, SearchState) and _sound_search_state(last)):
+        last = None
+    postings = _patched(site, docs, keys, last, cache) if last is not None and last.routes == routes else None
     if postings is None:
         postings = _postings(site, docs, keys, cache)
     index = build_search_index(site, page_count, docs, postings)  # encodes every term's postings
     if not isinstance(last, SearchState) or last.keys != keys:
         cache.save_state({SEARCH_STATE: SearchState(routes, keys, postings)})  # with their encoding, for next time
     return index
+
+
+def _sound_search_state(last: SearchState) -> bool:
+    """Whether a search state read from the cache has the shape this code made it with (else a miss)."""
+    return (type(last.routes) is list and type(last.keys) is list and len(last.routes) == len(last.keys)
+            and all(type(key) is str for key in last.keys) and type(last.postings) is dict
+            and all(type(term) is str and type(found) is TermPostings for term, found in last.postings.items()))  # fmt: skip
 
 
 def _weights(site: Site, docs: Sequence[SearchDoc], numbers: Sequence[int]) -> Iterator[dict[str, int]]:
@@ -185,7 +196,7 @@ def _patched(site: Site, docs: Sequence[SearchDoc], keys: list[str], last: Searc
     changed = [n for n, (old, new) in enumerate(zip(last.keys, keys, strict=True)) if old != new]
     if len(changed) > PATCH_LIMIT:
         return None
-    old = cache.memo(last.keys[n] for n in changed)
+    old = cache.memo((last.keys[n] for n in changed), dict)
     if any(last.keys[n] not in old for n in changed):
         return None
     new = dict(zip(changed, _weights(site, docs, changed), strict=True))
@@ -195,7 +206,7 @@ def _patched(site: Site, docs: Sequence[SearchDoc], keys: list[str], last: Searc
 
 def _postings(site: Site, docs: Sequence[SearchDoc], keys: list[str], cache: BuildCache) -> Postings:
     """Postings made from every document's terms: from the cache where known, else worked out (and kept)."""
-    known = cache.memo(keys)
+    known = cache.memo(keys, dict)
     missing = [n for n, key in enumerate(keys) if key not in known]
     fresh = _weights(site, docs, missing)
     batch: dict[str, dict[str, int]] = {}
@@ -230,7 +241,7 @@ class StoryLines:
         self._cache = cache
         found = cache.state(LINES_STATE)
         version = code_version()
-        self._last: dict[str, str] = found[1] if isinstance(found, tuple) and len(found) == 2 and found[0] == version else {}
+        self._last: dict[str, str] = found[1] if type(found) is tuple and len(found) == 2 and found[0] == version and type(found[1]) is dict else {}
         self._now: dict[str, str] = {}
         self._version, self._fingerprints = version, fingerprints
 
@@ -240,7 +251,7 @@ class StoryLines:
         except Unfingerprintable:
             return story_line(story)
         line = self._last.get(key)
-        self._now[key] = story_line(story) if line is None else line
+        self._now[key] = line if type(line) is str else story_line(story)
         return self._now[key]
 
     def save(self) -> None:
@@ -373,8 +384,19 @@ class LastBuild:
 
     @classmethod
     def load(cls, cache: BuildCache | None, name: str) -> LastBuild:
+        """The last build's record, or an empty one (nothing known) when there is none or it is not of
+        the shape this code makes."""
         found = cache.state(name) if cache is not None else None
-        return found if isinstance(found, LastBuild) else cls()
+        return found if isinstance(found, LastBuild) and found.sound() else cls()
+
+    def sound(self) -> bool:
+        reads, traces, manifest = self.reads, self.traces, self.manifest
+        return (type(reads) is list and type(self.read_fingerprints) is list and len(reads) == len(self.read_fingerprints)
+                and all(type(read) is tuple and len(read) == 2 and type(read[0]) is tuple and type(read[1]) is str for read in reads)
+                and type(traces) is dict and all(type(t) is tuple and len(t) == 3 and type(t[0]) is str and type(t[1]) is tuple
+                                                 and type(t[2]) is str for t in traces.values())
+                and type(manifest) is dict and all(type(e) is Entry and type(e.digest) is str and type(e.stat) is tuple
+                                                   for e in manifest.values()))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -432,9 +454,11 @@ def unchanged_since_last_build(cache: BuildCache, output: Path, inputs: str) -> 
     file of content/ and templates/, the code, the options) and the output folder is still file for
     file as it left it; else None."""
     found = cache.state(f"built:{output.resolve()}")
-    if not isinstance(found, tuple) or len(found) != 5 or found[0] != inputs:
+    if type(found) is not tuple or len(found) != 5 or found[0] != inputs:
         return None
     _, problems, pages, files, stats = found
+    if type(problems) is not list or not all(type(p) is Problem for p in problems) or type(pages) is not int or type(files) is not int:
+        return None
     return (problems, pages, files) if scan_output(output.resolve()) == stats else None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
@@ -16,6 +17,7 @@ from typing import Any
 
 from . import ical
 from . import site as routes
+from .formats import JSON_ERRORS, document_text
 from .models import Story
 from .render import Output
 from .site import Site, output_path, route_of
@@ -31,9 +33,11 @@ def _xml(root: ET.Element) -> bytes:
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, attrs)
+    """A child element with text and attributes, each made fit for XML (document_text; ElementTree
+    escapes & < > and quotes, but writes any character as it is, even those XML forbids)."""
+    element = ET.SubElement(parent, tag, {name: document_text(value) for name, value in attrs.items()})
     if text is not None:
-        element.text = text
+        element.text = document_text(text)
     return element
 
 
@@ -93,7 +97,7 @@ def robots(site: Site) -> Output:
     lines = ["User-agent: *", "Allow: /"]
     if site.settings.base_url:
         lines.append(f"Sitemap: {site.settings.base_url}{routes.SITEMAP}")
-    return Output("robots.txt", ("\n".join(lines) + "\n").encode("utf-8"))
+    return Output("robots.txt", document_text("\n".join(lines) + "\n").encode("utf-8"))
 
 
 SIGNATORY_COLUMNS = ("slug", "name", "role", "organisation", "area", "area_name", "sector", "sector_name", "signed",
@@ -110,16 +114,45 @@ def signatory_record(site: Site, s: Any) -> dict[str, Any]:
 
 
 def signatories_csv(site: Site) -> Output:
+    """data/signatories.csv: one row per signatory (columns SIGNATORY_COLUMNS)."""
+    rows = [[
+        s.slug, s.name, s.role, s.organisation, s.area, site.area_by_id[s.area].name, s.sector,
+        site.sector_by_id[s.sector].name, s.signed.isoformat(), " | ".join(s.commitments), s.website or "",
+        s.updates[0].date.isoformat() if s.updates else "", route_of(s),
+    ] for s in site.signatories]  # fmt: skip
+    return Output("data/signatories.csv", csv_file(SIGNATORY_COLUMNS, rows))
+
+
+def csv_file(header: Iterable[str], rows: Iterable[Iterable[str]]) -> bytes:
+    """A header and rows -> CSV for spreadsheets: every CSV the site writes is made here. UTF-8 with a
+    byte order mark (without it, Excel reads UTF-8 as the local code page and mangles accented names),
+    CRLF line ends (RFC 4180), and every cell made formula-safe (spreadsheet_safe) and free of characters
+    a spreadsheet cannot hold (document_text)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(SIGNATORY_COLUMNS)
-    for s in site.signatories:
-        writer.writerow([
-            s.slug, s.name, s.role, s.organisation, s.area, site.area_by_id[s.area].name, s.sector,
-            site.sector_by_id[s.sector].name, s.signed.isoformat(), " | ".join(s.commitments), s.website or "",
-            s.updates[0].date.isoformat() if s.updates else "", route_of(s),
-        ])  # fmt: skip
-    return Output("data/signatories.csv", buffer.getvalue().encode("utf-8"))
+    writer.writerow([spreadsheet_safe(document_text(cell)) for cell in header])
+    writer.writerows([spreadsheet_safe(document_text(cell)) for cell in row] for row in rows)
+    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+
+
+# A cell starting with one of these (after NFKC, which makes full-width and small forms like U+FF1D
+# plain) is run as a formula by Excel, LibreOffice or Google Sheets: =HYPERLINK(...), +cmd|..., @SUM(...).
+# U+2212 (the minus sign) is kept apart by NFKC, and some spreadsheets read it as a minus.
+FORMULA_STARTS = frozenset("=+-@\u2212")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell's text -> the same text, with a single quote in front when a spreadsheet would read it as
+    a formula (OWASP's advice on CSV injection): it starts with a tab, CR or LF, or its first character
+    that is not a space or an invisible mark is a formula start. Spreadsheets then read the cell as
+    text (some show the quote too); the JSON files keep every value as it is."""
+    if cell[:1] in ("\t", "\r", "\n"):
+        return f"'{cell}"
+    for char in cell:
+        if char.isspace() or unicodedata.category(char) in ("Cf", "Cc", "Zs"):
+            continue  # spreadsheets trim spaces; invisible marks (U+200B, U+200F, U+FEFF) hide what follows
+        return f"'{cell}" if unicodedata.normalize("NFKC", char)[:1] in FORMULA_STARTS else cell
+    return cell
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
@@ -130,7 +163,7 @@ def _json(site: Site, name: str, lines: Iterable[str]) -> bytes:
     to read and to diff."""
     head = json.dumps({"generated_from": site.settings.title}, ensure_ascii=False)[:-1]
     records = ",\n".join(lines)
-    return f'{head}, {json.dumps(name)}: [\n{records}\n]}}\n'.encode()
+    return f'{head}, {json.dumps(name)}: [\n{records}\n]}}\n'.encode("utf-8", JSON_ERRORS)
 
 
 def json_line(record: dict[str, Any]) -> str:

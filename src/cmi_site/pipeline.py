@@ -6,6 +6,7 @@ pipeline returns them and writes nothing when any is an error (or, with strict, 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gc
 import time
@@ -18,8 +19,8 @@ from typing import Any, TypeVar
 import jinja2
 
 from . import site as routes
-from .cache import BuildCache, code_version, template_bytecode
-from .errors import Problem, has_errors, sort_problems
+from .cache import BuildCache, code_version, discard_cache, template_bytecode
+from .errors import Problem, SetupError, has_errors, sort_problems
 from .incremental import (
     StoryLines,
     check_content,
@@ -68,6 +69,7 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)
     written: int = 0  # files whose bytes changed, so were written
     bytes_written: int = 0
+    cache_failure: str = ""  # when the build cache could not be used: why (the build was made without it)
 
     @property
     def seconds(self) -> float:
@@ -124,8 +126,25 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
 
     Documents the build cache has seen are not read again, the rest are read on every core; pages
     whose inputs are unchanged are not rendered again, the rest are rendered on every core; only
-    files whose bytes changed are written (incremental.py).
+    files whose bytes changed are written (incremental.py). A cache that cannot be used is never an
+    error: each part that cannot be read is a miss (cache.py, incremental.py), and should a damaged
+    cache still make the build fail, it is thrown away and the build made again without one, so the
+    result is always that of --no-cache. A failure that is not the cache's fails that build too.
     """
+    if paths.cache is None:
+        return _build(paths, options, strict)
+    try:
+        return _build(paths, options, strict)
+    except (SetupError, OSError, MemoryError):  # the output folder, the disk, the machine: not the cache's doing
+        raise
+    except Exception as err:  # noqa: BLE001 - anything else may come of a damaged cache: build without it
+        discard_cache(paths.cache)
+        result = _build(dataclasses.replace(paths, cache=None), options, strict)
+        return dataclasses.replace(result, cache_failure=f"{type(err).__name__}: {err}")
+
+
+def _build(paths: Paths, options: BuildOptions, strict: bool) -> Result:
+    """build, with the cache paths.cache (or none)."""
     clock = _Clock()
     cache = BuildCache(paths.cache) if paths.cache is not None else None
     started: list[Background[Any]] = []  # jobs in other processes, cancelled if the build stops before their results

@@ -46,6 +46,7 @@ from typing import Any
 import rjsmin
 
 from . import site as routes
+from .formats import JSON_ERRORS
 from .markup import plain_text
 from .models import APPROACHES, Event, Page, Signatory, Story
 from .render import Output
@@ -458,10 +459,13 @@ def group_by_first_char(terms: Sequence[str], groups: int) -> list[list[str]]:
 
 
 def js_data(key: str, data: Any) -> str:
-    """One part as a line of JavaScript: CMI_SEARCH.add("key",{...}); (JSON is valid JavaScript)."""
+    """One part as a line of JavaScript: CMI_SEARCH.add("key",{...}); JSON is JavaScript once U+2028 and
+    U+2029 (line ends in older JavaScript) are escaped, and with '<' escaped too no text can end a
+    script element or open an HTML comment in one, should the line ever be put inside a page. Lone
+    surrogates are escaped when the text is encoded (formats.JSON_ERRORS)."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return f'CMI_SEARCH.add("{key}",{text});\n'
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("<", "\\u003c")
+    return f"CMI_SEARCH.add({json.dumps(key)},{text});\n"
 
 
 @dataclass(frozen=True)
@@ -494,7 +498,11 @@ class Part:
     @property
     def file_name(self) -> str:
         """The part's file name: its key and a hash of its content."""
-        return f"{self.key}.{hashlib.sha256(self.text.encode('utf-8')).hexdigest()[:10]}.js"
+        return f"{self.key}.{hashlib.sha256(self.data).hexdigest()[:10]}.js"
+
+    @property
+    def data(self) -> bytes:
+        return self.text.encode("utf-8", JSON_ERRORS)
 
 
 def term_parts(postings: Postings, budget: Budget) -> tuple[list[Part], dict[str, list[str]]]:
@@ -559,9 +567,9 @@ def build_search_index(site: Site, page_count: int, docs: Sequence[SearchDoc] | 
     folder = routes.SEARCH
     if budget.single:
         single = Part("main", main_text + "".join(p.text for p in parts))
-        return SearchIndex(single.file_name, facets, (Output(folder + single.file_name, single.text.encode("utf-8")),))
+        return SearchIndex(single.file_name, facets, (Output(folder + single.file_name, single.data),))
     main = Part("main", main_text)
-    files = [Output(folder + p.file_name, p.text.encode("utf-8")) for p in [main, *parts]]
+    files = [Output(folder + p.file_name, p.data) for p in [main, *parts]]
     return SearchIndex(main.file_name, facets, tuple(files))
 
 

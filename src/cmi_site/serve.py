@@ -4,13 +4,25 @@ The preview server injects one script (/__cmi/live.js) into HTML it serves; the 
 disk never contain it. The script listens to /__cmi/events (server-sent events): after a good
 rebuild it reloads the page; after a failed one it shows the problems over the last good site,
 which stays served until the content is fixed.
+
+It stays local and calm: it answers only requests addressed to 127.0.0.1, localhost or [::1] at its
+port (a web page cannot read it by DNS rebinding), serves no file whose real path is outside the
+output folder, answers a malformed path with 400, drops a connection that sends nothing for
+REQUEST_TIMEOUT seconds, serves at most MAX_CONNECTIONS at once (MAX_EVENT_STREAMS of them live-reload
+streams, each ended after EVENT_STREAM_SECONDS; the browser reconnects), and a client that goes away
+is no error.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
+import os
+import sys
 import threading
+import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -97,21 +109,123 @@ class PreviewState:
         return {"generation": self.generation, "problems": list(self.problems)}
 
 
+HOSTS = ("127.0.0.1", "localhost", "[::1]")  # with the port: the only Host headers the preview answers
+REQUEST_TIMEOUT = 5.0  # seconds a connection may send nothing (or take no data) before it is dropped
+MAX_CONNECTIONS = 32  # at once; more are answered 503 at once (a browser opens about 6, plus 1 a tab for live reload)
+MAX_EVENT_STREAMS = 16  # live-reload streams at once, among MAX_CONNECTIONS
+EVENT_STREAM_SECONDS = 60.0  # a live-reload stream then ends; the browser's EventSource reconnects
+MAX_PATH = 2048  # characters in a request's path
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """A thread for each connection, at most MAX_CONNECTIONS at once; a connection that fails because
+    the client went away or was too slow is no error, and any other failure is one line, never a traceback."""
+
+    daemon_threads = True
+    request_queue_size = 64  # connections waiting to be accepted (5 by default): past the limit they are answered at once
+
+    def __init__(self, address: tuple[str, int], handler: type[SimpleHTTPRequestHandler], max_connections: int = MAX_CONNECTIONS) -> None:
+        self.slots = threading.BoundedSemaphore(max_connections)
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self.slots.acquire(blocking=False):
+            with contextlib.suppress(OSError):
+                request.settimeout(1)
+                request.sendall(b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                                b"Content-Length: 35\r\nConnection: close\r\n\r\nToo many connections to the preview.")  # fmt: skip
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)  # starts the connection's thread
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return  # the browser closed the tab or the connection, or stopped reading
+        print(f"cmi-site: the preview could not answer a request ({type(error).__name__}: {error})", file=sys.stderr, flush=True)
+
+
+def path_problem(raw: str) -> tuple[HTTPStatus, str] | None:
+    """What is wrong with a request's path (status and a short text), or None: it must be an absolute
+    path of UTF-8 without control characters or '..' segments, and not too long."""
+    if len(raw) > MAX_PATH:
+        return HTTPStatus.REQUEST_URI_TOO_LONG, "The address is too long."
+    path = raw.split("?", 1)[0].split("#", 1)[0]
+    try:
+        text = urllib.parse.unquote(path, errors="strict")
+    except UnicodeDecodeError:
+        return HTTPStatus.BAD_REQUEST, "The address is not UTF-8."
+    if not text.startswith("/") or any(ord(char) < 32 or ord(char) == 127 for char in text):
+        return HTTPStatus.BAD_REQUEST, "The address has characters a file name cannot have."
+    if ".." in text.split("/"):
+        return HTTPStatus.BAD_REQUEST, "The address goes up a folder ('..')."
+    return None
+
+
 def live_script(generation: int) -> str:
     return f'<script src="/__cmi/live.js" data-generation="{generation}"></script>'
 
 
-def make_handler(folder: Path, state: PreviewState) -> type[SimpleHTTPRequestHandler]:
-    """A request handler serving folder, with the live-reload endpoints under /__cmi/."""
+def make_handler(folder: Path, state: PreviewState, port: int) -> type[SimpleHTTPRequestHandler]:
+    """A request handler serving folder (already resolved), with the live-reload endpoints under /__cmi/,
+    for a server at port."""
+    root = os.path.realpath(folder)
+    hosts = {f"{host}:{port}" for host in HOSTS} | (set(HOSTS) if port == 80 else set())
+    streams = threading.BoundedSemaphore(MAX_EVENT_STREAMS)
 
     class Handler(SimpleHTTPRequestHandler):
+        timeout = REQUEST_TIMEOUT  # on the socket: a read or write that waits longer ends the connection
+
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, directory=str(folder), **kwargs)
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet: the terminal is for problems
             pass
 
+        def _refused(self) -> bool:
+            """Answer a request the preview does not serve: another Host (421), a bad path (400, 414)."""
+            if (self.headers.get("Host") or "").strip().lower() not in hosts:
+                where = f"http://127.0.0.1:{port}/ or http://localhost:{port}/"
+                self._send(f"This preview answers only at {where}\n".encode(), "text/plain; charset=utf-8", HTTPStatus.MISDIRECTED_REQUEST)
+                return True
+            problem = path_problem(self.path)
+            if problem is not None:
+                self._send(f"{problem[1]}\n".encode(), "text/plain; charset=utf-8", problem[0])
+            return problem is not None
+
+        def _local(self, path: str) -> str | None:
+            """The file (or folder) a path names, index.html for a folder that has one; None when its
+            real path, symbolic links followed, is outside the output folder."""
+            target = self.translate_path(path)
+            if os.path.isdir(target):
+                target = next((index for name in ("index.html", "index.htm") if os.path.isfile(index := os.path.join(target, name))), target)
+            real = os.path.realpath(target)
+            return target if real == root or real.startswith(root + os.sep) else None
+
+        def send_head(self) -> Any:
+            """As SimpleHTTPRequestHandler's (for GET of files other than pages, and HEAD), but only inside the folder."""
+            if self._local(self.path) is None:
+                self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+                return None
+            return super().send_head()
+
+        def do_HEAD(self) -> None:
+            if not self._refused():
+                super().do_HEAD()
+
         def do_GET(self) -> None:
+            if self._refused():
+                return
             path = self.path.split("?", 1)[0]
             if path == "/__cmi/live.js":
                 return self._send(LIVE_JS.encode(), "text/javascript; charset=utf-8")
@@ -123,9 +237,10 @@ def make_handler(folder: Path, state: PreviewState) -> type[SimpleHTTPRequestHan
                 return self._events()
             if state.generation == 0:
                 return self._error_page()
-            target = Path(self.translate_path(path))
-            if target.is_dir():
-                target = target / "index.html"
+            local = self._local(path)
+            if local is None:
+                return self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+            target = Path(local)
             if target.suffix == ".html" and target.is_file():
                 page = target.read_bytes().replace(b"</body>", live_script(state.generation).encode() + b"</body>", 1)
                 return self._send(page, "text/html; charset=utf-8")
@@ -145,24 +260,29 @@ def make_handler(folder: Path, state: PreviewState) -> type[SimpleHTTPRequestHan
             self._send(body, "text/html; charset=utf-8", HTTPStatus.SERVICE_UNAVAILABLE)
 
         def _events(self) -> None:
-            self.send_response(HTTPStatus.OK)
-            self.send_header("Content-Type", "text/event-stream")
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            seen = None
+            """The live-reload stream: the state now, then each change (a comment every 10 s keeps it open
+            and finds a closed one), for EVENT_STREAM_SECONDS; the browser then reconnects after 1 s."""
+            if not streams.acquire(blocking=False):
+                return self._send(b"Too many live-reload streams.\n", "text/plain; charset=utf-8", HTTPStatus.SERVICE_UNAVAILABLE)
             try:
-                while not state.stopping.is_set():
+                self.send_response(HTTPStatus.OK)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                self.wfile.write(b"retry: 1000\n\n")
+                seen, end = None, time.monotonic() + EVENT_STREAM_SECONDS
+                while not state.stopping.is_set() and time.monotonic() < end:
                     with state.changed:
                         current = state.snapshot()
                         if current == seen:
-                            state.changed.wait(timeout=10)
+                            state.changed.wait(timeout=min(10, max(0, end - time.monotonic())))
                             current = state.snapshot()
                     message = f"event: build\ndata: {json.dumps(current)}\n\n" if current != seen else ": keep-alive\n\n"
                     self.wfile.write(message.encode())
                     self.wfile.flush()
                     seen = current
-            except (BrokenPipeError, ConnectionResetError):
-                pass
+            finally:
+                streams.release()
 
     return Handler
 
@@ -192,8 +312,9 @@ def serve(
         state.update(result)
         on_build(result)
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(paths.output.resolve(), state))
-    server.daemon_threads = True
+    server = PreviewServer(("127.0.0.1", port), SimpleHTTPRequestHandler)
+    # the handler checks the Host header against the port, known once bound (--port 0 picks one)
+    server.RequestHandlerClass = make_handler(paths.output.resolve(), state, server.server_address[1])
     rebuild()
     watcher = threading.Thread(target=watch, args=(paths, rebuild, state.stopping), daemon=True)
     watcher.start()
