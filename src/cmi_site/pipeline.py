@@ -19,6 +19,7 @@ import jinja2
 
 from . import site as routes
 from .cache import BuildCache, code_version, template_bytecode
+from .commit import prepare_spare
 from .errors import Problem, has_errors, sort_problems
 from .incremental import (
     StoryLines,
@@ -32,6 +33,7 @@ from .incremental import (
     write_outputs,
 )
 from .load import DATA_FILES, DataFile, StaticFile, load_content, load_static, read_data
+from .outdir import OutputFolder
 from .outputs import render_outputs, story_line
 from .parallel import Background, in_background
 from .render import Output, TemplateFailure, render_html, render_search
@@ -41,7 +43,7 @@ from .search import SearchIndex, build_search_index, minify_js
 from .site import BuildOptions, Site, build_site, output_path
 from .track import Fingerprints, digest
 from .validate import make_vocab, validate, validate_vocab
-from .write import create_file, scan_output
+from .write import create_file
 
 # A second process for the search page and index pays off when little else is worked out.
 # When many documents were converted, the cores are busy anyway and it would only add a process
@@ -124,8 +126,16 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
 
     Documents the build cache has seen are not read again, the rest are read on every core; pages
     whose inputs are unchanged are not rendered again, the rest are rendered on every core; only
-    files whose bytes changed are written (incremental.py).
+    files whose bytes changed are written (incremental.py), and put in place in one step (commit.py).
+    What a killed build left beside the output is put right first.
     """
+    folder = OutputFolder.of(paths.output)
+    with folder.locked():
+        folder.recover()
+        return _build(paths, options, strict)
+
+
+def _build(paths: Paths, options: BuildOptions, strict: bool) -> Result:
     clock = _Clock()
     cache = BuildCache(paths.cache) if paths.cache is not None else None
     started: list[Background[Any]] = []  # jobs in other processes, cancelled if the build stops before their results
@@ -148,8 +158,9 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
             if same is not None:  # nothing at all changed: the output folder is already right
                 clock.lap("load")
                 return Result(same[0], None, same[1], same[2], clock.timings)
-        # Which files the output folder holds is found in a second process while the content is read.
-        scanned = start(functools.partial(scan_output, paths.output.resolve())) if cache is not None else None
+        # Which files the output folder holds is found (and the spare made a copy of it, commit.py) in a
+        # second process while the content is read.
+        scanned = start(functools.partial(prepare_spare, paths.output)) if cache is not None else None
         fingerprints = Fingerprints()
         loaded, validated, converted = check_content(paths.content, paths.root, cache, fingerprints, hashes)
         clock.lap("load")
