@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import cast
 
-from .outdir import MARKER, MARKER_TEXT, OutputFolder
+from .outdir import MARKER, MARKER_TEXT, OutputFolder, check_replaceable
 from .render import Output
 from .write import FileStat, check_outputs, scan_inodes, scan_output, stage_file, write_failed
 
@@ -156,9 +156,10 @@ def commit_changes(folder: OutputFolder, staging: Path, staged: set[str], keep: 
 
 def write_site(outputs: Iterable[Output], output: Path) -> int:
     """Write a whole site into output (every file new), as the build does; returns how many files.
-    WriteFailed when it cannot be written."""
+    SetupError when output is a folder the build must not replace, or cannot be written."""
     checked = check_outputs(outputs)
     folder = OutputFolder.of(output)
+    check_replaceable(folder.output, output)
     with folder.locked():
         folder.recover()
         try:

@@ -1,5 +1,11 @@
-"""The output folder: the work folder beside it, the lock, and putting right what a build that was
-killed left behind. Every output folder the build writes holds a MARKER file.
+"""The output folder: which folders the build may replace, the work folder beside it, the lock, and
+putting right what a build that was killed left behind.
+
+The build replaces the output folder as a whole, so it refuses one that is, holds or sits inside the
+content, the templates or the build cache, or is (or holds) the working folder; it compares real paths,
+so a symlink or `..` does not get round it. It replaces only a folder it made: every output folder it
+writes holds a MARKER file. A folder without one is replaced only when it is empty or looks like a
+site an earlier version of cmi-site made (LEGACY_LOOK), so that upgrading needs nothing of an editor.
 
 Beside the output, `.<name>.cmi-site/` (the work folder, marked by WORK_MARKER) holds the previous
 site (`previous/`, the next build's starting point, see commit.py), the staging folder of a build
@@ -30,6 +36,7 @@ MARKER = ".cmi-site"  # in every output folder the build makes, so a later build
 MARKER_TEXT = b"This folder is made by cmi-site (cmi-site build): each build replaces everything in it.\n"
 WORK_MARKER = ".cmi-site-work"
 WORK_TEXT = b"cmi-site's work folder for the output folder beside it: the previous site and builds in progress.\n"
+LEGACY_LOOK = ("index.html", "assets/")  # what every site made before the MARKER had at its top
 
 
 def shown(path: Path | str) -> str:
@@ -125,6 +132,68 @@ if hasattr(os, "register_at_fork"):
 def _check_work(work: Path) -> None:
     if work.is_symlink() or not work.is_dir() or (any(work.iterdir()) and not (work / WORK_MARKER).is_file()):
         raise SetupError(f"{shown(work)} is in the way: cmi-site keeps its work there, but it was not made by cmi-site; move it away")
+
+
+def check_output(output: Path, content: Path, templates: Path, root: Path, cache: Path | None) -> OutputFolder:
+    """The output folder, when the build may replace it; SetupError (one line) saying why not."""
+    folder = OutputFolder.of(output)
+    real = folder.output
+    named = {"working": root, "content": content, "templates": templates, "build cache": cache}
+    folders = {name: other for name, other in named.items() if other is not None}
+    overlaps = _overlaps(real, folders)
+    if overlaps:
+        name, relation = overlaps[0]
+        raise SetupError(f"refusing to build into {shown(output)}: it {relation} the {name} folder ({shown(folders[name])}), "
+                         "and the build replaces the output folder as a whole; choose another --output (the default is _site)")  # fmt: skip
+    if (real.parent / WORK_MARKER).is_file():
+        raise SetupError(f"refusing to build into {shown(output)}: it is inside cmi-site's work folder ({shown(real.parent)})")
+    check_replaceable(real, output)
+    return folder
+
+
+def _overlaps(real: Path, folders: dict[str, Path]) -> list[tuple[str, str]]:
+    """How the output (its real path) overlaps folders it must not touch: (name, relation), the plainest
+    first: the output is one of them, then it holds one (the working folder first), then it is inside one."""
+    found: list[tuple[int, str, str]] = []
+    for name, other in folders.items():
+        theirs = Path(os.path.realpath(other))
+        if real == theirs:
+            found.append((0, name, "is"))
+        elif theirs.is_relative_to(real):
+            found.append((1, name, "holds"))
+        elif real.is_relative_to(theirs) and name != "working":  # the output is usually inside the working folder
+            found.append((2, name, "is inside"))
+    return [(name, relation) for _, name, relation in sorted(found, key=lambda f: f[0])]
+
+
+def check_replaceable(real: Path, output: Path | str) -> None:
+    """Refuse (SetupError) an output folder (real: its real path) that is not one this builder made
+    (or an empty one), or that is on another file system than its parent."""
+    given = shown(output)
+    if not os.path.lexists(real):
+        return
+    if not real.is_dir():
+        raise SetupError(f"the output path {given} exists and is not a folder")
+    if os.stat(real).st_dev != os.stat(real.parent).st_dev:
+        raise SetupError(f"{given} is a mount point (another file system than the folder it is in): the build makes the "
+                         f"new site beside it and swaps the two, so give a folder inside it, e.g. --output {given}/site")  # fmt: skip
+    with os.scandir(real) as found:
+        entries = {entry.name: entry for entry in found}
+    marker = entries.get(MARKER)
+    if not entries or (marker is not None and marker.is_file(follow_symlinks=False)) or _looks_built(entries):
+        return
+    raise SetupError(f"refusing to replace {given}: it is not empty and was not made by cmi-site (it has no {MARKER} file); "
+                     "move it away or choose another --output")  # fmt: skip
+
+
+def _looks_built(entries: dict[str, os.DirEntry[str]]) -> bool:
+    """A site made before the marker existed: index.html and assets/ at its top, and nothing hidden
+    or linked there (a project, a home folder or a repository has a .git, a .gitignore or dotfiles)."""
+    if any(name.startswith(".") or entry.is_symlink() for name, entry in entries.items()):
+        return False
+    return all(
+        name.rstrip("/") in entries and entries[name.rstrip("/")].is_dir() == name.endswith("/") for name in LEGACY_LOOK
+    )
 
 
 def _remove_legacy_leftovers(folder: OutputFolder) -> None:

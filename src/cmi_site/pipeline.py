@@ -33,7 +33,7 @@ from .incremental import (
     write_outputs,
 )
 from .load import DATA_FILES, DataFile, StaticFile, load_content, load_static, read_data
-from .outdir import OutputFolder
+from .outdir import OutputFolder, check_output
 from .outputs import render_outputs, story_line
 from .parallel import Background, in_background
 from .render import Output, TemplateFailure, render_html, render_search
@@ -121,15 +121,21 @@ def search_outputs(site: Site, templates: Path, page_count: int,
     return [render_search(site, templates, index.main, index.facets, bytecode), *index.files]
 
 
+def output_folder(paths: Paths) -> OutputFolder:
+    """The output folder, when the build may replace it; SetupError when it must not (outdir.py)."""
+    return check_output(paths.output, paths.content, paths.templates, paths.root, paths.cache)
+
+
 def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
     """Check, render and write the whole site; nothing is written when the check fails.
 
     Documents the build cache has seen are not read again, the rest are read on every core; pages
     whose inputs are unchanged are not rendered again, the rest are rendered on every core; only
     files whose bytes changed are written (incremental.py), and put in place in one step (commit.py).
-    What a killed build left beside the output is put right first.
+    An output folder the build must not replace is refused before anything is read (SetupError);
+    what a killed build left beside the output is put right first.
     """
-    folder = OutputFolder.of(paths.output)
+    folder = output_folder(paths)
     with folder.locked():
         folder.recover()
         return _build(paths, options, strict)
