@@ -233,7 +233,9 @@ def test_failed_build_leaves_previous_output_untouched(site_dir: Path, run_cli) 
     assert "_site was left as it was" in result.err
     assert tree_digest(site_dir / "_site") == before
     # .cache is the build cache (safe to delete), not a temporary folder
-    assert sorted(p.name for p in site_dir.iterdir()) == [".cache", "_site", "content"], "no temporary folders left behind"
+    # ._site.cmi-site is the build's work folder (the previous site, outdir.py), not a temporary folder
+    assert sorted(p.name for p in site_dir.iterdir()) == ["._site.cmi-site", ".cache", "_site", "content"], "no temporary folders left behind"
+    assert sorted(p.name for p in (site_dir / "._site.cmi-site").iterdir()) == [".cmi-site-work", "previous"]
 
 
 def test_successful_build_replaces_stale_files(site_dir: Path, run_cli) -> None:

@@ -28,6 +28,7 @@ from cmi_site.load import hash_files, load_content
 from cmi_site.pipeline import Paths, Result, build
 from cmi_site.site import BuildOptions
 from cmi_site.validate import cross_check_part, write_up_problems
+from cmi_site.write import WriteFailed
 from conftest import SAMPLE_CONTENT, TEMPLATES, TODAY
 
 STORY = "content/stories/jobs-support-luton.md"
@@ -337,11 +338,12 @@ def test_a_failure_while_swapping_files_in_leaves_the_old_site(project: Path, mo
 
     monkeypatch.setattr(os, "rename", failing_rename)
     paths = Paths(project / "content", project / "templates", project / "_site", project, project / ".cache/build")
-    with pytest.raises(OSError, match="disk trouble"):
+    with pytest.raises(WriteFailed, match=r"^could not write the site \(disk trouble\); .*_site was left as it was$"):
         build(paths, BuildOptions(today=TODAY))
     monkeypatch.setattr(os, "rename", real_rename)
     assert tree(project / "_site") == before
-    assert sorted(p.name for p in project.iterdir()) == [".cache", "_site", "content", "templates"]
+    assert sorted(p.name for p in project.iterdir()) == ["._site.cmi-site", ".cache", "_site", "content", "templates"]
+    assert sorted(p.name for p in (project / "._site.cmi-site").iterdir()) == [".cmi-site-work", "previous"]
     run(project)
     assert_same_as_cold(project)
 
@@ -479,10 +481,10 @@ def test_the_search_index_goes_to_a_second_process_only_when_few_documents_were_
     monkeypatch.setattr(cmi_site.pipeline, "in_background", lambda job: started.append(job.func.__name__) or real(job))
     monkeypatch.setattr(cmi_site.pipeline, "BACKGROUND_MAX_CONVERTED", 5)
     run(project)  # cold: every document converted
-    assert started == ["scan_output"]  # the output folder is scanned while the content is read, in every build
+    assert started == ["prepare_spare"]  # the output folder is scanned (and the spare made) while the content is read
     CHANGES["story body"](project)
     run(project)
-    assert started == ["scan_output", "scan_output", "search_outputs"]
+    assert started == ["prepare_spare", "prepare_spare", "search_outputs"]
     assert_same_as_cold(project)
 
 

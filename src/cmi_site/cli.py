@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import SetupError, has_errors
+from .outdir import shown
 from .pipeline import Paths, Result, build, check, new_content_file
 from .reports import format_problem, markdown_report
 from .scaffold import KINDS
@@ -166,6 +167,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SetupError as err:
         print(f"cmi-site: {err}", file=sys.stderr)
         return 2
+    except OSError as err:  # a machine fault (disk full, read-only, no permission): one line, never a traceback
+        print(f"cmi-site: {system_error(err)}", file=sys.stderr)
+        return 2
+
+
+def system_error(err: OSError) -> str:
+    """An OSError in one line: what the system said, and about which file."""
+    files = " -> ".join(shown(name) for name in (err.filename, err.filename2) if name is not None)
+    return f"{err.strerror or shown(str(err))}: {files}" if files else (err.strerror or shown(str(err)))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -24,9 +24,11 @@ from typing import Any, cast
 import jinja2
 
 from .cache import BuildCache, code_version, unpickle
+from .commit import commit_changes, prepare_spare
 from .errors import Problem
 from .load import Loaded, display_path, file_digest, load_content, read_digest, walk_files
 from .models import Story
+from .outdir import MARKER, MARKER_TEXT, OutputFolder
 from .outputs import story_line
 from .parallel import run_jobs
 from .render import Output, make_env, render_template, template_fingerprint
@@ -45,7 +47,7 @@ from .search import (
 from .site import Site
 from .track import Fingerprints, Read, SiteReads, TrackedSite, Tracker, Unfingerprintable, digest
 from .validate import DocResult, Validated, check_doc, validate, vocab_from_data
-from .write import FileStat, check_outputs, commit_changes, new_staging, scan_output, stage_file
+from .write import FileStat, check_outputs, scan_output, stage_file, write_failed
 
 # ---- files ----------------------------------------------------------------------------------------
 
@@ -412,16 +414,21 @@ def write_outputs(
     later: Callable[[], list[Output]] | None = None, scanned: Callable[[], dict[str, FileStat]] | None = None,
 ) -> Written:
     """Write the site: unchanged pages not rendered, the rest rendered on every core, only changed
-    files written. later: more outputs, asked for once these pages are rendered (they may still be
-    being made in another process). scanned: write.scan_output of the output folder, when it is
-    being done already (in another process, while the content is read)."""
+    files written, then put in place in one step (commit.py). later: more outputs, asked for once
+    these pages are rendered (they may still be being made in another process). scanned:
+    commit.prepare_spare of the output folder, when it is being done already (in another process,
+    while the content is read). A system error (disk full, read-only) is a WriteFailed, and the
+    output folder is then as it was."""
     check_outputs(outputs)
-    output = output.resolve()
-    state_name = f"output:{output}"
+    folder = OutputFolder.of(output)
+    state_name = f"output:{folder.output}"
     last = LastBuild.load(cache, state_name)
-    existing = scanned() if scanned is not None else scan_output(output)
-    valid = {path: entry.digest for path, entry in last.manifest.items() if existing.get(path) == entry.stat}
-    plan = Plan(new_staging(output), valid, numbers={read: n for n, read in enumerate(last.reads)})
+    try:
+        existing = scanned() if scanned is not None else prepare_spare(folder.output)
+        plan = Plan(folder.new_staging(), {}, numbers={read: n for n, read in enumerate(last.reads)})
+    except OSError as err:
+        raise write_failed(err, output) from err
+    plan.valid = {path: entry.digest for path, entry in last.manifest.items() if existing.get(path) == entry.stat}
     reads = SiteReads(site, fingerprints) if cache is not None else None
     try:
         changed = {n for n, read in enumerate(last.reads) if reads is None or reads.one(read) != last.read_fingerprints[n]}
@@ -434,14 +441,15 @@ def write_outputs(
             extra = _plan_pages(more, pages, plan, last, changed, reads is not None, fingerprints)
             _render_pages(extra, pages, plan)
             render += extra
-        for out in outputs:
+        for out in [*outputs, Output(MARKER, MARKER_TEXT)]:
             if not isinstance(out, PageOutput):
                 plan.put(out.path, out.data)
         keep = {path: last.manifest[path] for path in plan.keep}
-        commit_changes(output, plan.staging, set(plan.staged), set(keep), existing)
-    except BaseException:
+        commit_changes(folder, plan.staging, set(plan.staged), set(keep), existing)
+    except OSError as err:
+        raise write_failed(err, output) from err
+    finally:
         shutil.rmtree(plan.staging, ignore_errors=True)
-        raise
     # Unless a page was rendered or a file written, the last build's record still says it all.
     if cache is not None and reads is not None and (render or plan.staged or keep.keys() != last.manifest.keys()):
         cache.save_state({state_name: _last_build(plan, {**keep, **plan.staged}, reads)})

@@ -5,11 +5,15 @@ environment, the files read): nothing is pickled on the way in, only results on 
 results come back in job order whatever the timing, so a parallel build writes exactly what a serial
 one does. Where fork is not available (Windows, macOS's default), or the process has other threads
 (the preview server), or there are few jobs, the jobs run here, one after another.
+
+Every forked process ends when the process that forked it does (Linux: the kernel kills it), so a
+build killed half-way leaves no worker or background job behind, waiting for ever on a pipe.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -24,6 +28,18 @@ MIN_JOBS = 64  # below this, starting workers costs more than it saves
 CHUNK = 32  # jobs handed to a worker at a time: big enough to be cheap, small enough to share the load
 
 _job: Callable[[int], Any] | None = None  # set in each worker by _start, inherited through fork
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when the thread that forked it ends
+
+
+def _load_prctl() -> Callable[..., int] | None:
+    """libc's prctl, where there is one (Linux)."""
+    try:
+        return cast(Callable[..., int], ctypes.CDLL(None, use_errno=True).prctl)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return None
+
+
+_prctl = _load_prctl()
 
 
 def cpu_count() -> int:
@@ -46,8 +62,19 @@ def _plain_signals() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _start(job: Callable[[int], Any]) -> None:
+def end_with_parent(parent: int) -> None:
+    """In a forked child of process `parent`: be killed when it ends, however it ends (SIGKILL
+    included, where no cleanup of its own runs), and end now if it has already ended. Without this a
+    killed build left its background job blocked for ever on a pipe, and its workers waiting for jobs."""
+    if _prctl is not None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # it ended before the request above was made
+        os._exit(1)
+
+
+def _start(job: Callable[[int], Any], parent: int) -> None:
     global _job
+    end_with_parent(parent)
     _plain_signals()
     _job = job
 
@@ -75,7 +102,7 @@ def run_jobs(job: Callable[[int], T], count: int, workers: int | None = None) ->
     # page. Frozen objects are never collected: the caller unfreezes when done (pipeline.build does).
     gc.freeze()
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers - 1, initializer=_start, initargs=(job,)) as pool:
+    with context.Pool(workers - 1, initializer=_start, initargs=(job, os.getpid())) as pool:
         theirs = pool.imap(_run_chunk, [chunk for n, chunk in enumerate(chunks) if n not in mine])
         for n, chunk in enumerate(chunks):
             yield from ([job(index) for index in range(*chunk)] if n in mine else next(theirs))
@@ -97,8 +124,10 @@ class Background(Generic[T]):
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
         job, self._job = self._job, None
+        parent = os.getpid()
 
         def run() -> None:
+            end_with_parent(parent)
             _plain_signals()
             with contextlib.suppress(OSError):
                 os.setpgid(0, 0)  # a process group of its own, with any workers it starts: cancel() ends them all

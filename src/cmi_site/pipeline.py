@@ -20,6 +20,7 @@ import jinja2
 
 from . import site as routes
 from .cache import BuildCache, code_version, discard_cache, template_bytecode
+from .commit import prepare_spare
 from .errors import Problem, SetupError, has_errors, sort_problems
 from .incremental import (
     StoryLines,
@@ -33,6 +34,7 @@ from .incremental import (
     write_outputs,
 )
 from .load import DATA_FILES, DataFile, StaticFile, load_content, load_static, read_data
+from .outdir import OutputFolder, check_output
 from .outputs import render_outputs, story_line
 from .parallel import Background, in_background
 from .render import Output, TemplateFailure, render_html, render_search
@@ -42,7 +44,7 @@ from .search import SearchIndex, build_search_index, minify_js
 from .site import BuildOptions, Site, build_site, output_path
 from .track import Fingerprints, digest
 from .validate import make_vocab, validate, validate_vocab
-from .write import create_file, scan_output
+from .write import create_file
 
 # A second process for the search page and index pays off when little else is worked out.
 # When many documents were converted, the cores are busy anyway and it would only add a process
@@ -121,30 +123,40 @@ def search_outputs(site: Site, templates: Path, page_count: int,
     return [render_search(site, templates, index.main, index.facets, bytecode), *index.files]
 
 
+def output_folder(paths: Paths) -> OutputFolder:
+    """The output folder, when the build may replace it; SetupError when it must not (outdir.py)."""
+    return check_output(paths.output, paths.content, paths.templates, paths.root, paths.cache)
+
+
 def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
     """Check, render and write the whole site; nothing is written when the check fails.
 
     Documents the build cache has seen are not read again, the rest are read on every core; pages
     whose inputs are unchanged are not rendered again, the rest are rendered on every core; only
-    files whose bytes changed are written (incremental.py). A cache that cannot be used is never an
-    error: each part that cannot be read is a miss (cache.py, incremental.py), and should a damaged
-    cache still make the build fail, it is thrown away and the build made again without one, so the
-    result is always that of --no-cache. A failure that is not the cache's fails that build too.
+    files whose bytes changed are written (incremental.py), and put in place in one step (commit.py).
+    An output folder the build must not replace is refused before anything is read (SetupError);
+    what a killed build left beside the output is put right first. A cache that cannot be used is
+    never an error: each part that cannot be read is a miss (cache.py, incremental.py), and should a
+    damaged cache still make the build fail, it is thrown away and the build made again without one,
+    so the result is always that of --no-cache. A failure that is not the cache's fails that build too.
     """
-    if paths.cache is None:
-        return _build(paths, options, strict)
-    try:
-        return _build(paths, options, strict)
-    except (SetupError, OSError, MemoryError):  # the output folder, the disk, the machine: not the cache's doing
-        raise
-    except Exception as err:  # noqa: BLE001 - anything else may come of a damaged cache: build without it
-        discard_cache(paths.cache)
-        result = _build(dataclasses.replace(paths, cache=None), options, strict)
-        return dataclasses.replace(result, cache_failure=f"{type(err).__name__}: {err}")
+    folder = output_folder(paths)
+    with folder.locked():
+        folder.recover()
+        if paths.cache is None:
+            return _build(paths, options, strict)
+        try:
+            return _build(paths, options, strict)
+        except (SetupError, OSError, MemoryError):  # the output folder, the disk, the machine: not the cache's doing
+            raise
+        except Exception as err:  # noqa: BLE001 - anything else may come of a damaged cache: build without it
+            discard_cache(paths.cache)
+            result = _build(dataclasses.replace(paths, cache=None), options, strict)
+            return dataclasses.replace(result, cache_failure=f"{type(err).__name__}: {err}")
 
 
 def _build(paths: Paths, options: BuildOptions, strict: bool) -> Result:
-    """build, with the cache paths.cache (or none)."""
+    """build, with the cache paths.cache (or none), in an output folder already checked and recovered."""
     clock = _Clock()
     cache = BuildCache(paths.cache) if paths.cache is not None else None
     started: list[Background[Any]] = []  # jobs in other processes, cancelled if the build stops before their results
@@ -167,8 +179,9 @@ def _build(paths: Paths, options: BuildOptions, strict: bool) -> Result:
             if same is not None:  # nothing at all changed: the output folder is already right
                 clock.lap("load")
                 return Result(same[0], None, same[1], same[2], clock.timings)
-        # Which files the output folder holds is found in a second process while the content is read.
-        scanned = start(functools.partial(scan_output, paths.output.resolve())) if cache is not None else None
+        # Which files the output folder holds is found (and the spare made a copy of it, commit.py) in a
+        # second process while the content is read.
+        scanned = start(functools.partial(prepare_spare, paths.output)) if cache is not None else None
         fingerprints = Fingerprints()
         loaded, validated, converted = check_content(paths.content, paths.root, cache, fingerprints, hashes)
         clock.lap("load")

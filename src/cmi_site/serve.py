@@ -32,7 +32,7 @@ from typing import Any
 
 import watchfiles
 
-from .pipeline import Paths, Result, build
+from .pipeline import Paths, Result, build, output_folder
 from .site import BuildOptions
 
 LIVE_JS = """(function () {
@@ -302,7 +302,9 @@ def serve(
     on_build: Callable[[Result], None],
     on_ready: Callable[[str], None],
 ) -> None:
-    """Build, then serve and rebuild on change until interrupted (KeyboardInterrupt). OSError if the port is busy."""
+    """Build, then serve and rebuild on change until interrupted (KeyboardInterrupt). OSError if the port
+    is busy; SetupError if the output folder is one the build must not replace."""
+    output_folder(paths)  # before anything is served or built
     state = PreviewState()
     lock = threading.Lock()
 

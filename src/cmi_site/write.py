@@ -1,21 +1,28 @@
-"""Write stage: files -> an output folder, atomically.
+"""Write stage: what may be written (check_outputs), staging files, and what the output holds.
 
-Everything is written into a fresh temporary folder beside the output; only when every file is
-written is it swapped in. A failed build, or one stopped half-way, leaves the previous site exactly
-as it was.
+How the new site replaces the old one in one step is commit.py; which folders may be replaced, and
+the work folder beside the output, outdir.py.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import SetupError
+from .outdir import MARKER, shown
 from .render import Output
+
+
+class WriteFailed(SetupError):
+    """The site could not be written (disk full, read-only, ...): the output folder was left as it was."""
+
+
+def write_failed(err: OSError, output: Path) -> WriteFailed:
+    """The one-line message for a system error while writing into output."""
+    where = f": {shown(err.filename)}" if err.filename else ""
+    return WriteFailed(f"could not write the site ({err.strerror or err}{where}); {shown(output)} was left as it was")
 
 
 def check_outputs(outputs: Iterable[Output]) -> list[Output]:
@@ -25,52 +32,28 @@ def check_outputs(outputs: Iterable[Output]) -> list[Output]:
     for out in outputs:
         parts = [part for part in out.path.split("/") if part not in ("", ".")]  # PurePosixPath's parts, faster
         if out.path.startswith("/") or ".." in parts or not parts:
-            raise SetupError(f"refusing to write outside the output folder: {out.path}")
+            raise SetupError(f"refusing to write outside the output folder: {shown(out.path)}")
         if out.path in seen:
-            raise SetupError(f"two pages would be written to the same file: {out.path}")
+            raise SetupError(f"two pages would be written to the same file: {shown(out.path)}")
+        if out.path == MARKER:
+            raise SetupError(f"{MARKER} is the name of the file that marks a folder cmi-site made; a page cannot use it")
         seen.add(out.path)
         checked.append(out)
+    clash = min(_folders(seen) & seen, default=None)
+    if clash is not None:
+        raise SetupError(f"a file and a folder would have the same path in the site: {shown(clash)}")
     return checked
 
 
-def write_tree(outputs: list[Output], folder: Path) -> None:
-    """Write every output under folder (which must exist)."""
-    made: set[Path] = set()
-    for out in outputs:
-        target = folder / out.path
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        target.write_bytes(out.data)
-
-
-def swap_in(new: Path, output: Path) -> None:
-    """Replace output with new: the old tree is moved aside, the new one renamed in, the old removed."""
-    if output.exists() and not output.is_dir():
-        raise SetupError(f"the output path {output} exists and is not a folder")
-    old = None
-    if output.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
-        os.rename(output, old / "site")
-    os.rename(new, output)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def write_site(outputs: Iterable[Output], output: Path) -> int:
-    """Write all outputs to output atomically; returns how many files were written."""
-    checked = check_outputs(outputs)
-    output = output.resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-", dir=output.parent))
-    try:
-        write_tree(checked, staging)
-        os.chmod(staging, 0o755)  # noqa: S103 - a site is for everyone to read; mkdtemp made it 0o700
-        swap_in(staging, output)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return len(checked)
+def _folders(paths: Iterable[str]) -> set[str]:
+    """Every folder the paths are in (each walked up only until a folder already seen)."""
+    folders: set[str] = set()
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return folders
 
 
 def create_file(path: Path, text: str) -> None:
@@ -83,13 +66,6 @@ def create_file(path: Path, text: str) -> None:
 # ---- incremental writing: only files whose bytes changed ------------------------------------------
 
 FileStat = tuple[int, int, int]  # size, modification time (ns), inode: how a file is known to be unchanged
-
-
-def new_staging(output: Path) -> Path:
-    """A fresh temporary folder beside the output, for the files of one build."""
-    output = output.resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-", dir=output.parent))
 
 
 def stage_file(staging: Path, path: str, data: bytes) -> FileStat:
@@ -119,83 +95,17 @@ def scan_output(output: Path) -> dict[str, FileStat]:
     return found
 
 
-def _conflicts(paths: set[str], existing: dict[str, FileStat]) -> bool:
-    """True when a new file needs a folder where an old file is, or the other way round."""
-    folders = {"/".join(p.split("/")[:n]) for p in [*paths, *existing] for n in range(1, p.count("/") + 1)}
-    return bool(folders & (paths | set(existing)))
-
-
-def commit_changes(output: Path, staging: Path, staged: set[str], keep: set[str], existing: dict[str, FileStat]) -> None:
-    """Make the output hold the staged files and the kept ones, and nothing else, then remove staging.
-
-    When most files are new (or the output is missing), the kept files are linked into staging and
-    the folders swapped, as write_site does. Otherwise each changed file is renamed into place, the
-    file it replaces moved aside first; if anything fails, every step is undone, so the output is
-    either the old site or the new one.
-    """
-    output = output.resolve()
-    removed = set(existing) - staged - keep
-    try:
-        if not output.is_dir() or len(staged) + len(removed) > len(keep) or _conflicts(staged | keep, existing):
-            for path in sorted(keep):
-                _link_or_copy(output / path, staging / path)
-            os.chmod(staging, 0o755)  # noqa: S103 - a site is for everyone to read; mkdtemp made it 0o700
-            swap_in(staging, output)
-            return
-        _replace_files(output, staging, staged, removed)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:  # another file system, or links not allowed
-        shutil.copy2(source, target)
-
-
-def _replace_files(output: Path, staging: Path, staged: set[str], removed: set[str]) -> None:
-    """Rename staged files into output and move removed ones out, all or nothing."""
-    aside = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
-    done: list[tuple[Path, Path]] = []  # (from, to) renames, to undo in reverse
-    made: list[Path] = []  # folders created, likewise
-    try:
-        for index, path in enumerate(sorted(staged | removed)):
-            target = output / path
-            if target.exists():
-                backup = aside / str(index)
-                os.rename(target, backup)
-                done.append((target, backup))
-            if path in staged:
-                made += _make_folders(target.parent)
-                os.rename(staging / path, target)
-                done.append((staging / path, target))
-    except BaseException:
-        for source, moved in reversed(done):
-            os.rename(moved, source)
-        for folder in reversed(made):
-            folder.rmdir()
-        raise
-    finally:
-        shutil.rmtree(aside, ignore_errors=True)
-    _remove_empty_folders(output, removed)
-
-
-def _make_folders(folder: Path) -> list[Path]:
-    """Create folder and any missing parents; returns the ones created, outermost first."""
-    missing = []
-    while not folder.is_dir():
-        missing.append(folder)
-        folder = folder.parent
-    for created in reversed(missing):
-        created.mkdir()
-    return list(reversed(missing))
-
-
-def _remove_empty_folders(output: Path, removed: set[str]) -> None:
-    """Folders left empty by removed files go too (deepest first), as a fresh build would not have them."""
-    folders = {"/".join(p.split("/")[:n]) for p in removed for n in range(1, p.count("/") + 1)}
-    for folder in sorted(folders, key=lambda f: f.count("/"), reverse=True):
-        with contextlib.suppress(OSError):  # not empty
-            (output / folder).rmdir()
+def scan_inodes(folder: Path) -> dict[str, int]:
+    """Every file in folder (relative POSIX path -> inode), from the folders' listings alone: no file
+    is looked at, so it costs about half of scan_output."""
+    found: dict[str, int] = {}
+    stack: list[tuple[str | Path, str]] = [(folder, "")] if folder.is_dir() else []
+    while stack:
+        where, prefix = stack.pop()
+        with os.scandir(where) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+                else:
+                    found[f"{prefix}{entry.name}"] = entry.inode()
+    return found
