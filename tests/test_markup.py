@@ -5,8 +5,8 @@ from cmi_site.markup import plain_text, render_markdown
 
 def test_headings_start_at_h2_because_the_title_is_the_h1() -> None:
     html = render_markdown("# Top\n\n## Next\n").html
-    assert '<h2 id="top">Top</h2>' in html and '<h3 id="next">Next</h3>' in html
-    assert render_markdown("## Already h2\n").html.startswith('<h2 id="already-h2">')
+    assert '<h2 id="section--top">Top</h2>' in html and '<h3 id="section--next">Next</h3>' in html
+    assert render_markdown("## Already h2\n").html.startswith('<h2 id="section--already-h2">')
 
 
 def test_tables_lists_and_links_survive() -> None:
@@ -32,7 +32,7 @@ def test_safe_markdown_reports_nothing() -> None:
 def test_state_does_not_leak_between_documents() -> None:
     first = render_markdown("## Same\n").html
     second = render_markdown("## Same\n").html
-    assert first == second == '<h2 id="same">Same</h2>'
+    assert first == second == '<h2 id="section--same">Same</h2>'
 
 
 def test_plain_text() -> None:
@@ -68,10 +68,11 @@ def _reference(text: str) -> str:
     """What Python-Markdown with every extension, freshly made, produces."""
     import markdown
 
-    from cmi_site.markup import EXTENSION_CONFIGS, EXTENSIONS, _demote_headings, sanitize
+    from cmi_site.bodyhtml import sanitize
+    from cmi_site.markup import EXTENSION_CONFIGS, EXTENSIONS, _demote_headings
 
     return sanitize(_demote_headings(markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS,
-                                                       output_format="html").convert(text)))  # fmt: skip
+                                                       output_format="html").convert(text)))[0]  # fmt: skip
 
 
 def _texts() -> list[str]:

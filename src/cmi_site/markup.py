@@ -1,8 +1,8 @@
 """Markdown from the public -> HTML that is safe to put on a page.
 
-Python-Markdown converts; nh3 (the Rust `ammonia` sanitizer) then keeps only a small allow-list of
-tags, attributes and URL schemes. Sanitising the *output* of Markdown, not the input, is what makes
-this safe: Markdown passes raw HTML through, so everything an editor wrote is checked.
+Python-Markdown converts; bodyhtml.sanitize (nh3, the Rust `ammonia` sanitizer) then keeps only a
+small allow-list of tags, attributes and URLs. Sanitising the *output* of Markdown, not the input,
+is what makes this safe: Markdown passes raw HTML through, so everything an editor wrote is checked.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import markdown
-import nh3
 from markdown import inlinepatterns, util
 from markdown.extensions import smarty
 from markdown.extensions.toc import TocTreeprocessor, remove_fnrefs, render_inner_html, strip_tags, unique
 from markdown.treeprocessors import InlineProcessor
+
+from .bodyhtml import BodyImage, sanitize
 
 EXTENSIONS = ["tables", "fenced_code", "sane_lists", "def_list", "abbr", "smarty", "toc"]
 EXTENSION_CONFIGS = {"toc": {"permalink": False}}
@@ -32,26 +33,6 @@ _NEEDED_WHEN = {
     "abbr": re.compile(r"\*\["),
     "smarty": re.compile(r"['\"]|--|\.\.\."),
 }
-
-ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "dl", "dt", "em",
-    "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "img", "ins", "kbd", "li", "mark", "ol", "p",
-    "pre", "q", "s", "small", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
-    "thead", "tr", "ul",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {
-    "*": {"lang", "dir"},
-    "a": {"href", "title", "hreflang"},
-    "abbr": {"title"},
-    "img": {"src", "alt", "title", "width", "height"},
-    "ol": {"start"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan", "scope"},
-    **{f"h{n}": {"id"} for n in range(2, 7)},
-}
-URL_SCHEMES = {"http", "https", "mailto", "tel"}
-# Removed with everything inside them, not just the tags.
-DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "noscript", "svg", "math"}
 
 # What an editor is told was taken out (a warning, so they know the page differs from their text).
 # Matched against the lower-cased HTML: the same matches as re.IGNORECASE, several times faster.
@@ -68,11 +49,22 @@ _HEADING = re.compile(r"<(/?)h([1-6])\b")
 
 
 @dataclass(frozen=True)
+class Image:
+    """An <img> of a body: its source as written (None: one the sanitizer removed unseen), the file
+    under content/ it names (None: it names none, so it is an error) and its line in the body."""
+
+    src: str | None
+    path: str | None
+    line: int
+
+
+@dataclass(frozen=True)
 class Html:
-    """Sanitised HTML and what the sanitizer took out, in words for the editor."""
+    """Sanitised HTML, what the sanitizer took out (in words for the editor) and the body's images."""
 
     html: str
     removed: tuple[str, ...]
+    images: tuple[Image, ...] = ()
 
 
 def render_markdown(text: str) -> Html:
@@ -84,8 +76,35 @@ def render_markdown(text: str) -> Html:
     lowered = raw.lower()
     removed = tuple(sorted({message.format(m.group(1) if m.groups() else "")
                             for rx, message in _UNSAFE for m in rx.finditer(lowered)}))  # fmt: skip
-    html = sanitize(_demote_headings(raw))
-    return Html(html, removed)
+    html, images = sanitize(_demote_headings(raw))
+    return Html(html, removed, _located(text, images))
+
+
+def _located(text: str, images: tuple[BodyImage, ...]) -> tuple[Image, ...]:
+    """The body's images, each with its line: where its source is written (the second image with a
+    source at its second place ...), else where the body's image of that number starts ('![', '<img')."""
+    lowered = text.lower()
+    marks = sorted(at for mark in ("![", "<img") for at in _positions(lowered, mark))
+    seen: dict[str, int] = {}
+    located = []
+    for number, image in enumerate(images):
+        places = _positions(text, image.src) if image.src else []
+        if image.src and places:
+            found = places[min(seen.get(image.src, 0), len(places) - 1)]
+            seen[image.src] = seen.get(image.src, 0) + 1
+        else:  # written with character references, or removed before the sanitizer's filter saw it
+            found = marks[min(number, len(marks) - 1)] if marks else 0
+        located.append(Image(image.src, image.path, text.count("\n", 0, found) + 1))
+    return tuple(located)
+
+
+def _positions(text: str, part: str) -> list[int]:
+    """Where part starts in text, each time."""
+    found, at = [], text.find(part)
+    while at >= 0:
+        found.append(at)
+        at = text.find(part, at + 1)
+    return found
 
 
 def _needs() -> dict[str, tuple[str, ...]]:
@@ -208,19 +227,6 @@ def _converter(extensions: tuple[str, ...], table_of_contents: bool) -> markdown
     if "toc" in converter.treeprocessors and not table_of_contents:
         converter.treeprocessors["toc"].__class__ = _HeadingIds
     return converter
-
-
-def sanitize(html: str) -> str:
-    """Any HTML -> only the allowed tags, attributes and URL schemes."""
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        clean_content_tags=DROPPED_WITH_CONTENT,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel=None,
-        strip_comments=True,
-    )
 
 
 def _demote_headings(html: str) -> str:
