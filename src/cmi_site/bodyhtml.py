@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import nh3
@@ -150,3 +151,13 @@ def _link(href: str) -> str | None:
         return href
     return f"{path}#{content_id(urllib.parse.unquote(fragment))}"
 
+
+# In nh3's output a '<' always starts a tag (text and attribute values have it as &lt;), attributes
+# are always name="value" and a value never holds '"' (it is &quot;): so this finds exactly the
+# href and src attributes of tags, never text that looks like one (a code sample, a title).
+_ROOT_ATTRIBUTE = re.compile(r'(<[a-z][a-z0-9]*(?: [a-z][a-z0-9-]*="[^"]*")*? (?:href|src)=")/(?![/\\])([^"]*)"')
+
+
+def rewrite_root_links(html: str, relative: Callable[[str], str]) -> str:
+    """Sanitised HTML -> the same, each site-root href or src (/take-part/) replaced by relative(route)."""
+    return _ROOT_ATTRIBUTE.sub(lambda m: f'{m.group(1)}{relative(m.group(2))}"', html)
