@@ -3,10 +3,13 @@
 Python-Markdown converts; bodyhtml.sanitize (nh3, the Rust `ammonia` sanitizer) then keeps only a
 small allow-list of tags, attributes and URLs. Sanitising the *output* of Markdown, not the input,
 is what makes this safe: Markdown passes raw HTML through, so everything an editor wrote is checked.
+The work is bounded (bounds.py): a body too deeply nested or too slow to convert is refused, with
+a problem for the editor, never a hang or a traceback.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import html as htmllib
 import re
@@ -19,7 +22,9 @@ from markdown.extensions import smarty
 from markdown.extensions.toc import TocTreeprocessor, remove_fnrefs, render_inner_html, strip_tags, unique
 from markdown.treeprocessors import InlineProcessor
 
+from . import bounds
 from .bodyhtml import BodyImage, sanitize
+from .bounds import Refusal
 
 EXTENSIONS = ["tables", "fenced_code", "sane_lists", "def_list", "abbr", "smarty", "toc"]
 EXTENSION_CONFIGS = {"toc": {"permalink": False}}
@@ -60,41 +65,74 @@ class Image:
 
 @dataclass(frozen=True)
 class Html:
-    """Sanitised HTML, what the sanitizer took out (in words for the editor) and the body's images."""
+    """Sanitised HTML, what the sanitizer took out (in words for the editor), the body's images, and
+    why the body was not converted (then html is empty)."""
 
     html: str
     removed: tuple[str, ...]
     images: tuple[Image, ...] = ()
+    refused: Refusal | None = None
 
 
 def render_markdown(text: str) -> Html:
     """Markdown text -> sanitised HTML whose headings start at <h2> (the page title is the <h1>)."""
-    extensions = tuple(e for e in EXTENSIONS if e not in _NEEDED_WHEN or _NEEDED_WHEN[e].search(text))
-    converter = _converter(extensions, TOC_MARKER in text)
-    converter.reset()  # Python-Markdown keeps state (toc ids, abbreviations) between documents
-    raw = converter.convert(text)
-    lowered = raw.lower()
-    removed = tuple(sorted({message.format(m.group(1) if m.groups() else "")
-                            for rx, message in _UNSAFE for m in rx.finditer(lowered)}))  # fmt: skip
-    html, images = sanitize(_demote_headings(raw))
+    refused = bounds.refusal(text)
+    if refused is not None:
+        return Html("", (), refused=refused)
+    try:
+        with bounds.time_limit():
+            raw = _python_markdown(text)
+            lowered = raw.lower()
+            removed = tuple(sorted({message.format(m.group(1) if m.groups() else "")
+                                    for rx, message in _UNSAFE for m in rx.finditer(lowered)}))  # fmt: skip
+            html, images = sanitize(_demote_headings(raw))
+    except bounds.TimeUp:
+        return Html("", (), refused=Refusal(1, f"the body took more than {bounds.TIME_LIMIT:g} seconds to convert "
+                                               "(simplify it: it probably has very many unclosed brackets, tags or '*')"))  # fmt: skip
+    except (RecursionError, bounds.TooDeep):
+        return Html("", (), refused=Refusal(1, "the body is nested too deeply to convert (lists, quotes, links or "
+                                               f"emphasis more than {bounds.MAX_TREE_DEPTH} levels inside each other)"))  # fmt: skip
+    except _Failed as failed:
+        return Html("", (), refused=Refusal(1, f"the body could not be converted ({failed} in Python-Markdown; "
+                                               "simplify the Markdown around unusual marks)"))  # fmt: skip
     return Html(html, removed, _located(text, images))
+
+
+class _Failed(Exception):
+    """Python-Markdown raised on a text (its message: the exception's name)."""
+
+
+def _python_markdown(text: str) -> str:
+    """convert(text), any exception but the bounds' turned into _Failed: odd input is the editor's
+    problem to see, not a crash of the build."""
+    try:
+        return convert(text)
+    except (RecursionError, bounds.TooDeep):
+        raise
+    except Exception as error:
+        raise _Failed(type(error).__name__) from error
 
 
 def _located(text: str, images: tuple[BodyImage, ...]) -> tuple[Image, ...]:
     """The body's images, each with its line: where its source is written (the second image with a
     source at its second place ...), else where the body's image of that number starts ('![', '<img')."""
-    lowered = text.lower()
+    if not images:
+        return ()
+    lowered, newlines = text.lower(), _positions(text, "\n")
     marks = sorted(at for mark in ("![", "<img") for at in _positions(lowered, mark))
+    places: dict[str, list[int]] = {}
     seen: dict[str, int] = {}
     located = []
     for number, image in enumerate(images):
-        places = _positions(text, image.src) if image.src else []
-        if image.src and places:
-            found = places[min(seen.get(image.src, 0), len(places) - 1)]
+        if image.src and image.src not in places:
+            places[image.src] = _positions(text, image.src)
+        found = places.get(image.src, []) if image.src else []
+        if image.src and found:
+            at = found[min(seen.get(image.src, 0), len(found) - 1)]
             seen[image.src] = seen.get(image.src, 0) + 1
         else:  # written with character references, or removed before the sanitizer's filter saw it
-            found = marks[min(number, len(marks) - 1)] if marks else 0
-        located.append(Image(image.src, image.path, text.count("\n", 0, found) + 1))
+            at = marks[min(number, len(marks) - 1)] if marks else 0
+        located.append(Image(image.src, image.path, bisect.bisect_left(newlines, at) + 1))
     return tuple(located)
 
 
@@ -216,16 +254,35 @@ class _HeadingIds(TocTreeprocessor):
                     el.attrib["id"] = unique(self.slugify(text, self.sep), used_ids, counters)
 
 
-@functools.cache
+# Converters made so far, by (extensions, whether the text has toc's marker). One is taken out while
+# it converts and put back only when it succeeded: Python-Markdown keeps parser state that reset()
+# does not clear (the list and quote nesting of BlockParser.state), so after an exception, or the
+# time limit, a reused converter gets later documents wrong. Taking it out also keeps two threads
+# from sharing one.
+_CONVERTERS: dict[tuple[tuple[str, ...], bool], markdown.Markdown] = {}
+
+
+def convert(text: str) -> str:
+    """Markdown -> Python-Markdown's HTML, with only the extensions the text can need, by the fast path."""
+    extensions = tuple(e for e in EXTENSIONS if e not in _NEEDED_WHEN or _NEEDED_WHEN[e].search(text))
+    key = (extensions, TOC_MARKER in text)
+    converter = _CONVERTERS.pop(key, None) or _converter(*key)
+    converter.reset()  # Python-Markdown keeps state (toc ids, abbreviations) between documents
+    html = converter.convert(text)
+    _CONVERTERS[key] = converter
+    return html
+
+
 def _converter(extensions: tuple[str, ...], table_of_contents: bool) -> markdown.Markdown:
-    """One converter per set of extensions (and whether the text has toc's marker), per process,
-    reset before each document."""
+    """A converter with some extensions (and whether the text has toc's marker), on the fast path,
+    with bounds.DepthGuard right after the inline pass."""
     converter = markdown.Markdown(extensions=list(extensions), extension_configs=EXTENSION_CONFIGS, output_format="html")
     for name in ("inline", "smarty"):
         if name in converter.treeprocessors:
             converter.treeprocessors[name].__class__ = _QuickInlineProcessor
     if "toc" in converter.treeprocessors and not table_of_contents:
         converter.treeprocessors["toc"].__class__ = _HeadingIds
+    converter.treeprocessors.register(bounds.DepthGuard(converter), "depth_guard", 19)
     return converter
 
 

@@ -260,12 +260,14 @@ def _moment(value: dt.date | dt.datetime, time_of_day: dt.time) -> dt.datetime:
 
 
 def body_problems(doc: SourceDoc, html: markup.Html, vocab: Vocab) -> list[Problem]:
-    """What converting a body found: images that are not pictures in content/images (errors), and
-    what the sanitizer removed (warnings)."""
+    """What converting a body found: why it was refused, images that are not pictures in
+    content/images (errors), and what the sanitizer removed (warnings)."""
     def line(body_line: int) -> int:  # a line of the body -> the line of the file
         return doc.body_line + body_line - 1
 
     problems = [Problem(doc.path, doc.body_line, "body", f"removed from the page: {what}", "warning") for what in html.removed]
+    if html.refused is not None:
+        problems.append(Problem(doc.path, line(html.refused.line), "body", html.refused.message))
     for image in html.images:
         if image.path is None:
             written = "an image address that is not allowed" if image.src is None else show(image.src)
