@@ -30,11 +30,14 @@ EXTENSIONS = ["tables", "fenced_code", "sane_lists", "def_list", "abbr", "smarty
 EXTENSION_CONFIGS = {"toc": {"permalink": False}}
 
 # Extensions that do nothing to a text without these marks; a text without them is converted without
-# the extension, which is faster and gives the same HTML (tests/test_markup.py checks that).
+# the extension, which is faster and gives the same HTML (tests/test_markup.py checks that, on
+# generated texts too). Each test must be conservative: never "no" where the extension would act.
+# They are run on the text as Python-Markdown reads it (_as_read). A definition's ': ' may follow
+# the marks of the quotes and lists it is in ('> - : x'), or a tab.
 _NEEDED_WHEN = {
     "tables": re.compile(r"\|"),
     "fenced_code": re.compile(r"```|~~~"),
-    "def_list": re.compile(r"(?:^|\n)[ ]{0,3}:[ ]{1,3}"),
+    "def_list": re.compile(r"(?m)^(?:[ \t>]|(?:[*+-]|\d+[.)])[ \t])*:[ \t]"),
     "abbr": re.compile(r"\*\["),
     "smarty": re.compile(r"['\"]|--|\.\.\."),
 }
@@ -264,13 +267,22 @@ _CONVERTERS: dict[tuple[tuple[str, ...], bool], markdown.Markdown] = {}
 
 def convert(text: str) -> str:
     """Markdown -> Python-Markdown's HTML, with only the extensions the text can need, by the fast path."""
-    extensions = tuple(e for e in EXTENSIONS if e not in _NEEDED_WHEN or _NEEDED_WHEN[e].search(text))
-    key = (extensions, TOC_MARKER in text)
+    probe = _as_read(text)
+    extensions = tuple(e for e in EXTENSIONS if e not in _NEEDED_WHEN or _NEEDED_WHEN[e].search(probe))
+    key = (extensions, TOC_MARKER in probe)
     converter = _CONVERTERS.pop(key, None) or _converter(*key)
     converter.reset()  # Python-Markdown keeps state (toc ids, abbreviations) between documents
     html = converter.convert(text)
     _CONVERTERS[key] = converter
     return html
+
+
+def _as_read(text: str) -> str:
+    """A text as Python-Markdown's first step leaves it: without the control characters STX and ETX,
+    which it strips (so '-', STX, '-' is '--'), and with a line feed ending every line."""
+    if "\x02" in text or "\x03" in text:
+        text = text.replace("\x02", "").replace("\x03", "")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _converter(extensions: tuple[str, ...], table_of_contents: bool) -> markdown.Markdown:
