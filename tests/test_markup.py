@@ -82,6 +82,8 @@ TRICKY = [
     "*\x02[HTML]: Hyper Text\n\nHTML",
     "`\x02``\ncode\n```",
     "[TO\x02C]\n\n## One",
+    "<div>\nTerm\n</div>: Definition",  # the rest of a raw HTML block's last line is a line of its own
+    "<!-- c -->:\tDefinition",
 ]
 
 
@@ -123,10 +125,10 @@ def test_the_fast_converter_gives_exactly_what_python_markdown_gives() -> None:
 # white space, ended by any of the line endings Python-Markdown reads.
 _MARKS = [*"*_`[]()!<>&#|:-+.~=\"'\\{}/@%$^", "\t", " ", "  ", "\x02", "\x03", "\x00", "\x0b", "\x0c", "\u00a0", "\u2028"]
 _PIECES = ["a", "Term", "HTML", "x y", "1", "1.", "--", "---", "...", "```", "~~~", "*[HTML]: Hyper", "[TOC]", "&amp;",
-           "&#39;", "&#X41;", "<b>", "</b>", "<div>", "</div>", '<h2 id="a">', "</h2>", "<!-- c -->", "http://x.org",
+           "&#39;", "&#X41;", "<b>", "</b>", "<div>", "</div>", '<h2 id="a">', "</h2>", "<!--", "-->", "<!-- c -->", "</div>: ", "-->:\t", "http://x.org",
            "<a@b.org>", "[x]: /y", "[x][]", "![i](/p.png)", "[l](/a/ \"t\")", "|---|", ": ", ":\t", "# ", "## ", "===",
            "'90s", "rock 'n' roll", "&quot;"]  # fmt: skip
-_PREFIXES = ["", "> ", ">", "- ", "* ", "+ ", "1. ", "3) ", "    ", "\t", "  ", ": ", ":\t", ":   "]
+_PREFIXES = ["", "> ", ">", "- ", "* ", "+ ", "1. ", "3) ", "    ", "\t", "  ", ": ", ":\t", ":   ", "<div>", "<!--"]
 
 
 @st.composite

@@ -31,13 +31,15 @@ EXTENSION_CONFIGS = {"toc": {"permalink": False}}
 
 # Extensions that do nothing to a text without these marks; a text without them is converted without
 # the extension, which is faster and gives the same HTML (tests/test_markup.py checks that, on
-# generated texts too). Each test must be conservative: never "no" where the extension would act.
-# They are run on the text as Python-Markdown reads it (_as_read). A definition's ': ' may follow
-# the marks of the quotes and lists it is in ('> - : x'), or a tab.
+# generated texts too). Each test must be conservative: never "no" where the extension would act,
+# so each looks for its mark anywhere in the text as Python-Markdown reads it (_as_read). A
+# definition's ': ' (or ':\t') can follow the marks of the quotes and lists it is in ('> - : x'),
+# or the end of a raw HTML block ('</div>: x': Python-Markdown moves the rest of that line to a
+# line of its own); def_list costs nothing measurable when it finds no definition.
 _NEEDED_WHEN = {
     "tables": re.compile(r"\|"),
     "fenced_code": re.compile(r"```|~~~"),
-    "def_list": re.compile(r"(?m)^(?:[ \t>]|(?:[*+-]|\d+[.)])[ \t])*:[ \t]"),
+    "def_list": re.compile(r":[ \t]"),
     "abbr": re.compile(r"\*\["),
     "smarty": re.compile(r"['\"]|--|\.\.\."),
 }
