@@ -37,6 +37,13 @@ def test_safe_markdown_reports_nothing() -> None:
     assert render_markdown("Plain *text* with a [link](/about/).").removed == ()
 
 
+def test_code_samples_of_unsafe_html_report_nothing() -> None:
+    sample = '<a href="javascript:x()" onclick="y()" style="z"><script>'
+    text = f"Write `{sample}` like this:\n\n    {sample}\n\n```\n{sample}\n```\n\nOr in words: style=\"z\" onclick=\"y()\"."
+    result = render_markdown(text)
+    assert result.removed == () and result.html.count("&lt;a href=\"javascript:x()\" onclick=\"y()\" style=\"z\"&gt;") == 3
+
+
 def test_state_does_not_leak_between_documents() -> None:
     first = render_markdown("## Same\n").html
     second = render_markdown("## Same\n").html

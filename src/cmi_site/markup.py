@@ -46,14 +46,29 @@ _NEEDED_WHEN = {
 
 # What an editor is told was taken out (a warning, so they know the page differs from their text).
 # Matched against the lower-cased HTML: the same matches as re.IGNORECASE, several times faster.
-_UNSAFE = [
-    (re.compile(r"<\s*(script|style|iframe|object|embed|form|input|button|svg|math|link|meta|base)\b"),
-     "<{0}> elements are not allowed"),
+# In Python-Markdown's output a '<' that starts no tag is escaped (&lt;), as is all code: so the
+# elements are looked for anywhere and the attributes only inside tags, never in a code sample.
+_UNSAFE_ELEMENT = (re.compile(r"<\s*(script|style|iframe|object|embed|form|input|button|svg|math|link|meta|base)\b"),
+                   "<{0}> elements are not allowed")  # fmt: skip
+_UNSAFE_ATTRIBUTES = [
     (re.compile(r"\son[a-z]+\s*="), "event-handler attributes (on...=) are not allowed"),
     (re.compile(r"(?:href|src)\s*=\s*[\"']?\s*(?:javascript|vbscript|data):"),
      "javascript:, vbscript: and data: links are not allowed"),
     (re.compile(r"\sstyle\s*="), "style attributes are not allowed (the site's own stylesheet styles everything)"),
 ]  # fmt: skip
+_RAW_TAG = re.compile(r"""<[a-z](?:[^>"']|"[^"]*"|'[^']*')*>""")
+
+
+def _removed(raw: str) -> tuple[str, ...]:
+    """Python-Markdown's HTML -> what the sanitizer will take out of it, in words for the editor."""
+    if "<" not in raw:
+        return ()
+    lowered = raw.lower()
+    found = {_UNSAFE_ELEMENT[1].format(m.group(1)) for m in _UNSAFE_ELEMENT[0].finditer(lowered)}
+    tags = " ".join(_RAW_TAG.findall(lowered))
+    found |= {message for rx, message in _UNSAFE_ATTRIBUTES if rx.search(tags)}
+    return tuple(sorted(found))
+
 
 _HEADING = re.compile(r"<(/?)h([1-6])\b")
 
@@ -87,9 +102,7 @@ def render_markdown(text: str) -> Html:
     try:
         with bounds.time_limit():
             raw = _python_markdown(text)
-            lowered = raw.lower()
-            removed = tuple(sorted({message.format(m.group(1) if m.groups() else "")
-                                    for rx, message in _UNSAFE for m in rx.finditer(lowered)}))  # fmt: skip
+            removed = _removed(raw)
             html, images = sanitize(_demote_headings(raw))
     except bounds.TimeUp:
         return Html("", (), refused=Refusal(1, f"the body took more than {bounds.TIME_LIMIT:g} seconds to convert "
