@@ -54,6 +54,7 @@ TEMPLATE_ANCHORS = frozenset({"easy-read"})  # the page's own ids that docs/cont
 # An image in a body: a path under images/, of plain URL path characters, no '.' or '..' segment.
 _LOCAL_IMAGE = re.compile(r"/?(images(?:/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+)")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_SLUG = re.compile(r"[a-z0-9_-]*")
 _URL_IGNORED = re.compile(r"[\t\n\r]|^[\x00-\x20]+|[\x00-\x20]+$")  # what a browser strips from a URL first
 _MARK = "data-cmi-img"  # nh3 adds it to each <img> after its own attributes, so the filter sees each image end
 
@@ -123,6 +124,8 @@ def local_image(src: str) -> str | None:
 def content_id(name: str) -> str:
     """A heading's id as written, or a link's fragment -> the id the page gives it."""
     rest = name.removeprefix(CONTENT_ID_PREFIX)
+    if _SLUG.fullmatch(rest) and "--" not in rest:  # a slug already (toc's ids): slugify would give it back
+        return CONTENT_ID_PREFIX + rest
     return CONTENT_ID_PREFIX + slugify(rest, "-")
 
 

@@ -53,7 +53,7 @@ class TooDeep(Exception):
 _ESCAPED = r"\\[\\`*_{}\[\]()>#+.!-]"  # what Python-Markdown treats as escaped: not a bracket
 _BRACKETS = re.compile(rf"{_ESCAPED}|\n[ \t]*(?=\n)|[\[\]()]")
 _RUN = re.compile(rf"[*_]{{{MAX_RUN + 1},}}")
-_DEEP_PREFIX = re.compile(rf"(?m)^[ \t>*+.)0-9-]{{{MAX_CONTAINERS + 1},}}")
+_DEEP_PREFIX = re.compile(rf"\n([ \t>*+.)0-9-]{{{MAX_CONTAINERS + 1},}})")  # after a '\n': sre finds those fast
 _MARKERS = re.compile(r"(?:^|(?<=[ \t>]))(?:>|(?:[*+-]|\d{1,9}[.)])(?=[ \t]))")
 _TAG_START = re.compile(r"<[A-Za-z/!?]")
 _HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
@@ -83,8 +83,8 @@ def _line(text: str, position: int) -> int:
 def _brackets(text: str) -> Refusal | None:
     """Each '[' (and each '(' after '](') makes Python-Markdown read on to its partner or the end of
     the paragraph: many open at once cost their number times the paragraph's length."""
-    if "[" not in text and "(" not in text:
-        return None
+    if text.count("[") <= MAX_OPEN and text.count("(") <= MAX_OPEN:
+        return None  # (a count the expression below need not make for most texts)
     depth = {"[": 0, "(": 0}
     for match in _BRACKETS.finditer(text):
         mark = match.group()
@@ -104,7 +104,7 @@ def _brackets(text: str) -> Refusal | None:
 def _titled_links(text: str) -> Refusal | None:
     """A quote after '](' makes Python-Markdown look for the end of a title, to the end of the
     paragraph if it never closes: many in a paragraph cost their number times its length."""
-    if "](" not in text:
+    if text.count("](") <= MAX_TITLED_LINKS:
         return None
     quotes = [m.start() for m in re.finditer(r"[\"']", text)]
     closes = [m.start() for m in re.finditer(r"\)", text)]
@@ -125,7 +125,7 @@ def _titled_links(text: str) -> Refusal | None:
 def _tags(text: str) -> Refusal | None:
     """Python-Markdown's HTML parser reads from a '<' to its '>', so many '<' without one are
     quadratic; nh3 is quadratic in how deep elements are inside each other."""
-    if "<" not in text:
+    if text.count("<") <= min(MAX_UNCLOSED_TAGS, MAX_HTML_DEPTH):
         return None
     opens = [m.start() for m in re.finditer("<", text)]
     ends = [m.start() for m in re.finditer(">", text)]
@@ -153,8 +153,8 @@ def _tags(text: str) -> Refusal | None:
 def _containers(text: str) -> Refusal | None:
     """Python-Markdown recurses once for each list and quote a line is in: a '>' or list marker, or
     4 columns of the line's indent."""
-    for match in _DEEP_PREFIX.finditer(text):  # only lines with a long prefix can be nested so deep
-        prefix = match.group()
+    for match in _DEEP_PREFIX.finditer(f"\n{text}"):  # only lines with a long prefix can be nested so deep
+        prefix = match.group(1)
         indent = prefix[: len(prefix) - len(prefix.lstrip(" \t"))]
         depth = len(_MARKERS.findall(prefix)) + (indent.count(" ") + 4 * indent.count("\t")) // 4
         if depth > MAX_CONTAINERS:
@@ -164,6 +164,8 @@ def _containers(text: str) -> Refusal | None:
 
 
 def _runs(text: str) -> Refusal | None:
+    if text.count("*") + text.count("_") <= MAX_RUN:
+        return None
     match = _RUN.search(text)
     if match is None:
         return None
@@ -172,7 +174,7 @@ def _runs(text: str) -> Refusal | None:
 
 def _definitions(text: str) -> Refusal | None:
     """Python-Markdown recurses once for each definition (': ...') of a paragraph."""
-    if ":" not in text:
+    if text.count(":") <= MAX_DEFINITIONS:
         return None
     blanks = [m.start() for m in _BLANK.finditer(text)]
     counts: dict[int, int] = {}
@@ -198,39 +200,48 @@ class DepthGuard(Treeprocessor):
     (nested emphasis, links ...), before the passes and the serialiser that recurse once per level."""
 
     def run(self, root: Any) -> None:
-        stack = [(root, 0)]
-        while stack:
-            element, depth = stack.pop()
-            if depth > MAX_TREE_DEPTH:
+        level, depth = [root], 0
+        while level:  # one level of the tree at a time: a list made in C, not a Python loop per element
+            depth += 1
+            if depth > MAX_TREE_DEPTH + 1:
                 raise TooDeep
-            stack.extend((child, depth + 1) for child in element)
+            level = [child for element in level for child in element]
+
+
+class _Timer:
+    """Whether a time limit is running (the handler raises only then)."""
+
+    armed = False
+
+
+def _expire(signum: int, frame: Any) -> None:
+    """SIGVTALRM's handler while this module has it: TimeUp, if a limit is running."""
+    if _Timer.armed:
+        raise TimeUp
 
 
 @contextlib.contextmanager
 def time_limit(seconds: float | None = None) -> Iterator[None]:
     """Raise TimeUp in the block after `seconds` (default TIME_LIMIT) of CPU time. Only the main
     thread can have a timer signal: elsewhere (the preview server rebuilds on a thread), and when
-    another CPU timer or handler is set, the block runs without a limit, bounded by refusal's checks
-    and the depth guard alone."""
+    another CPU timer or SIGVTALRM handler is set, the block runs without a limit, bounded by
+    refusal's checks and the depth guard alone. The handler, once set, stays (setting it for each
+    body cost more than the rest of the limit); it does nothing while no limit runs."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield
         return
-    if signal.getsignal(signal.SIGVTALRM) not in (signal.SIG_DFL, None) or signal.getitimer(signal.ITIMER_VIRTUAL)[0]:
+    handler = signal.getsignal(signal.SIGVTALRM)
+    if (handler is not _expire and handler not in (signal.SIG_DFL, None)) or signal.getitimer(signal.ITIMER_VIRTUAL)[0]:
         yield
         return
-    armed = [True]
-
-    def expire(signum: int, frame: Any) -> None:
-        if armed[0]:
-            raise TimeUp
-
-    signal.signal(signal.SIGVTALRM, expire)
+    if handler is not _expire:
+        signal.signal(signal.SIGVTALRM, _expire)
+    _Timer.armed = True
     signal.setitimer(signal.ITIMER_VIRTUAL, TIME_LIMIT if seconds is None else seconds)
     try:
         try:
             yield
         finally:
-            armed[0] = False  # from here a late signal is ignored
+            _Timer.armed = False  # from here a late signal is ignored
     finally:  # runs even when the signal came just before the line above (it comes only once)
         signal.setitimer(signal.ITIMER_VIRTUAL, 0)
-        signal.signal(signal.SIGVTALRM, signal.SIG_DFL)
