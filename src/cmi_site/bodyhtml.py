@@ -49,7 +49,7 @@ _SEEN_SCHEMES = URL_SCHEMES | {"data"}
 # Removed with everything inside them, not just the tags.
 DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "noscript", "svg", "math"}
 
-CONTENT_ID_PREFIX = "section--"  # a slug never has '--', so no template id or heading slug starts so
+CONTENT_ID_PREFIX = "section--"  # no slug has "--", so no heading can make one; templates never use it
 TEMPLATE_ANCHORS = frozenset({"easy-read"})  # the page's own ids that docs/content.md tells editors to link to
 # An image in a body: a path under images/, of plain URL path characters, no '.' or '..' segment.
 _LOCAL_IMAGE = re.compile(r"/?(images(?:/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+)")

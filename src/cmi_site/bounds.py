@@ -58,7 +58,9 @@ _MARKERS = re.compile(r"(?:^|(?<=[ \t>]))(?:>|(?:[*+-]|\d{1,9}[.)])(?=[ \t]))")
 _TAG_START = re.compile(r"<[A-Za-z/!?]")
 _HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
-_DEFINITION = re.compile(r"(?m)^[ \t>]*(?:(?:[*+-]|\d{1,9}[.)])[ \t]+)*:[ \t]")
+# A definition's ': ' at the start of a line, after quote and list marks, or after the end of a raw
+# HTML block (Python-Markdown moves the rest of its line to a line of its own).
+_DEFINITION = re.compile(r"(?m)(?:^[ \t>]*(?:(?:[*+-]|\d{1,9}[.)])[ \t]+)*|>[ \t]*):[ \t]")
 _BLANK = re.compile(r"\n[ \t]*(?=\n)")
 
 
