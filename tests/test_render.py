@@ -113,3 +113,34 @@ def test_template_mistakes_name_the_file_and_line_and_other_errors_pass_through(
     assert str(failed.value.problem).startswith("templates/missing.html:1: template: missing.html is not there (")
     with pytest.raises(ValueError, match="invalid literal"), template_errors(env):  # not from a template: a bug
         int("not a number")
+
+
+CODE_BODY = r'''A real [take part](/take-part/) link.
+
+A code span `<a href="/take-part/">` and `src="/span.png"`.
+
+    <a href="/indented/">indented code</a>
+
+```html
+<a href="/fenced/">fenced code</a> <img src="/fenced.png">
+```
+
+Words that say href=\"/in-text/\" and src=\"/also-text/\".
+
+[titled](/about/ "with href=\"/in-title/\" in it")
+'''
+
+
+def test_only_real_links_are_made_relative_never_code_or_text(site_dir, run_cli, content_files) -> None:
+    story = content_files["stories/memory-cafe.md"].replace("Body text.\n", CODE_BODY)
+    (site_dir / "content/stories/memory-cafe.md").write_text(story)
+    result = run_cli("build")
+    assert result.code == 0, result.err
+    page = (site_dir / "_site/stories/memory-cafe/index.html").read_text()
+    assert '<a href="../../take-part/index.html">take part</a>' in page
+    assert '<a href="../../about/index.html" title="with href=&quot;/in-title/&quot; in it">titled</a>' in page
+    for code in ('<code>&lt;a href="/take-part/"&gt;</code>', '<code>src="/span.png"</code>',
+                 '<pre><code>&lt;a href="/indented/"&gt;indented code&lt;/a&gt;\n</code></pre>',
+                 '&lt;a href="/fenced/"&gt;fenced code&lt;/a&gt; &lt;img src="/fenced.png"&gt;',
+                 'Words that say href="/in-text/" and src="/also-text/".'):  # fmt: skip
+        assert code in page, code

@@ -1,12 +1,15 @@
 """Markdown from the public -> HTML that is safe to put on a page.
 
-Python-Markdown converts; nh3 (the Rust `ammonia` sanitizer) then keeps only a small allow-list of
-tags, attributes and URL schemes. Sanitising the *output* of Markdown, not the input, is what makes
-this safe: Markdown passes raw HTML through, so everything an editor wrote is checked.
+Python-Markdown converts; bodyhtml.sanitize (nh3, the Rust `ammonia` sanitizer) then keeps only a
+small allow-list of tags, attributes and URLs. Sanitising the *output* of Markdown, not the input,
+is what makes this safe: Markdown passes raw HTML through, so everything an editor wrote is checked.
+The work is bounded (bounds.py): a body too deeply nested or too slow to convert is refused, with
+a problem for the editor, never a hang or a traceback.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import html as htmllib
 import re
@@ -14,78 +17,150 @@ from dataclasses import dataclass
 from typing import Any
 
 import markdown
-import nh3
 from markdown import inlinepatterns, util
 from markdown.extensions import smarty
 from markdown.extensions.toc import TocTreeprocessor, remove_fnrefs, render_inner_html, strip_tags, unique
 from markdown.treeprocessors import InlineProcessor
 
+from . import bounds
+from .bodyhtml import BodyImage, sanitize
+from .bounds import Refusal
+
 EXTENSIONS = ["tables", "fenced_code", "sane_lists", "def_list", "abbr", "smarty", "toc"]
 EXTENSION_CONFIGS = {"toc": {"permalink": False}}
 
 # Extensions that do nothing to a text without these marks; a text without them is converted without
-# the extension, which is faster and gives the same HTML (tests/test_markup.py checks that).
+# the extension, which is faster and gives the same HTML (tests/test_markup.py checks that, on
+# generated texts too). Each test must be conservative: never "no" where the extension would act,
+# so each looks for its mark anywhere in the text as Python-Markdown reads it (_as_read). A
+# definition's ': ' (or ':\t') can follow the marks of the quotes and lists it is in ('> - : x'),
+# or the end of a raw HTML block ('</div>: x': Python-Markdown moves the rest of that line to a
+# line of its own); def_list costs nothing measurable when it finds no definition.
 _NEEDED_WHEN = {
     "tables": re.compile(r"\|"),
     "fenced_code": re.compile(r"```|~~~"),
-    "def_list": re.compile(r"(?:^|\n)[ ]{0,3}:[ ]{1,3}"),
+    "def_list": re.compile(r":[ \t]"),
     "abbr": re.compile(r"\*\["),
     "smarty": re.compile(r"['\"]|--|\.\.\."),
 }
 
-ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "dl", "dt", "em",
-    "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "img", "ins", "kbd", "li", "mark", "ol", "p",
-    "pre", "q", "s", "small", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
-    "thead", "tr", "ul",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {
-    "*": {"lang", "dir"},
-    "a": {"href", "title", "hreflang"},
-    "abbr": {"title"},
-    "img": {"src", "alt", "title", "width", "height"},
-    "ol": {"start"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan", "scope"},
-    **{f"h{n}": {"id"} for n in range(2, 7)},
-}
-URL_SCHEMES = {"http", "https", "mailto", "tel"}
-# Removed with everything inside them, not just the tags.
-DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "noscript", "svg", "math"}
-
 # What an editor is told was taken out (a warning, so they know the page differs from their text).
 # Matched against the lower-cased HTML: the same matches as re.IGNORECASE, several times faster.
-_UNSAFE = [
-    (re.compile(r"<\s*(script|style|iframe|object|embed|form|input|button|svg|math|link|meta|base)\b"),
-     "<{0}> elements are not allowed"),
+# In Python-Markdown's output a '<' that starts no tag is escaped (&lt;), as is all code: so the
+# elements are looked for anywhere and the attributes only inside tags, never in a code sample.
+_UNSAFE_ELEMENT = (re.compile(r"<\s*(script|style|iframe|object|embed|form|input|button|svg|math|link|meta|base)\b"),
+                   "<{0}> elements are not allowed")  # fmt: skip
+_UNSAFE_ATTRIBUTES = [
     (re.compile(r"\son[a-z]+\s*="), "event-handler attributes (on...=) are not allowed"),
     (re.compile(r"(?:href|src)\s*=\s*[\"']?\s*(?:javascript|vbscript|data):"),
      "javascript:, vbscript: and data: links are not allowed"),
     (re.compile(r"\sstyle\s*="), "style attributes are not allowed (the site's own stylesheet styles everything)"),
 ]  # fmt: skip
+_RAW_TAG = re.compile(r"""<[a-z](?:[^>"']|"[^"]*"|'[^']*')*>""")
+
+
+def _removed(raw: str) -> tuple[str, ...]:
+    """Python-Markdown's HTML -> what the sanitizer will take out of it, in words for the editor."""
+    if "<" not in raw:
+        return ()
+    lowered = raw.lower()
+    found = {_UNSAFE_ELEMENT[1].format(m.group(1)) for m in _UNSAFE_ELEMENT[0].finditer(lowered)}
+    tags = " ".join(_RAW_TAG.findall(lowered))
+    found |= {message for rx, message in _UNSAFE_ATTRIBUTES if rx.search(tags)}
+    return tuple(sorted(found))
+
 
 _HEADING = re.compile(r"<(/?)h([1-6])\b")
 
 
 @dataclass(frozen=True)
+class Image:
+    """An <img> of a body: its source as written (None: one the sanitizer removed unseen), the file
+    under content/ it names (None: it names none, so it is an error) and its line in the body."""
+
+    src: str | None
+    path: str | None
+    line: int
+
+
+@dataclass(frozen=True)
 class Html:
-    """Sanitised HTML and what the sanitizer took out, in words for the editor."""
+    """Sanitised HTML, what the sanitizer took out (in words for the editor), the body's images, and
+    why the body was not converted (then html is empty)."""
 
     html: str
     removed: tuple[str, ...]
+    images: tuple[Image, ...] = ()
+    refused: Refusal | None = None
 
 
 def render_markdown(text: str) -> Html:
     """Markdown text -> sanitised HTML whose headings start at <h2> (the page title is the <h1>)."""
-    extensions = tuple(e for e in EXTENSIONS if e not in _NEEDED_WHEN or _NEEDED_WHEN[e].search(text))
-    converter = _converter(extensions, TOC_MARKER in text)
-    converter.reset()  # Python-Markdown keeps state (toc ids, abbreviations) between documents
-    raw = converter.convert(text)
-    lowered = raw.lower()
-    removed = tuple(sorted({message.format(m.group(1) if m.groups() else "")
-                            for rx, message in _UNSAFE for m in rx.finditer(lowered)}))  # fmt: skip
-    html = sanitize(_demote_headings(raw))
-    return Html(html, removed)
+    refused = bounds.refusal(text)
+    if refused is not None:
+        return Html("", (), refused=refused)
+    try:
+        with bounds.time_limit():
+            raw = _python_markdown(text)
+            removed = _removed(raw)
+            html, images = sanitize(_demote_headings(raw))
+    except bounds.TimeUp:
+        return Html("", (), refused=Refusal(1, f"the body took more than {bounds.TIME_LIMIT:g} seconds to convert "
+                                               "(simplify it: it probably has very many unclosed brackets, tags or '*')"))  # fmt: skip
+    except (RecursionError, bounds.TooDeep):
+        return Html("", (), refused=Refusal(1, "the body is nested too deeply to convert (lists, quotes, links or "
+                                               f"emphasis more than {bounds.MAX_TREE_DEPTH} levels inside each other)"))  # fmt: skip
+    except _Failed as failed:
+        return Html("", (), refused=Refusal(1, f"the body could not be converted ({failed} in Python-Markdown; "
+                                               "simplify the Markdown around unusual marks)"))  # fmt: skip
+    return Html(html, removed, _located(text, images))
+
+
+class _Failed(Exception):
+    """Python-Markdown raised on a text (its message: the exception's name)."""
+
+
+def _python_markdown(text: str) -> str:
+    """convert(text), any exception but the bounds' turned into _Failed: odd input is the editor's
+    problem to see, not a crash of the build."""
+    try:
+        return convert(text)
+    except (RecursionError, bounds.TooDeep):
+        raise
+    except Exception as error:
+        raise _Failed(type(error).__name__) from error
+
+
+def _located(text: str, images: tuple[BodyImage, ...]) -> tuple[Image, ...]:
+    """The body's images, each with its line: where its source is written (the second image with a
+    source at its second place ...), else where the body's image of that number starts ('![', '<img')."""
+    if not images:
+        return ()
+    lowered, newlines = text.lower(), _positions(text, "\n")
+    marks = sorted(at for mark in ("![", "<img") for at in _positions(lowered, mark))
+    places: dict[str, list[int]] = {}
+    seen: dict[str, int] = {}
+    located = []
+    for number, image in enumerate(images):
+        if image.src and image.src not in places:
+            places[image.src] = _positions(text, image.src)
+        found = places.get(image.src, []) if image.src else []
+        if image.src and found:
+            at = found[min(seen.get(image.src, 0), len(found) - 1)]
+            seen[image.src] = seen.get(image.src, 0) + 1
+        else:  # written with character references, or removed before the sanitizer's filter saw it
+            at = marks[min(number, len(marks) - 1)] if marks else 0
+        located.append(Image(image.src, image.path, bisect.bisect_left(newlines, at) + 1))
+    return tuple(located)
+
+
+def _positions(text: str, part: str) -> list[int]:
+    """Where part starts in text, each time."""
+    found, at = [], text.find(part)
+    while at >= 0:
+        found.append(at)
+        at = text.find(part, at + 1)
+    return found
 
 
 def _needs() -> dict[str, tuple[str, ...]]:
@@ -197,30 +272,45 @@ class _HeadingIds(TocTreeprocessor):
                     el.attrib["id"] = unique(self.slugify(text, self.sep), used_ids, counters)
 
 
-@functools.cache
+# Converters made so far, by (extensions, whether the text has toc's marker). One is taken out while
+# it converts and put back only when it succeeded: Python-Markdown keeps parser state that reset()
+# does not clear (the list and quote nesting of BlockParser.state), so after an exception, or the
+# time limit, a reused converter gets later documents wrong. Taking it out also keeps two threads
+# from sharing one.
+_CONVERTERS: dict[tuple[tuple[str, ...], bool], markdown.Markdown] = {}
+
+
+def convert(text: str) -> str:
+    """Markdown -> Python-Markdown's HTML, with only the extensions the text can need, by the fast path."""
+    probe = _as_read(text)
+    extensions = tuple(e for e in EXTENSIONS if e not in _NEEDED_WHEN or _NEEDED_WHEN[e].search(probe))
+    key = (extensions, TOC_MARKER in probe)
+    converter = _CONVERTERS.pop(key, None) or _converter(*key)
+    converter.reset()  # Python-Markdown keeps state (toc ids, abbreviations) between documents
+    html = converter.convert(text)
+    _CONVERTERS[key] = converter
+    return html
+
+
+def _as_read(text: str) -> str:
+    """A text as Python-Markdown's first step leaves it: without the control characters STX and ETX,
+    which it strips (so '-', STX, '-' is '--'), and with a line feed ending every line."""
+    if "\x02" in text or "\x03" in text:
+        text = text.replace("\x02", "").replace("\x03", "")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def _converter(extensions: tuple[str, ...], table_of_contents: bool) -> markdown.Markdown:
-    """One converter per set of extensions (and whether the text has toc's marker), per process,
-    reset before each document."""
+    """A converter with some extensions (and whether the text has toc's marker), on the fast path,
+    with bounds.DepthGuard right after the inline pass."""
     converter = markdown.Markdown(extensions=list(extensions), extension_configs=EXTENSION_CONFIGS, output_format="html")
     for name in ("inline", "smarty"):
         if name in converter.treeprocessors:
             converter.treeprocessors[name].__class__ = _QuickInlineProcessor
     if "toc" in converter.treeprocessors and not table_of_contents:
         converter.treeprocessors["toc"].__class__ = _HeadingIds
+    converter.treeprocessors.register(bounds.DepthGuard(converter), "depth_guard", 19)
     return converter
-
-
-def sanitize(html: str) -> str:
-    """Any HTML -> only the allowed tags, attributes and URL schemes."""
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        clean_content_tags=DROPPED_WITH_CONTENT,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel=None,
-        strip_comments=True,
-    )
 
 
 def _demote_headings(html: str) -> str:

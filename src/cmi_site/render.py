@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from . import easyread, rag, tilemap
 from . import site as routes
+from .bodyhtml import rewrite_root_links
 from .errors import Problem
 from .load import display_path
 from .models import APPROACHES, Event, Term
@@ -33,7 +34,6 @@ from .track import digest
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")  # fmt: skip
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_ROOT_LINK = re.compile(r'(\s(?:href|src)=")/(?!/)([^"]*)"')
 # {% extends "base.html" %}, include, import, from: a regular expression is 100 times faster than
 # jinja's parser and errs on the safe side (a tag in a comment counts; any other form is "dynamic").
 _TEMPLATE_REF = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+(["'])([^"']+)\1""")
@@ -145,9 +145,9 @@ def make_env(templates: Path, site: Site, bytecode: jinja2.BytecodeCache | None 
 
     @jinja2.pass_context
     def body(ctx: Any, html: str) -> Markup:
-        """Sanitised body HTML with the editor's site-root links (/take-part/) made relative."""
-        fix = lambda m: f'{m.group(1)}{relative_url(ctx["page_path"], m.group(2))}"'  # noqa: E731
-        return Markup(_ROOT_LINK.sub(fix, html))  # noqa: S704 - sanitised by markup.py
+        """Sanitised body HTML with the editor's site-root links (/take-part/) and images made
+        relative: only real href and src attributes, never code or text that looks like one."""
+        return Markup(rewrite_root_links(html, lambda route: relative_url(ctx["page_path"], route)))  # noqa: S704 - sanitised by markup.py
 
     env.globals.update(
         site=site, href=href, edit_url=lambda item: routes.edit_url(site.settings, item.source), routes=routes, approaches=APPROACHES, sector_route=routes.sector_route,

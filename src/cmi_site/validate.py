@@ -31,6 +31,8 @@ from .schema import (
     SubKey,
     Vocab,
     check_fields,
+    image_path,
+    show,
     suggest,
 )
 
@@ -257,8 +259,24 @@ def _moment(value: dt.date | dt.datetime, time_of_day: dt.time) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else dt.datetime.combine(value, time_of_day)
 
 
-def body_problems(doc: SourceDoc, html: markup.Html) -> list[Problem]:
-    return [Problem(doc.path, doc.body_line, "body", f"removed from the page: {what}", "warning") for what in html.removed]
+def body_problems(doc: SourceDoc, html: markup.Html, vocab: Vocab) -> list[Problem]:
+    """What converting a body found: why it was refused, images that are not pictures in
+    content/images (errors), and what the sanitizer removed (warnings)."""
+    def line(body_line: int) -> int:  # a line of the body -> the line of the file
+        return doc.body_line + body_line - 1
+
+    problems = [Problem(doc.path, doc.body_line, "body", f"removed from the page: {what}", "warning") for what in html.removed]
+    if html.refused is not None:
+        problems.append(Problem(doc.path, line(html.refused.line), "body", html.refused.message))
+    for image in html.images:
+        if image.path is None:
+            written = "an image address that is not allowed" if image.src is None else show(image.src)
+            problems.append(Problem(doc.path, line(image.line), "body",
+                                    f"images must be pictures in content/images/, got {written} (write ![what it shows](images/garden.jpg); "
+                                    "pictures from other websites would tell them who reads the page)"))  # fmt: skip
+        elif not (checked := image_path(image.path, vocab)).ok:
+            problems += [Problem(doc.path, line(image.line), "body", message) for _, message in checked.issues]
+    return problems
 
 
 def make_model(doc: SourceDoc, v: dict[str, Any], body: str) -> Story | Signatory | Event | Page:
@@ -288,7 +306,7 @@ def validate_doc(doc: SourceDoc, vocab: Vocab) -> tuple[Story | Signatory | Even
     if checked.value.get("easy_read"):
         problems += easyread.long_sentence_warnings(doc, doc.meta["easy_read"])
     html = markup.render_markdown(doc.body)
-    problems += body_problems(doc, html)
+    problems += body_problems(doc, html, vocab)
     if any(p.is_error for p in problems):
         return None, problems
     return make_model(doc, checked.value, html.html), problems
