@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import easyread, markup
+from .chars import quoted
 from .errors import Problem, Severity
 from .load import DataFile, Loaded, SourceDoc, display_path, read_doc
 from .models import Area, Content, Event, Page, Rating, Settings, Signatory, Statement, Story, Term, Update
@@ -133,7 +134,7 @@ def validate_list(data: DataFile, fields: tuple[FieldSpec, ...], what: str) -> t
         if ident is None:
             continue  # reported as missing
         if not SLUG.match(ident):
-            problems.append(Problem(data.path, line, "id", f"'{ident}' is not a valid id (use lower-case letters, "
+            problems.append(Problem(data.path, line, "id", f"{quoted(ident)} is not a valid id (use lower-case letters, "
                                                            f"numbers and hyphens, like '{_slugify(ident) or 'my-id'}')"))  # fmt: skip
         elif ident in seen:
             problems.append(Problem(data.path, line, "id",
@@ -229,7 +230,7 @@ def check_slug(doc: SourceDoc) -> list[Problem]:
         return []
     better = _slugify(doc.stem) or "my-story"
     return [Problem(doc.path, 1, "file name",
-                    f"'{doc.stem}.md' is not a valid file name (use lower-case letters, numbers and hyphens, like {better}.md)")]  # fmt: skip
+                    f"{quoted(doc.stem + '.md')} is not a valid file name (use lower-case letters, numbers and hyphens, like {better}.md)")]  # fmt: skip
 
 
 def cross_checks(doc: SourceDoc, values: dict[str, Any], vocab: Vocab) -> list[Problem]:
@@ -329,7 +330,7 @@ def collection_problems(docs: Sequence[SourceDoc | DocResult], pages: list[Page]
             seen[key] = doc.path
         if doc.collection == "pages" and doc.stem in RESERVED_SLUGS:
             problems.append(Problem(doc.path, 1, "file name",
-                                    f"'{doc.stem}' is the web address of a section of the site (rename the file, "
+                                    f"{quoted(doc.stem)} is the web address of a section of the site (rename the file, "
                                     f"for example to about-{doc.stem}.md)"))  # fmt: skip
     slugs = {page.slug for page in pages} | {d.stem for d in docs if d.collection == "pages"}
     for slug in REQUIRED_PAGES:
