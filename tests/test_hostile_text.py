@@ -1,5 +1,6 @@
 """Front matter and text an attacker (or Word) might write: YAML that used to end in a traceback,
-characters that break feed.xml, HTML and .ics lines, and messages that would quote them raw.
+characters that break feed.xml, HTML and .ics lines, messages that would quote them raw, and content
+folders left empty by a botched merge.
 
 Every case runs `cmi-site check` and `cmi-site build` (the `refused` fixture): both exit 1 with the
 same problem lines, each one line, and the site built before is left as it was.
@@ -241,3 +242,30 @@ def test_values_quoted_in_messages_stay_on_one_line(site_dir: Path, run_cli: Cal
     write(site_dir, {"stories/x.md": added(lines)})
     result = run_cli("check")
     assert f"content/stories/x.md:{expected}" in result.err.splitlines()
+
+
+# ---- an empty site over the live one ------------------------------------------------------------------
+
+NO_STORIES = ("content/stories:1: no published stories: the folder has no .md files, or every story is a draft (a build "
+              "would replace the live site with one without stories; check that this is the right content folder)")  # fmt: skip
+NO_SIGNATORIES = ("content/signatories:1: no signatories: the folder has no .md files (a build would replace the live site "
+                  "with an empty pledge register; check that this is the right content folder)")  # fmt: skip
+
+
+def test_no_stories_and_no_signatories(built: Path, site_dir: Path, refused) -> None:
+    for file in [*(site_dir / "content/stories").iterdir(), *(site_dir / "content/signatories").iterdir()]:
+        file.unlink()
+    assert refused() == [NO_SIGNATORIES, NO_STORIES]
+
+
+def test_only_draft_stories(built: Path, site_dir: Path, refused) -> None:
+    for file in (site_dir / "content/stories").iterdir():
+        file.write_text(file.read_text(encoding="utf-8").replace("---\n", "---\ndraft: true\n", 1), encoding="utf-8")
+    assert refused() == [NO_STORIES]
+
+
+def test_no_signatories_folder(site_dir: Path, refused) -> None:
+    for file in (site_dir / "content/signatories").iterdir():
+        file.unlink()
+    (site_dir / "content/signatories").rmdir()
+    assert refused() == [NO_SIGNATORIES]

@@ -82,6 +82,17 @@ def test_link_out_of_content_is_refused(built: Path, site_dir: Path, secret: Pat
     never_read(site_dir, lines)
 
 
+def test_collection_folder_that_links_out_is_refused(site_dir: Path, secret: Path, refused) -> None:
+    shutil.rmtree(site_dir / "content/signatories")
+    (secret / "signatories").mkdir()
+    link(site_dir / "content/signatories", "../private/signatories")
+    assert refused() == [
+        "content/signatories:1: no signatories: the folder has no .md files (a build would replace the live site with an "
+        "empty pledge register; check that this is the right content folder)",
+        f"content/signatories:1: file: {OUTSIDE_FOLDER}",
+    ]
+
+
 def test_links_inside_content_are_followed(site_dir: Path, run_cli: Callable[..., Run]) -> None:
     (site_dir / "content/drafts").mkdir()
     (site_dir / "content/stories/memory-cafe.md").rename(site_dir / "content/drafts/memory-cafe.md")

@@ -357,6 +357,23 @@ def write_up_problems(docs: list[SourceDoc]) -> list[Problem]:
     return problems
 
 
+def empty_site_problems(loaded: Loaded, docs: list[SourceDoc]) -> list[Problem]:
+    """No published story, or no signatory, at all: most likely the wrong --content folder or a botched
+    merge, and a build would replace the live site with an empty one. docs: every readable document."""
+    listed = {collection: sum(1 for _, c in loaded.files if c == collection) for collection in ("stories", "signatories")}
+    drafts = sum(1 for doc in docs if doc.collection == "stories" and doc.meta.get("draft") is True)
+    problems = []
+    if listed["stories"] - drafts <= 0:
+        problems.append(Problem(f"{loaded.folder}/stories", 1, "",
+                                "no published stories: the folder has no .md files, or every story is a draft (a build would "
+                                "replace the live site with one without stories; check that this is the right content folder)"))  # fmt: skip
+    if listed["signatories"] == 0:
+        problems.append(Problem(f"{loaded.folder}/signatories", 1, "",
+                                "no signatories: the folder has no .md files (a build would replace the live site with an empty "
+                                "pledge register; check that this is the right content folder)"))  # fmt: skip
+    return problems
+
+
 def validate(loaded: Loaded, results: list[DocResult] | None = None) -> Validated:
     """Everything loaded -> Content (or None) and the full list of problems.
 
@@ -380,6 +397,7 @@ def validate(loaded: Loaded, results: list[DocResult] | None = None) -> Validate
     docs = [r.doc for r in results if r.doc is not None]  # front matter of every readable file, for cross-checks
     problems += collection_problems([r for r in results if r.read], models["pages"])
     problems += write_up_problems(docs)
+    problems += empty_site_problems(loaded, docs)
     if settings is None or any(p.is_error for p in problems):
         return Validated(None, problems)
     content = Content(
