@@ -18,7 +18,7 @@ from typing import Any
 
 import frontmatter
 
-from .chars import FORBIDDEN, forbidden_message
+from .chars import first_forbidden, forbidden_message, may_be_forbidden
 from .errors import Problem
 from .safe_files import (
     ANY_LIMIT,
@@ -155,18 +155,16 @@ def decode(data: bytes, path: str) -> str | Problem:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def raw_character_problems(text: str, path: str, label: Callable[[int], str]) -> list[Problem]:
-    """Each line of a file's text with a character content may not hold (chars.FORBIDDEN), typed or
-    pasted into the file itself; label(line) names the part of the file (front matter, body)."""
-    if FORBIDDEN.search(text) is None:  # the common case: one scan of the text
+def raw_character_problems(data: bytes, text: str, path: str, label: Callable[[int], str]) -> list[Problem]:
+    """Each line of a file's text (decoded from data) with a character content may not hold
+    (chars.FORBIDDEN), typed or pasted into the file itself; label(line) names the part of the file."""
+    if not may_be_forbidden(data):  # nearly every file: a quick look at the bytes
         return []
     problems: list[Problem] = []
-    line, counted = 1, 0
-    for match in FORBIDDEN.finditer(text):
-        line += text.count("\n", counted, match.start())
-        counted = match.start()
-        if not problems or problems[-1].line != line:
-            problems.append(Problem(path, line, label(line), forbidden_message(match.group(), "this line", raw=True)))
+    for number, line in enumerate(text.split("\n"), 1):
+        match = first_forbidden(line)
+        if match is not None:
+            problems.append(Problem(path, number, label(number), forbidden_message(match.group(), "this line", raw=True)))
     return capped(problems, "lines")
 
 
@@ -199,7 +197,7 @@ def read_doc(file: Path, collection: str, root: Path, data: bytes | None = None,
     if isinstance(parts, Problem):
         return None, [parts]
     fm_text, fm_line, body, body_line = parts
-    raw = raw_character_problems(text, path, lambda line: "front matter" if line < body_line else "body")
+    raw = raw_character_problems(data, text, path, lambda line: "front matter" if line < body_line else "body")
     if any(problem.field == "front matter" for problem in raw):
         return None, raw
     meta, lines, problems = parse_yaml(fm_text, path, fm_line, "front matter")
@@ -226,7 +224,7 @@ def read_data_file(file: Path, root: Path, within: Folder | None = None) -> tupl
     text = decode(data, path)
     if isinstance(text, Problem):
         return None, [text]
-    raw = raw_character_problems(text, path, lambda line: "")
+    raw = raw_character_problems(data, text, path, lambda line: "")
     if raw:
         return None, raw
     value, lines, problems = parse_yaml(text, path, 1, "")

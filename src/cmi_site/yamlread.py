@@ -10,6 +10,7 @@ repeats a list: ten lines can stand for a billion items), and nesting deeper tha
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -151,7 +152,9 @@ def parse_yaml(text: str, path: str, first_line: int, label: str) -> tuple[Any, 
     if node is not None:
         lines[()] = source.line(node.start_mark)
         _collect_lines(node, (), source, lines, problems)
-    return value, lines, problems + character_problems(value, lines, path)
+    if "\\" in text or not text.isascii():  # else no character in it can be one content may not hold
+        problems += character_problems(value, lines, path)
+    return value, lines, problems
 
 
 def compose_yaml(text: str, loader_class: type) -> tuple[yaml.Node | None, Any]:
@@ -168,19 +171,23 @@ def compose_yaml(text: str, loader_class: type) -> tuple[yaml.Node | None, Any]:
 
 def _plain_tree(node: yaml.Node) -> bool:
     """True when a node tree is plain data ContentLoader would accept: no node twice (an alias), no
-    tag but PLAIN_TAGS, at most MAX_DEPTH deep."""
-    seen: set[int] = set()
-    todo = [(node, 1)]
-    while todo:
-        current, depth = todo.pop()
-        if id(current) in seen or current.tag not in PLAIN_TAGS or depth > MAX_DEPTH:
+    tag but PLAIN_TAGS, at most MAX_DEPTH deep. Walked a level at a time: this runs on every file."""
+    level, seen, count = [node], set[int](), 0
+    for _ in range(MAX_DEPTH):
+        seen.update(map(id, level))
+        count += len(level)
+        if len(seen) != count or not PLAIN_TAGS.issuperset(each.tag for each in level):
             return False
-        seen.add(id(current))
-        if isinstance(current, yaml.MappingNode):
-            todo += [(child, depth + 1) for pair in current.value for child in pair]
-        elif isinstance(current, yaml.SequenceNode):
-            todo += [(child, depth + 1) for child in current.value]
-    return True
+        children: list[yaml.Node] = []
+        for each in level:
+            if isinstance(each, yaml.MappingNode):
+                children.extend(itertools.chain.from_iterable(each.value))
+            elif isinstance(each, yaml.SequenceNode):
+                children.extend(each.value)
+        if not children:
+            return True
+        level = children
+    return False
 
 
 def _compose_any(text: str) -> tuple[yaml.Node | None, Any]:
