@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .chars import escape, shorten
+from .chars import escape, quoted, shorten
 
 Severity = Literal["error", "warning"]
 FIELD_LIMIT = 80  # characters of a field name shown in a problem
@@ -24,9 +24,12 @@ class Problem:
     def __post_init__(self) -> None:
         # A problem is one line, whatever the content: a file or field name with a line break, or a
         # message quoting a value with a control character, shows it escaped (a\\nb), never raw.
-        # A field name is content too (an unknown field can be a 10,000-character key): cut it short.
+        # A field name is content too: an unknown field can be a 10,000-character key (cut short), or
+        # ' ' (quoted, or the line would read 'site.yml:6:  : ...').
         if len(self.field) > FIELD_LIMIT:
             object.__setattr__(self, "field", shorten(self.field, FIELD_LIMIT))
+        if self.field != self.field.strip():
+            object.__setattr__(self, "field", quoted(self.field))
         for name in ("path", "field", "message"):
             text = getattr(self, name)
             if not text.isprintable():

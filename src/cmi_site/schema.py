@@ -103,6 +103,8 @@ def closest(value: str, choices: Mapping[str, str] | list[str]) -> str | None:
     ids = list(choices)
     names = dict(choices) if isinstance(choices, Mapping) else {}
     low = value.strip().lower()
+    if not low:  # nothing to go by (and it would equal the empty name of a choice without one)
+        return None
     slug = re.sub(r"[^a-z0-9]+", "-", low).strip("-")
     for cid in ids:
         if slug == cid or low == str(names.get(cid, "")).lower():
