@@ -28,12 +28,13 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from cmi_site.chars import first_forbidden
 from cmi_site.cli import main
 from cmi_site.schema import COLLECTION_FIELDS, SITE_FIELDS, STATEMENT_FIELDS
-from conftest import MINIMAL, TEMPLATES, TODAY, dedent, problem_lines, tree, write_files
+from conftest import MINIMAL, TEMPLATES, TODAY, dedent, tree, write_files
 
 pytestmark = pytest.mark.fuzz
 SECRET = "OUTSIDE-CONTENT-5b1e"  # noqa: S105 - a marker to look for, not a password
@@ -88,12 +89,24 @@ def dump(data: Any, flow: bool, unicode: bool) -> str:
         return repr(data)
 
 
+# Text a build accepts, however odd (line separators, bidirectional overrides, quotes, markup, emoji):
+# documents with it are built, so the pages, feeds, calendars and data files are written from it.
+allowed_text = text.map(lambda t: "".join(char for char in t if first_forbidden(char) is None)).filter(str.strip)
+TEXT_FIELDS = {"title", "summary", "easy_read", "name", "role", "organisation", "location", "image_alt", "description", "tagline"}
+
+
 @st.composite
-def front_matter(draw: st.DrawFn, base: str) -> str:
-    """YAML for a document or data file: the base's fields with random ones over them, dumped then
-    mutated, or raw text made of YAML fragments."""
+def front_matter(draw: st.DrawFn, base: str, gentle: bool) -> str:
+    """YAML for a document or data file. gentle: the base with odd but allowed text in its text fields
+    (most such files are built). Else the base's fields with random ones over them, dumped then
+    mutated; or raw text made of YAML fragments."""
+    loaded = yaml.safe_load(base)
+    if gentle:
+        records = loaded if isinstance(loaded, list) else [loaded]
+        odd = [{**record, **{name: draw(allowed_text) for name in sorted(TEXT_FIELDS & set(record)) if draw(st.booleans())}}
+               for record in records]  # fmt: skip
+        return dump(odd if isinstance(loaded, list) else odd[0], draw(st.booleans()), draw(st.booleans()))
     if draw(st.booleans()):
-        loaded = yaml.safe_load(base)
         fields = draw(st.dictionaries(key, value, max_size=5))
         if isinstance(loaded, dict):
             data: Any = {**loaded, **fields}
@@ -103,33 +116,45 @@ def front_matter(draw: st.DrawFn, base: str) -> str:
     return "".join(draw(st.lists(st.one_of(st.sampled_from(FRAGMENTS), text), max_size=12)))
 
 
+BODIES = ["Body text.\n", "## Heading\n\n*a* [link](/x/)\n", "<script>x</script>", "| a | b |\n|---|---|\n| 1 | 2 |\n"]
+
+
 @st.composite
-def document(draw: st.DrawFn, collection: str) -> bytes:
-    """A whole .md file: front matter between '---' lines (sometimes broken), then a body."""
+def document(draw: st.DrawFn, collection: str, gentle: bool) -> bytes:
+    """A whole .md file: front matter between '---' lines (when not gentle, sometimes broken), then a body."""
     base = dedent(MINIMAL[DOCS[collection]]).split("---\n")[1]
-    body = draw(st.one_of(text, st.sampled_from(["Body text.\n", "## Heading\n\n*a* [link](/x/)\n", "<script>x</script>"])))
+    if gentle:
+        body = draw(st.one_of(allowed_text, st.sampled_from(BODIES)))
+        return f"---\n{draw(front_matter(base, gentle))}---\n{body}".encode()
+    body = draw(st.one_of(text, st.sampled_from(BODIES)))
     opening, closing = draw(st.sampled_from([("---\n", "\n---\n"), ("---\n", "\n"), ("", "\n---\n"), ("--- ", "\n----\n")]))
-    whole = f"{opening}{draw(front_matter(base))}{closing}{body}"
+    whole = f"{opening}{draw(front_matter(base, gentle))}{closing}{body}"
     prefix = draw(st.sampled_from([b"", b"\xef\xbb\xbf", b"\n\n"]))
     return prefix + whole.encode("utf-8", "surrogatepass")  # a surrogate: bytes that are not UTF-8
 
 
 file_name = st.text(st.characters(codec=None, exclude_categories=(), exclude_characters="/\x00"), min_size=1, max_size=30)
+slug = st.from_regex(r"\A[a-z0-9]{1,12}(?:-[a-z0-9]{1,8}){0,2}\Z")
 SPECIAL = ["link-out", "folder-link-out", "dangling", "loop", "folder-loop", "pipe"]
 
 
 @st.composite
 def changes(draw: st.DrawFn) -> tuple[dict[str, bytes], list[tuple[str, str]]]:
-    """Files to write under content/ ({path: bytes}), and special entries to make ([(kind, path)])."""
+    """Files to write under content/ ({path: bytes}), and special entries to make ([(kind, path)]).
+    Half the time gentle: odd text a build accepts, in files with good names, and no special entry."""
+    gentle = draw(st.booleans())
     files: dict[str, bytes] = {}
     for _ in range(draw(st.integers(1, 3))):
         collection = draw(st.sampled_from(sorted(DOCS)))
-        name = draw(st.one_of(st.just(DOCS[collection].split("/")[1]), file_name.map(lambda n: f"{n}.md"), file_name))
+        names = [st.just(DOCS[collection].split("/")[1]), slug.map(lambda n: f"{n}.md")]
+        name = draw(st.one_of(*names) if gentle else st.one_of(*names, file_name.map(lambda n: f"{n}.md"), file_name))
         if name not in (".", "..", ".md") and _encodable(name) and len(os.fsencode(name)) < 200:
-            files[f"{collection}/{name}"] = draw(document(collection))
+            files[f"{collection}/{name}"] = draw(document(collection, gentle))
     if draw(st.booleans()):
         data = draw(st.sampled_from(DATA))
-        files[data] = draw(front_matter(dedent(MINIMAL[data]))).encode("utf-8", "surrogatepass")
+        files[data] = draw(front_matter(dedent(MINIMAL[data]), gentle)).encode("utf-8", "surrogatepass")
+    if gentle:
+        return files, []
     special = draw(st.lists(st.tuples(st.sampled_from(SPECIAL), st.sampled_from([*DOCS, "images"])), max_size=2))
     return files, special
 
@@ -168,11 +193,12 @@ def run(*args: str) -> tuple[int, list[str], str]:
 
 @pytest.fixture(scope="module")
 def base_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The minimal content, built once: each example starts from a copy."""
+    """The minimal content, built once: each example starts from a copy, build cache included (so
+    that a build is quick, and goes through the cache's checks of what changed)."""
     project = tmp_path_factory.mktemp("fuzz-base")
     write_files(project / "content", {path: dedent(text) for path, text in MINIMAL.items()})
     with contextlib.chdir(project):
-        assert run("build", "--no-cache")[0] == 0
+        assert run("build")[0] == 0
     return project
 
 
@@ -191,6 +217,7 @@ def test_any_content_is_checked_and_built_plainly(base_project: Path, tmp_path: 
     project = Path(tempfile.mkdtemp(dir=tmp_path))
     shutil.copytree(base_project / "content", project / "content")
     shutil.copytree(base_project / "_site", project / "_site")
+    shutil.copytree(base_project / ".cache", project / ".cache")
     outside = project / "outside"
     outside.mkdir()
     (outside / "secret.md").write_text(f"---\ntitle: {SECRET}\n---\n{SECRET}\n", encoding="utf-8")
@@ -205,6 +232,7 @@ def test_any_content_is_checked_and_built_plainly(base_project: Path, tmp_path: 
     with contextlib.chdir(project):
         checked = run("check")
         built = run("build")
+    event(f"exit {built[0]}")  # --hypothesis-show-statistics: how many were built, how many refused
     assert checked[0] in (0, 1) and built[0] == checked[0], (checked, built)
     assert checked[1] == built[1]
     for line in checked[1]:
