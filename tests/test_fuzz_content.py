@@ -25,6 +25,7 @@ import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -116,7 +117,8 @@ def front_matter(draw: st.DrawFn, base: str, gentle: bool) -> str:
     return "".join(draw(st.lists(st.one_of(st.sampled_from(FRAGMENTS), text), max_size=12)))
 
 
-BODIES = ["Body text.\n", "## Heading\n\n*a* [link](/x/)\n", "<script>x</script>", "| a | b |\n|---|---|\n| 1 | 2 |\n"]
+BODIES = ["Body text.\n", "## Heading\n\n*a* [link](/x/)\n", "<script>x</script>", "| a | b |\n|---|---|\n| 1 | 2 |\n",
+          "&#11; &#xFFFE; &#0; &#x110000; &#233; &amp;\n"]  # fmt: skip
 
 
 @st.composite
@@ -242,6 +244,8 @@ def test_any_content_is_checked_and_built_plainly(base_project: Path, tmp_path: 
     if built[0] == 1:
         assert after == before
     assert not any(SECRET.encode() in data for data in after.values())
+    for path, data in after.items() if built[0] == 0 else ():
+        assert_clean_output(path, data)
     shutil.rmtree(project)
 
 
@@ -259,3 +263,11 @@ def assert_one_problem(project: Path, line: str) -> None:
         data = path.read_bytes().replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # line ends as editors see them
         assert number <= data.count(b"\n") + 1, (line, data.count(b"\n") + 1)
 
+
+def assert_clean_output(path: str, data: bytes) -> None:
+    """A file of the built site: no character content may not hold (chars.FORBIDDEN), and the XML files well-formed."""
+    if path.rsplit(".", 1)[-1] in ("html", "xml", "ics", "json", "csv", "txt"):
+        text = data.decode("utf-8").replace("\r\n", "\n")  # CSV and iCalendar end lines with CR LF, as they must
+        assert first_forbidden(text) is None, (path, first_forbidden(text))
+    if path.endswith(".xml"):
+        ElementTree.fromstring(data)

@@ -207,6 +207,18 @@ def test_control_character_in_the_body_is_refused_at_its_line(site_dir: Path, re
                          "(delete it; it is invisible in most editors, so if you cannot find it, type the line again)"]  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("reference", "what"),
+    [("&#11;", "U+000B (vertical tab, which Word's Shift+Enter pastes as a line break)"), ("&#xFFFE;", "U+FFFE (not a character)"),
+     ("&#0;", "U+0000 (null)"), ("&#x110000;", "no character")],
+)  # fmt: skip
+def test_character_reference_to_a_control_character_in_the_body(site_dir: Path, refused, reference: str, what: str) -> None:
+    # Python-Markdown and nh3 turn &#11; into the character itself: refused like the character.
+    write(site_dir, {"stories/x.md": STORY + f"\nSecond {reference} paragraph, &#233; &amp; &#x2014; are fine.\n"})
+    assert refused() == [f"content/stories/x.md:11: body: this line has the character reference {reference}, which stands "
+                         f"for {what}, which is not allowed (delete it)"]  # fmt: skip
+
+
 def test_tab_and_line_breaks_are_kept_in_text(site_dir: Path, run_cli: Callable[..., Run]) -> None:
     write(site_dir, {"stories/x.md": added('easy_read: "We met.\\tWe talked.\\nWe planned."') + "A\ttab.\n"})
     assert run_cli("check").code == 0

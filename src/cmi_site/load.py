@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 
 import frontmatter
 
-from .chars import first_forbidden, forbidden_message, may_be_forbidden
+from .chars import describe, first_forbidden, forbidden_message, may_be_forbidden
 from .errors import Problem
 from .safe_files import (
     ANY_LIMIT,
@@ -168,6 +169,26 @@ def raw_character_problems(data: bytes, text: str, path: str, label: Callable[[i
     return capped(problems, "lines")
 
 
+_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def reference_problems(body: str, body_line: int, path: str) -> list[Problem]:
+    """Each line of a body with a numeric character reference to a character content may not hold
+    (&#11;, &#xFFFE;): Python-Markdown and nh3 write the character itself into the page."""
+    if "&#" not in body:
+        return []
+    problems: list[Problem] = []
+    for match in _REFERENCE.finditer(body):
+        number = int(match[1], 16) if match[1] else int(match[2])
+        if number > 0x10FFFF or first_forbidden(chr(number)) is not None:
+            line = body_line + body.count("\n", 0, match.start())
+            what = "no character" if number > 0x10FFFF else describe(chr(number))
+            if not problems or problems[-1].line != line:
+                problems.append(Problem(path, line, "body", f"this line has the character reference {match.group()}, which "
+                                                            f"stands for {what}, which is not allowed (delete it)"))  # fmt: skip
+    return capped(problems, "lines")
+
+
 def read_source(file: Path, within: Folder, limit: Limit, root: Path) -> bytes | Problem:
     """A content file's bytes, or the Problem that stops it being read (a link out of the folder, too big ...)."""
     data = read_bounded(os.fspath(file), within, limit)
@@ -198,6 +219,7 @@ def read_doc(file: Path, collection: str, root: Path, data: bytes | None = None,
         return None, [parts]
     fm_text, fm_line, body, body_line = parts
     raw = raw_character_problems(data, text, path, lambda line: "front matter" if line < body_line else "body")
+    raw += reference_problems(body, body_line, path)
     if any(problem.field == "front matter" for problem in raw):
         return None, raw
     meta, lines, problems = parse_yaml(fm_text, path, fm_line, "front matter")
