@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -204,7 +205,7 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
 
     def run(*args: str) -> Run:
         extra = ["--today", TODAY.isoformat()]
-        if args and args[0] in ("build", "check"):
+        if args and args[0] in ("build", "check") and "--templates" not in args:
             extra += ["--templates", str(TEMPLATES)]
         code = main([*args, *extra])
         captured = capsys.readouterr()
@@ -229,3 +230,35 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
                  "--today", TODAY.isoformat()])  # fmt: skip
     assert code == 0
     return out
+
+
+def problem_lines(result: Run) -> list[str]:
+    """The problem lines of a run: everything before the blank line that precedes the count."""
+    lines = result.err.splitlines()
+    return lines[: lines.index("")] if "" in lines else lines
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below folder (relative POSIX path -> bytes); {} when there is no folder."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def refused(site_dir: Path, run_cli: Callable[..., Run]) -> Callable[..., list[str]]:
+    """Run `cmi-site check`, then `cmi-site build`: both must fail (exit 1) without a traceback, with
+    the same problem lines, each one line naming a file and a line; _site (if built before) is left
+    as it was. Returns the problem lines."""
+
+    def run(*args: str) -> list[str]:
+        before = tree(site_dir / "_site")
+        checked, built = run_cli("check", *args), run_cli("build", *args)
+        for result in (checked, built):
+            assert result.code == 1, result.err
+            assert "Traceback" not in result.out + result.err
+        lines = problem_lines(checked)
+        assert lines == problem_lines(built)
+        assert lines and all(re.match(r"^.+?:\d+: \S", line) for line in lines), lines
+        assert tree(site_dir / "_site") == before
+        return lines
+
+    return run

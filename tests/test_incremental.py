@@ -22,6 +22,7 @@ import cmi_site.incremental
 import cmi_site.parallel
 import cmi_site.pipeline
 import cmi_site.render
+import cmi_site.safe_files
 from cmi_site.cache import BuildCache, source_digest
 from cmi_site.incremental import hash_files_known
 from cmi_site.load import hash_files, load_content
@@ -270,8 +271,8 @@ def test_files_are_read_again_only_when_their_stat_changed(project: Path, monkey
     assert hash_files_known(cache, content) == hash_files(content)
     expected = hash_files(content)
     opened: list[str] = []
-    real_open = open
-    monkeypatch.setattr("builtins.open", lambda file, *a, **k: opened.append(str(file)) or real_open(file, *a, **k))
+    real_open = os.open  # every file of content/ is opened by safe_files.read_bounded, with os.open
+    monkeypatch.setattr(cmi_site.safe_files.os, "open", lambda file, *a, **k: opened.append(str(file)) or real_open(file, *a, **k))
     assert hash_files_known(cache, content) == expected and opened == []
     story = content / "stories/jobs-support-luton.md"
     text = story.read_text(encoding="utf-8")

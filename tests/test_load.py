@@ -240,14 +240,14 @@ def test_yaml_syntax_error_in_a_data_file(problems) -> None:
 
 def test_explicit_yaml_tag_is_reported_not_crashed_on(problems) -> None:
     assert problems({"stories/x.md": STORY.replace("title: Memory cafe", "title: !!float cafe")}) == [
-        "content/stories/x.md:2: front matter: this cannot be read (could not convert string to float: 'cafe'; "
-        "put text in double quotes)",
+        "content/stories/x.md:2: front matter: '!!float' is a YAML tag, and tags are not used here "
+        "(write the value without it; if it is text, put the whole text in double quotes)",
     ]
 
 
 def test_alias_that_contains_itself_does_not_crash(problems) -> None:
     assert problems({"stories/x.md": STORY.replace("title: Memory cafe", "title: &loop [*loop]")}) == [
-        "content/stories/x.md:2: title: expected text, got a list (write the text without '- ' or square brackets)",
+        "content/stories/x.md:2: front matter: text cannot start with '&' (put the whole text in double quotes)",
     ]
 
 
@@ -451,8 +451,8 @@ def _shipped_yaml() -> list[str]:
 
 @pytest.mark.parametrize("text", YAML_SNIPPETS + _shipped_yaml())
 def test_libyaml_reads_exactly_what_pyyaml_reads(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import cmi_site.load as load_module
+    import cmi_site.yamlread as yaml_module
 
     fast = parse_yaml(text, "x.yml", 2, "front matter")
-    monkeypatch.setattr(load_module, "LOADERS", (load_module.ContentLoader,))
+    monkeypatch.setattr(yaml_module, "LOADERS", (yaml_module.ContentLoader,))
     assert repr(fast) == repr(parse_yaml(text, "x.yml", 2, "front matter"))  # repr: a value may contain itself

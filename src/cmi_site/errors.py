@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from .chars import escape, quoted, shorten
+
 Severity = Literal["error", "warning"]
+FIELD_LIMIT = 80  # characters of a field name shown in a problem
 
 
 @dataclass(frozen=True, order=True)
@@ -17,6 +20,20 @@ class Problem:
     field: str
     message: str
     severity: Severity = "error"
+
+    def __post_init__(self) -> None:
+        # A problem is one line, whatever the content: a file or field name with a line break, or a
+        # message quoting a value with a control character, shows it escaped (a\\nb), never raw.
+        # A field name is content too: an unknown field can be a 10,000-character key (cut short), or
+        # ' ' (quoted, or the line would read 'site.yml:6:  : ...').
+        if len(self.field) > FIELD_LIMIT:
+            object.__setattr__(self, "field", shorten(self.field, FIELD_LIMIT))
+        if self.field != self.field.strip():
+            object.__setattr__(self, "field", quoted(self.field))
+        for name in ("path", "field", "message"):
+            text = getattr(self, name)
+            if not text.isprintable():
+                object.__setattr__(self, name, escape(text))
 
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""

@@ -26,12 +26,13 @@ import jinja2
 from .cache import BuildCache, code_version, unpickle
 from .commit import commit_changes, prepare_spare
 from .errors import Problem
-from .load import Loaded, display_path, file_digest, load_content, read_digest, walk_files
+from .load import Loaded, content_folder, display_path, entry_digest, file_digest, hash_key, load_content, read_source, walk_files
 from .models import Story
 from .outdir import MARKER, MARKER_TEXT, OutputFolder
 from .outputs import story_line
 from .parallel import run_jobs
 from .render import Output, make_env, render_template, template_fingerprint
+from .safe_files import TEXT_LIMIT
 from .search import (
     Postings,
     SearchDoc,
@@ -57,18 +58,27 @@ RACY_NS = 2_000_000_000  # a file changed this close to when it was last hashed 
 def hash_files_known(cache: BuildCache, folder: Path) -> dict[str, str]:
     """load.hash_files(folder), reading again only files whose size, times or inode changed since the
     last build. A file changed within RACY_NS of being hashed is never trusted by its stat alone
-    (a coarse clock could give two versions the same time), as git does for its index."""
+    (a coarse clock could give two versions the same time), as git does for its index. Nothing is
+    read that safe_files refuses (a link out of the folder, a named pipe ...): its hash is of why."""
     name = f"hashes:{folder.resolve()}"
     last = cache.state(name)
     known: dict[str, tuple[tuple[int, ...] | None, str]] = last if isinstance(last, dict) else {}
     started = time.time_ns()
     record: dict[str, tuple[tuple[int, ...] | None, str]] = {}
-    for rel, path in walk_files(folder):
-        info = os.stat(path)
+    within, entries = walk_files(folder)
+    for entry in entries:
+        rel = hash_key(entry.rel)
+        try:
+            info = os.stat(entry.path) if entry.refused is None else None
+        except OSError:  # gone since it was listed: hashed as refused
+            info = None
+        if info is None:
+            record[rel] = (None, entry_digest(entry, within))
+            continue
         stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
         old = known.get(rel)
         known_hash = type(old) is tuple and len(old) == 2 and old[0] == stat and isinstance(old[1], str)  # else a miss
-        hashed = old[1] if known_hash else read_digest(path)  # type: ignore[index]
+        hashed = old[1] if known_hash else entry_digest(entry, within)  # type: ignore[index]
         record[rel] = (stat if max(info.st_mtime_ns, info.st_ctime_ns) < started - RACY_NS else None, hashed)
     if record != known:
         cache.save_state({name: record})
@@ -88,10 +98,11 @@ def check_content(
     vocab = vocab_from_data(loaded.data, (image.output_path for image in loaded.images))
     base = digest(code_version(), fingerprints.of(vocab))
     prefix = len(os.fspath(content).rstrip(os.sep)) + 1
+    within = content_folder(content, root)
 
     def file_hash(file: Path) -> str:
         known = hashes.get(os.fspath(file)[prefix:].replace(os.sep, "/")) if hashes is not None else None
-        return known or file_digest(file.read_bytes())
+        return known or _source_hash(read_source(file, within, TEXT_LIMIT, root))
 
     folders: dict[str, str] = {}
 
@@ -100,7 +111,7 @@ def check_content(
         folder, name = os.path.split(os.fspath(file))
         if folder not in folders:
             folders[folder] = display_path(Path(folder), root)
-        if folders[folder] == "." or os.path.islink(file):
+        if folders[folder] == ".":
             return display_path(file, root)
         return f"{folders[folder]}/{name}"
 
@@ -116,8 +127,10 @@ def check_content(
 
     def job(n: int) -> tuple[str, bytes]:
         file, collection = loaded.files[missing[n]]
-        data = file.read_bytes()  # read again: the key must be of the bytes that are checked
-        key = digest(base, collection, shown(file), file_digest(data))
+        data = read_source(file, within, TEXT_LIMIT, root)  # read again: the key must be of the bytes that are checked
+        key = digest(base, collection, shown(file), _source_hash(data))
+        if isinstance(data, Problem):
+            return key, pickle.dumps(DocResult(shown(file), collection, file.stem, False, None, [data]), protocol=5)
         return key, pickle.dumps(check_doc(file, collection, root, vocab, data), protocol=5)
 
     new: dict[str, bytes] = {}
@@ -136,6 +149,11 @@ def check_content(
         cache.add_docs(new)
         cache.drop_docs_except(keys)
     return loaded, validate(loaded, done), len(missing)
+
+
+def _source_hash(read: bytes | Problem) -> str:
+    """The hash of a document's bytes, or of why it cannot be read."""
+    return file_digest(read) if isinstance(read, bytes) else "refused " + file_digest(read.message.encode("utf-8", "surrogateescape"))
 
 
 # ---- the search index ---------------------------------------------------------------------------

@@ -1,25 +1,40 @@
 """Load stage: find content files, read them, split front matter, remember the line of every key.
 
-Nothing here knows what a story is; it hands plain records to validation. Reading problems (bad
-UTF-8, no front matter, YAML syntax) become Problems, never exceptions.
+Nothing here knows what a story is; it hands plain records to validation. Reading problems (a link
+out of the folder, a file too big, bad UTF-8, a control character, no front matter, YAML syntax)
+become Problems, never exceptions. Files are listed and read only through safe_files.py, YAML is
+read by yamlread.py.
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
 import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import frontmatter
-import yaml
 
+from .chars import describe, first_forbidden, forbidden_message, may_be_forbidden
 from .errors import Problem
+from .safe_files import (
+    ANY_LIMIT,
+    IMAGE_LIMIT,
+    TEMPLATE_LIMIT,
+    TEXT_LIMIT,
+    Entry,
+    Folder,
+    Limit,
+    Refused,
+    read_bounded,
+    size_refusal,
+    walk,
+)
+from .yamlread import KeyPath, capped, line_of, parse_yaml
 
 COLLECTIONS = ("stories", "signatories", "events", "pages")
 # Each data file, and what it holds (for the message when it is missing).
@@ -31,19 +46,7 @@ DATA_FILES = {
     "self-assessment.yml": "the statements of the stories' self-assessment",
 }
 IMAGE_DIR = "images"
-
-# A key path into the front matter: ("areas", 1) is the second item of the areas list.
-KeyPath = tuple[str | int, ...]
-
-
-def line_of(lines: dict[KeyPath, int], key: KeyPath) -> int:
-    """The line of a key path in a file, or of its nearest enclosing key, falling back to line 1."""
-    while key:
-        if key in lines:
-            return lines[key]
-        key = key[:-1]
-    return 1
-
+_FM_BOUNDARY = frontmatter.default_handlers.YAMLHandler.FM_BOUNDARY
 
 @dataclass(frozen=True)
 class SourceDoc:
@@ -94,51 +97,13 @@ class Loaded:
     images: list[StaticFile]
     problems: list[Problem] = field(default_factory=list)
     files: list[tuple[Path, str]] = field(default_factory=list)  # every document file and its collection
+    folder: str = "content"  # the content folder as messages show it
 
-
-class ContentLoader(yaml.SafeLoader):
-    """YAML as editors mean it: only true/false are booleans, null is nothing, everything else is text.
-
-    PyYAML follows YAML 1.1, where `no`, `yes`, `on` and `off` are booleans (so `area: no` would
-    become false), 2023-02-30 raises an exception mid-parse, `10:30` is the number 630 and `1.10`
-    becomes 1.1. Validation parses dates itself, so it can say which line holds the impossible one.
-    """
-
-
-_BOOL_TAG = "tag:yaml.org,2002:bool"
-_NULL_TAG = "tag:yaml.org,2002:null"
-# Only null keeps its YAML 1.1 resolver: ints, floats, timestamps, merge keys ('<<') and the
-# value key ('=') would all turn plain text into something the editor did not write.
-ContentLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag == _NULL_TAG]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-ContentLoader.add_implicit_resolver(
-    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-
-_FM_BOUNDARY = frontmatter.default_handlers.YAMLHandler.FM_BOUNDARY
-
-
-if yaml.__with_libyaml__:
-
-    class FastContentLoader(yaml.CSafeLoader):
-        """ContentLoader's rules on libyaml's C parser: the same values and marks, about 20 times faster.
-
-        Only used when it succeeds: any error is read again by ContentLoader, whose messages the hints
-        below are written for (tests/test_load.py checks both agree on every fixture).
-        """
-
-        yaml_implicit_resolvers = ContentLoader.yaml_implicit_resolvers
-
-    LOADERS: tuple[type, ...] = (FastContentLoader, ContentLoader)
-else:  # pragma: no cover - PyYAML built without libyaml
-    LOADERS = (ContentLoader,)
 
 
 def display_path(path: Path, root: Path) -> str:
     """The path as an editor sees it: relative to the project folder when inside it."""
-    real, base = _real(path), _real(root).rstrip(os.sep)
+    real, base = _real(path), _real_folder(os.fspath(root)).rstrip(os.sep)
     if real == base:
         return "."
     if real.startswith(base + os.sep):
@@ -152,187 +117,13 @@ def _real_folder(folder: str) -> str:
 
 
 def _real(path: Path) -> str:
-    """path.resolve(), as text, resolving each folder only once per load (10,000 stories share one)."""
+    """path.resolve(), as text, but for its last part: a link is shown where it is, not where it leads
+    (which may be outside the project). Each folder is resolved once per load (10,000 stories share one)."""
     text = os.fspath(path)
     folder, name = os.path.split(text)
     if name in ("", ".", ".."):
         return _real_folder(text)
-    if os.path.islink(text):
-        return os.path.realpath(text)
     return os.path.join(_real_folder(folder or "."), name)  # relative folders: the working directory is fixed during a load
-
-
-@dataclass(frozen=True)
-class _Source:
-    """YAML text and where it sits in its file, to turn PyYAML marks into file lines."""
-
-    text: str
-    path: str
-    first_line: int  # the file line of the text's first line
-    newlines: tuple[int, ...]
-
-    @classmethod
-    def of(cls, text: str, path: str, first_line: int) -> _Source:
-        return cls(text, path, first_line, tuple(m.start() for m in re.finditer("\n", text)))
-
-    def line(self, mark: yaml.Mark) -> int:
-        """The file line of a mark. Counted from '\\n' only: PyYAML also breaks lines at U+2028 and
-        friends, which editors show on one line."""
-        return self.first_line + bisect.bisect_left(self.newlines, mark.index)
-
-    def line_text(self, line: int) -> str:
-        """The text of a file line within this source ('' outside it)."""
-        lines = self.text.split("\n")
-        index = line - self.first_line
-        return lines[index] if 0 <= index < len(lines) else ""
-
-    def rest_of_line(self, mark: yaml.Mark) -> str:
-        end = self.text.find("\n", mark.index)
-        return self.text[mark.index : end if end >= 0 else len(self.text)]
-
-
-def parse_yaml(text: str, path: str, first_line: int, label: str) -> tuple[Any, dict[KeyPath, int], list[Problem]]:
-    """YAML text -> (value, line of every key, problems). first_line is the file line of text's line 1.
-
-    The value is None when the text cannot be read; problems can come with a value (a field written
-    twice, text cut short by a ' #' comment), and then the value is still usable.
-    """
-    source = _Source.of(text, path, first_line)
-    try:
-        node, value = _compose_any(text)
-    except yaml.MarkedYAMLError as err:
-        return None, {}, [_yaml_problem(err, source, label)]
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as err:
-        # Explicit tags such as '!!float abc' fail inside PyYAML's constructors with a plain ValueError.
-        return None, {}, [Problem(path, first_line, label, f"this cannot be read ({err}; put text in double quotes)")]
-    lines: dict[KeyPath, int] = {}
-    problems: list[Problem] = []
-    if node is not None:
-        lines[()] = source.line(node.start_mark)
-        _collect_lines(node, (), source, lines, problems, set())
-    return value, lines, problems
-
-
-def compose_yaml(text: str, loader_class: type) -> tuple[yaml.Node | None, Any]:
-    """YAML text -> (its node tree, for lines, and its value) with one loader; YAML errors are raised."""
-    loader = loader_class(text)
-    try:
-        node = loader.get_single_node()
-        return node, (loader.construct_document(node) if node is not None else None)
-    finally:
-        loader.dispose()
-
-
-def _compose_any(text: str) -> tuple[yaml.Node | None, Any]:
-    """The fastest loader that reads the text; when none does, PyYAML's error (ContentLoader is last)."""
-    for loader_class in LOADERS[:-1]:
-        try:
-            return compose_yaml(text, loader_class)
-        except Exception:  # noqa: BLE001, S112 - libyaml refused it: PyYAML reads it again, for its messages
-            continue
-    return compose_yaml(text, LOADERS[-1])
-
-
-# PyYAML's problem text (a regular expression) -> what to tell the editor. {char} is the symbol found.
-_QUOTE_IT = "put the whole text in double quotes"
-_YAML_HINTS: tuple[tuple[str, str], ...] = (
-    (r"found character '\\t'|found a tab", "a tab character is not allowed here (use spaces instead of tabs)"),
-    (r"found character '(?P<char>.)' that cannot start any token", f"text cannot start with '{{char}}' ({_QUOTE_IT})"),
-    (r"found undefined alias|but found '\*'", f"text cannot start with '*' ({_QUOTE_IT}, like title: \"*New* project\")"),
-    (r"but found '&'", f"text cannot start with '&' ({_QUOTE_IT})"),
-    (r"could not determine a constructor for the tag", f"text cannot start with '!' ({_QUOTE_IT})"),
-    (r"unhashable key", f"text that starts with '[' or '{{' must be in quotes ({_QUOTE_IT})"),
-    (r"mapping values are not allowed",
-     "unexpected ':' (put text that contains ': ' in double quotes, like title: \"Carers: our story\"; "
-     "and check that each field starts at the beginning of its line)"),
-    (r"could not find expected ':'",
-     "expected 'name: value' on this line (a field name, a colon and a space, then the value), or check the indentation"),
-    (r"expected ',' or '\]'",
-     "a list in square brackets that starts on this line is not closed properly "
-     "(write it like [norfolk, suffolk], and put items that contain ':' or ',' in double quotes)"),
-    (r"expected ',' or '\}'", f"a '{{' on this line is not closed properly (if it is text, {_QUOTE_IT})"),
-    (r"expected chomping or indentation indicators",
-     "nothing may follow '|' or '>' on the same line (start the text on the next line, indented by two spaces)"),
-    (r"expected <block end>",
-     "this line does not fit with the lines above (check the indentation; and if the text starts with a quote "
-     f"or a bracket and goes on after the closing one, {_QUOTE_IT})"),
-)
-
-
-def _yaml_problem(err: yaml.MarkedYAMLError, source: _Source, label: str) -> Problem:
-    """A PyYAML error -> a Problem on the line where the editor has to look, in plain words."""
-    problem, context = err.problem or "", err.context or ""
-    mark = err.problem_mark or err.context_mark
-    # An unclosed quote or bracket, or a missing ':', is noticed lines later; the cause is where it began.
-    began = ("quoted scalar" in context or "flow" in context or "simple key" in context) and err.context_mark
-    if began:
-        mark = err.context_mark
-    line = source.line(mark) if mark is not None else source.first_line
-    text_line = source.line_text(line)
-    if re.search("[\u2028\u2029\x85]", text_line):
-        return Problem(source.path, line, label, "this line has an invisible line-break character, often pasted from a web "
-                                                 "page or a word processor (delete the line and type it again)")  # fmt: skip
-    if "mapping values" in problem and line > source.first_line and _lacks_colon(source.line_text(line - 1)):
-        # 'title Cafe' followed by 'summary: ...': YAML only notices on the next line.
-        return Problem(source.path, line - 1, label, "expected 'name: value' on this line (a field name, a colon and a space, then the value)")
-    if "quoted scalar" in context and "end of stream" in problem:
-        return Problem(source.path, line, label, "a quote opened on this line is never closed (end the text with the same quote mark)")
-    for pattern, hint in _YAML_HINTS:
-        match = re.search(pattern, problem)
-        if match:
-            return Problem(source.path, line, label, hint.format(char=match.groupdict().get("char", "")))
-    what = f"{problem} ({context})" if context else problem
-    return Problem(source.path, line, label, f"this cannot be read: {what or 'unknown YAML error'} "
-                                             "(check the indentation, and put text that starts with a symbol in double quotes)")  # fmt: skip
-
-
-def _lacks_colon(line: str) -> bool:
-    """A line with some text but no ':' and no '- ', so it cannot start a field or a list item."""
-    stripped = line.strip()
-    return bool(stripped) and ":" not in stripped and not stripped.startswith(("-", "#", "'", '"'))
-
-
-def _label(key: KeyPath) -> str:
-    """("updates", 1, "date") -> "updates.date"; (0, "id") -> "id": list positions are left out."""
-    return ".".join(str(part) for part in key if not isinstance(part, int))
-
-
-def _collect_lines(
-    node: yaml.Node, key: KeyPath, source: _Source, lines: dict[KeyPath, int], problems: list[Problem], seen_nodes: set[int]
-) -> None:
-    """Record the file line of every mapping key and list item below node, and what looks wrong."""
-    if id(node) in seen_nodes:  # an alias ('*name') to a node already walked, maybe one that contains itself
-        return
-    seen_nodes.add(id(node))
-    children: list[tuple[KeyPath, yaml.Node, yaml.Mark]] = []
-    if isinstance(node, yaml.MappingNode):
-        first_lines: dict[Any, int] = {}
-        for key_node, value_node in node.value:
-            child = (*key, key_node.value)
-            if key_node.value in first_lines:
-                problems.append(Problem(source.path, source.line(key_node.start_mark), _label(child),
-                                        f"this field is written twice, here and on line {first_lines[key_node.value]} "
-                                        "(keep one of them, and delete the other)"))  # fmt: skip
-            first_lines.setdefault(key_node.value, source.line(key_node.start_mark))
-            children.append((child, value_node, key_node.start_mark))
-    elif isinstance(node, yaml.SequenceNode):
-        children = [((*key, index), item, item.start_mark) for index, item in enumerate(node.value)]
-    for child, value_node, mark in children:
-        lines[child] = source.line(mark)
-        problems.extend(_comment_warning(value_node, child, source))
-        _collect_lines(value_node, child, source, lines, problems, seen_nodes)
-
-
-def _comment_warning(node: yaml.Node, key: KeyPath, source: _Source) -> list[Problem]:
-    """Unquoted text followed by ' #': YAML drops the rest of the line as a comment, silently."""
-    if not isinstance(node, yaml.ScalarNode) or node.style:  # plain text: None from PyYAML, '' from libyaml
-        return []
-    if not re.match(r"[ \t]+#", source.rest_of_line(node.end_mark)):
-        return []
-    kept = f"'{node.value}'" if node.value else "nothing"
-    return [Problem(source.path, source.line(node.end_mark), _label(key),
-                    f"only {kept} is kept: ' #' starts a comment, so the rest of the line is left out "
-                    "(put the whole text in double quotes to keep it)", "warning")]  # fmt: skip
 
 
 def split_front_matter(text: str, path: str) -> tuple[str, int, str, int] | Problem:
@@ -365,17 +156,74 @@ def decode(data: bytes, path: str) -> str | Problem:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_doc(file: Path, collection: str, root: Path, data: bytes | None = None) -> tuple[SourceDoc | None, list[Problem]]:
-    """One Markdown file (or its bytes, already read) -> (SourceDoc, or None when it cannot be read; the problems)."""
+def raw_character_problems(data: bytes, text: str, path: str, label: Callable[[int], str]) -> list[Problem]:
+    """Each line of a file's text (decoded from data) with a character content may not hold
+    (chars.FORBIDDEN), typed or pasted into the file itself; label(line) names the part of the file."""
+    if not may_be_forbidden(data):  # nearly every file: a quick look at the bytes
+        return []
+    problems: list[Problem] = []
+    for number, line in enumerate(text.split("\n"), 1):
+        match = first_forbidden(line)
+        if match is not None:
+            problems.append(Problem(path, number, label(number), forbidden_message(match.group(), "this line", raw=True)))
+    return capped(problems, "lines")
+
+
+_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def reference_problems(body: str, body_line: int, path: str) -> list[Problem]:
+    """Each line of a body with a numeric character reference to a character content may not hold
+    (&#11;, &#xFFFE;): Python-Markdown and nh3 write the character itself into the page."""
+    if "&#" not in body:
+        return []
+    problems: list[Problem] = []
+    for match in _REFERENCE.finditer(body):
+        number = int(match[1], 16) if match[1] else int(match[2])
+        if number > 0x10FFFF or first_forbidden(chr(number)) is not None:
+            line = body_line + body.count("\n", 0, match.start())
+            what = "no character" if number > 0x10FFFF else describe(chr(number))
+            if not problems or problems[-1].line != line:
+                problems.append(Problem(path, line, "body", f"this line has the character reference {match.group()}, which "
+                                                            f"stands for {what}, which is not allowed (delete it)"))  # fmt: skip
+    return capped(problems, "lines")
+
+
+def read_source(file: Path, within: Folder, limit: Limit, root: Path) -> bytes | Problem:
+    """A content file's bytes, or the Problem that stops it being read (a link out of the folder, too big ...)."""
+    data = read_bounded(os.fspath(file), within, limit)
+    return Problem(display_path(file, root), 1, "file", data.reason) if isinstance(data, Refused) else data
+
+
+def content_folder(content_dir: Path, root: Path) -> Folder:
+    """The content folder as the folder nothing is read outside of."""
+    return Folder.of(content_dir, f"{display_path(content_dir, root)}/")
+
+
+def read_doc(file: Path, collection: str, root: Path, data: bytes | None = None,
+             within: Folder | None = None) -> tuple[SourceDoc | None, list[Problem]]:  # fmt: skip
+    """One Markdown file (or its bytes, already read) -> (SourceDoc, or None when it cannot be read; the problems).
+
+    within: the folder the file may not lead out of (by default its own)."""
     path = display_path(file, root)
-    text = decode(file.read_bytes() if data is None else data, path)
+    if data is None:
+        read = read_source(file, within or Folder.of(file.parent, f"{display_path(file.parent, root)}/"), TEXT_LIMIT, root)
+        if isinstance(read, Problem):
+            return None, [read]
+        data = read
+    text = decode(data, path)
     if isinstance(text, Problem):
         return None, [text]
     parts = split_front_matter(text, path)
     if isinstance(parts, Problem):
         return None, [parts]
     fm_text, fm_line, body, body_line = parts
+    raw = raw_character_problems(data, text, path, lambda line: "front matter" if line < body_line else "body")
+    raw += reference_problems(body, body_line, path)
+    if any(problem.field == "front matter" for problem in raw):
+        return None, raw
     meta, lines, problems = parse_yaml(fm_text, path, fm_line, "front matter")
+    problems = raw + problems
     if meta is None and problems:
         return None, problems
     if meta is None:
@@ -387,12 +235,20 @@ def read_doc(file: Path, collection: str, root: Path, data: bytes | None = None)
     return SourceDoc(path, collection, file.stem, meta, body, body_line, lines), problems
 
 
-def read_data_file(file: Path, root: Path) -> tuple[DataFile | None, list[Problem]]:
-    """One YAML data file -> (DataFile, or None when it cannot be read; the problems found reading it)."""
+def read_data_file(file: Path, root: Path, within: Folder | None = None) -> tuple[DataFile | None, list[Problem]]:
+    """One YAML data file -> (DataFile, or None when it cannot be read; the problems found reading it).
+
+    within: the folder the file may not lead out of (by default its own)."""
     path = display_path(file, root)
-    text = decode(file.read_bytes(), path)
+    data = read_source(file, within or Folder.of(file.parent, f"{display_path(file.parent, root)}/"), TEXT_LIMIT, root)
+    if isinstance(data, Problem):
+        return None, [data]
+    text = decode(data, path)
     if isinstance(text, Problem):
         return None, [text]
+    raw = raw_character_problems(data, text, path, lambda line: "")
+    if raw:
+        return None, raw
     value, lines, problems = parse_yaml(text, path, 1, "")
     if value is None and problems:
         return None, problems
@@ -405,77 +261,113 @@ def read_data(file: Path, root: Path) -> DataFile | list[Problem]:
     return datafile if datafile is not None else problems
 
 
-def _collection_files(folder: Path, root: Path) -> tuple[list[Path], list[Problem]]:
-    """The .md files of one collection folder and its subfolders, sorted; anything else is a warning."""
-    if not folder.is_dir():
-        return [], []
-    found: list[tuple[tuple[str, ...], str]] = []  # (parts below folder, for Path's order; file name)
-    for top, folders, names in os.walk(folder, followlinks=True):
-        folders[:] = [name for name in folders if not name.startswith(".")]
-        parts = tuple(Path(top).relative_to(folder).parts)
-        found += [((*parts, name), os.path.join(top, name)) for name in names if not name.startswith(".")]
+def _refusal(entry: Entry, root: Path) -> Problem:
+    return Problem(display_path(Path(entry.path), root), 1, "file", entry.refused or "")
+
+
+def _collection_files(folder: Path, within: Folder, root: Path) -> tuple[list[Path], list[Problem]]:
+    """The .md files of one collection folder and its subfolders, sorted; what is refused is an error,
+    anything else a warning."""
     files, problems = [], []
-    for _, name in sorted(found):
-        entry = Path(name)
-        if entry.suffix == ".md":
-            files.append(entry)
+    for entry in walk(folder, within, hidden=False):
+        if entry.refused is not None:
+            problems.append(_refusal(entry, root))
+        elif entry.rel.endswith(".md"):
+            files.append(Path(entry.path))
         else:
-            problems.append(Problem(display_path(entry, root), 1, "", "ignored: only .md files are read here", "warning"))
+            problems.append(Problem(display_path(Path(entry.path), root), 1, "", "ignored: only .md files are read here", "warning"))
     return files, problems
 
 
-def load_images(content_dir: Path, root: Path) -> list[StaticFile]:
-    """Every file under content/images, to be copied to images/ in the output."""
-    folder = content_dir / IMAGE_DIR
-    if not folder.is_dir():
-        return []
-    return [
-        StaticFile(f"{IMAGE_DIR}/{file.relative_to(folder).as_posix()}", file.read_bytes(), display_path(file, root))
-        for file in sorted(folder.rglob("*"))
-        if file.is_file() and not file.name.startswith(".")
-    ]
+def load_images(content_dir: Path, root: Path, within: Folder | None = None) -> tuple[list[StaticFile], list[Problem]]:
+    """Every file under content/images, to be copied to images/ in the output, and the problems of those that cannot be."""
+    within = within or content_folder(content_dir, root)
+    images: list[StaticFile] = []
+    problems: list[Problem] = []
+    for entry in walk(content_dir / IMAGE_DIR, within, hidden=False):
+        data = read_bounded(entry.path, within, IMAGE_LIMIT) if entry.refused is None else Refused(entry.refused)
+        if isinstance(data, Refused):
+            problems.append(_refusal(Entry(entry.rel, entry.path, data.reason), root))
+        else:
+            images.append(StaticFile(f"{IMAGE_DIR}/{entry.rel}", data, display_path(Path(entry.path), root)))
+    return images, problems
 
 
-def load_static(folder: Path, prefix: str) -> list[StaticFile]:
-    """Every file under a folder of assets (templates/assets), to be copied under prefix/ ('' = root)."""
-    if not folder.is_dir():
-        return []
+def load_static(folder: Path, prefix: str, templates: Path) -> list[StaticFile]:
+    """Every file under a folder of assets (templates/assets), to be copied under prefix/ ('' = root).
+
+    Only what template_problems accepts is read; what it refuses is left out here, and reported there."""
+    within = Folder.of(templates, "templates/")
     lead = f"{prefix}/" if prefix else ""
-    return [
-        StaticFile(f"{lead}{file.relative_to(folder).as_posix()}", file.read_bytes(), file.as_posix())
-        for file in sorted(folder.rglob("*"))
-        if file.is_file() and file.name != ".DS_Store"
-    ]
+    found = [(entry, read_bounded(entry.path, within, TEMPLATE_LIMIT)) for entry in walk(folder, within)
+             if entry.refused is None and os.path.basename(entry.rel) != ".DS_Store"]  # fmt: skip
+    return [StaticFile(f"{lead}{entry.rel}", data, Path(entry.path).as_posix()) for entry, data in found if isinstance(data, bytes)]
 
 
-def list_docs(content_dir: Path, root: Path) -> tuple[list[tuple[Path, str]], list[Problem]]:
-    """Every document file with its collection, in reading order, and warnings for files that are not .md."""
+def template_problems(templates: Path, root: Path) -> list[Problem]:
+    """Every file in the templates folder that the build would refuse to read (a link out of it, a
+    named pipe, a file over TEMPLATE_LIMIT ...), as problems: `check` and `build` both report them."""
+    within = Folder.of(templates, f"{display_path(templates, root)}/")
+    problems = []
+    for entry in walk(templates, within):
+        reason = entry.refused
+        if reason is None:
+            try:
+                reason = size_refusal(os.stat(entry.path).st_size, TEMPLATE_LIMIT)
+            except OSError as err:
+                reason = f"this cannot be read ({err.strerror})"
+        if reason is not None:
+            problems.append(_refusal(Entry(entry.rel, entry.path, reason), root))
+    return problems
+
+
+def list_docs(content_dir: Path, root: Path, within: Folder | None = None) -> tuple[list[tuple[Path, str]], list[Problem]]:
+    """Every document file with its collection, in reading order, and the problems of files that are not read."""
+    within = within or content_folder(content_dir, root)
     listed: list[tuple[Path, str]] = []
     problems: list[Problem] = []
     for collection in COLLECTIONS:
-        files, skipped = _collection_files(content_dir / collection, root)
+        files, skipped = _collection_files(content_dir / collection, within, root)
         problems.extend(skipped)
         listed.extend((file, collection) for file in files)
     return listed, problems
 
 
-def walk_files(folder: Path) -> Iterator[tuple[str, str]]:
-    """Every file under folder, hidden ones too: (relative POSIX path, path to open)."""
-    for top, _, names in os.walk(folder, followlinks=True):
-        prefix = os.path.relpath(top, folder).replace(os.sep, "/")
-        for name in names:
-            yield (name if prefix == "." else f"{prefix}/{name}"), os.path.join(top, name)
+def walk_files(folder: Path) -> tuple[Folder, list[Entry]]:
+    """Every file under folder, hidden ones too, and what is refused (safe_files.walk), with the folder they are in."""
+    within = Folder.of(folder, "")
+    return within, walk(folder, within)
+
+
+def entry_digest(entry: Entry, within: Folder) -> str:
+    """The hash of a file's bytes; for a file that is refused, a hash of why (and of where a link leads)."""
+    reason = entry.refused
+    if reason is None:
+        data = read_bounded(entry.path, within, ANY_LIMIT)
+        if isinstance(data, bytes):
+            return file_digest(data)
+        reason = data.reason
+    try:
+        target = os.readlink(entry.path)
+    except OSError:
+        target = ""
+    return "refused " + file_digest(f"{reason}\0{target}".encode("utf-8", "surrogateescape"))
+
+
+def hash_key(rel: str) -> str:
+    """A relative path as a key of hash_files: itself, or for a name that is not UTF-8 (refused, but
+    hashed like any other file) its bytes in hex after a NUL, which no file name can hold."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return "\0" + os.fsencode(rel).hex()
+    return rel
 
 
 def hash_files(folder: Path) -> dict[str, str]:
-    """Every file under folder, hidden ones too (relative POSIX path -> a hash of its bytes)."""
-    return {rel: read_digest(path) for rel, path in walk_files(folder)}
-
-
-def read_digest(path: str) -> str:
-    """The hash of a file's bytes, read now."""
-    with open(path, "rb") as handle:
-        return file_digest(handle.read())
+    """Every file under folder, hidden ones too (hash_key(relative POSIX path) -> a hash of its bytes, or of why it is refused)."""
+    within, entries = walk_files(folder)
+    return {hash_key(entry.rel): entry_digest(entry, within) for entry in entries}
 
 
 def file_digest(data: bytes) -> str:
@@ -490,24 +382,26 @@ def load_content(content_dir: Path, root: Path | None = None, read_docs: bool = 
     itself (the build cache, in parallel)."""
     root = root if root is not None else Path.cwd()
     _real_folder.cache_clear()  # folders may have been moved or linked elsewhere since the last build
+    within = content_folder(content_dir, root)
     docs: list[SourceDoc] = []
     data: dict[str, DataFile] = {}
     problems: list[Problem] = []
     for name, what in DATA_FILES.items():
         file = content_dir / name
-        if not file.is_file():
+        if not os.path.lexists(file):
             problems.append(Problem(display_path(file, root), 1, "",
                                     f"missing: the site needs this file ({what}; docs/content.md shows what goes in it)"))  # fmt: skip
             continue
-        datafile, found = read_data_file(file, root)
+        datafile, found = read_data_file(file, root, within)
         problems.extend(found)
         if datafile is not None:
             data[name] = datafile
-    files, skipped = list_docs(content_dir, root)
+    files, skipped = list_docs(content_dir, root, within)
     problems.extend(skipped)
     for file, collection in files if read_docs else []:
-        doc, found = read_doc(file, collection, root)
+        doc, found = read_doc(file, collection, root, within=within)
         problems.extend(found)
         if doc is not None:
             docs.append(doc)
-    return Loaded(docs, data, load_images(content_dir, root), problems, files)
+    images, refused = load_images(content_dir, root, within)
+    return Loaded(docs, data, images, problems + refused, files, display_path(content_dir, root))

@@ -33,7 +33,7 @@ from .incremental import (
     unchanged_since_last_build,
     write_outputs,
 )
-from .load import DATA_FILES, DataFile, StaticFile, load_content, load_static, read_data
+from .load import DATA_FILES, DataFile, StaticFile, load_content, load_static, read_data, template_problems
 from .outdir import OutputFolder, check_output
 from .outputs import render_outputs, story_line
 from .parallel import Background, in_background
@@ -97,7 +97,7 @@ def _check(paths: Paths, options: BuildOptions) -> tuple[Result, list[StaticFile
     clock.lap("load")
     validated = validate(loaded)
     clock.lap("validate")
-    problems = sort_problems(validated.problems)
+    problems = sort_problems(validated.problems + template_problems(paths.templates, paths.root))
     site = build_site(validated.content, options) if validated.content is not None else None
     return Result(problems, site, timings=clock.timings), loaded.images
 
@@ -111,7 +111,7 @@ def static_files(templates: Path) -> list[Output]:
     """The templates' assets/ and root/ files, as they are (search.js minified)."""
     return [
         Output(f.output_path, minify_js(f.data) if f.output_path == "assets/search.js" else f.data)
-        for f in [*load_static(templates / "assets", "assets"), *load_static(templates / "root", "")]
+        for f in [*load_static(templates / "assets", "assets", templates), *load_static(templates / "root", "", templates)]
     ]
 
 
@@ -185,7 +185,7 @@ def _build(paths: Paths, options: BuildOptions, strict: bool) -> Result:
         fingerprints = Fingerprints()
         loaded, validated, converted = check_content(paths.content, paths.root, cache, fingerprints, hashes)
         clock.lap("load")
-        problems = sort_problems(validated.problems)
+        problems = sort_problems(validated.problems + template_problems(paths.templates, paths.root))
         if validated.content is None or has_errors(problems, strict):
             return Result(problems, None, timings=clock.timings)
         site = build_site(validated.content, options)

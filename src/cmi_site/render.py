@@ -27,6 +27,7 @@ from .bodyhtml import rewrite_root_links
 from .errors import Problem
 from .load import display_path
 from .models import APPROACHES, Event, Term
+from .safe_files import ContainedLoader
 from .schema import STORY_FIELDS
 from .site import Paged, Site, output_path, paginate, route_of
 from .track import digest
@@ -127,7 +128,7 @@ def make_env(templates: Path, site: Site, bytecode: jinja2.BytecodeCache | None 
     """The jinja2 environment: autoescape on, undefined names fail, and the site's helpers
     (bytecode: where compiled templates are kept between builds, cache.template_bytecode)."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates),
+        loader=ContainedLoader(templates, f"{display_path(templates, Path.cwd())}/"),  # no link out of templates/
         bytecode_cache=bytecode,
         autoescape=True,
         undefined=jinja2.StrictUndefined,

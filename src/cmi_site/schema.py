@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .chars import escape, quoted, shorten
 from .models import APPROACHES, RAG_VALUES
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -73,7 +74,7 @@ class FieldSpec:
 
 
 def show(value: Any) -> str:
-    """A raw value as the editor wrote it, for messages."""
+    """A raw value as the editor wrote it, for messages: one line (escaped), cut when long."""
     if value is True or value is False:
         return "true" if value else "false"
     if value is None:
@@ -82,7 +83,7 @@ def show(value: Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a set of fields"
-    return repr(str(value))
+    return repr(shorten(str(value)))
 
 
 def _type_word(value: Any) -> str:
@@ -102,6 +103,8 @@ def closest(value: str, choices: Mapping[str, str] | list[str]) -> str | None:
     ids = list(choices)
     names = dict(choices) if isinstance(choices, Mapping) else {}
     low = value.strip().lower()
+    if not low:  # nothing to go by (and it would equal the empty name of a choice without one)
+        return None
     slug = re.sub(r"[^a-z0-9]+", "-", low).strip("-")
     for cid in ids:
         if slug == cid or low == str(names.get(cid, "")).lower():
@@ -185,7 +188,7 @@ def web_url(value: Any, vocab: Vocab) -> Checked:
         return bad(f"a web address cannot contain spaces, got {show(value)}")
     if not re.match(r"^https?://[^/]+(/.*)?$", address):
         bare = re.match(r"^(?:[\w-]+\.)+[a-z]{2,}(?:/.*)?$", address, re.I)
-        hint = f" (did you mean 'https://{address}'?)" if bare else ""
+        hint = f" (did you mean {quoted(f'https://{address}')}?)" if bare else ""
         return bad(f"expected a web address starting with https://, got {show(value)}{hint}")
     return checked
 
@@ -223,7 +226,7 @@ def one_of(vocab_name: str, what: str) -> Check:
         if not checked.ok:
             return bad(f"expected {article} {what} id, got {_type_word(value)}")
         if checked.value not in choices and vocab_name not in vocab.unchecked:
-            return bad(f"unknown {what} '{checked.value}'{unknown_id(checked.value, vocab_name, choices)}")
+            return bad(f"unknown {what} {quoted(checked.value)}{unknown_id(checked.value, vocab_name, choices)}")
         return checked
 
     return check
@@ -246,7 +249,7 @@ def approach(value: Any, vocab: Vocab) -> Checked:
         return checked
     if checked.value not in APPROACHES:
         hint = suggest(checked.value, list(APPROACHES)) or f" (expected one of: {', '.join(APPROACHES)})"
-        return bad(f"unknown approach '{checked.value}'{hint}")
+        return bad(f"unknown approach {quoted(checked.value)}{hint}")
     return checked
 
 
@@ -263,7 +266,7 @@ def image_path(value: Any, vocab: Vocab) -> Checked:
     if not path.startswith("images/"):
         path = f"images/{path}"
     if path not in vocab.images:
-        return bad(f"no image at content/{path}{_image_hint(path, vocab.images)}")
+        return bad(f"no image at content/{escape(shorten(path))}{_image_hint(path, vocab.images)}")
     return Checked(path)
 
 
@@ -302,7 +305,7 @@ def list_of(item: Check, what: str, unique: bool = True, non_empty: bool = True)
             warnings.extend(((index, *key), message) for key, message in checked.warnings)
             if checked.ok:
                 if unique and checked.value in seen:
-                    issues.append(((index,), f"'{checked.value}' is listed twice"))
+                    issues.append(((index,), f"{quoted(str(checked.value))} is listed twice"))
                 if unique:
                     seen.add(checked.value)
                 items.append(checked.value)
@@ -327,7 +330,7 @@ def rag_map(value: Any, vocab: Vocab) -> Checked:
     for key, rating in value.items():
         sid = str(key)
         if sid not in vocab.statements and "statements" not in vocab.unchecked:
-            issues.append(((sid,), f"unknown self-assessment statement '{sid}'{unknown_id(sid, 'statements', vocab.statements)}"))
+            issues.append(((sid,), f"unknown self-assessment statement {quoted(sid)}{unknown_id(sid, 'statements', vocab.statements)}"))
         elif rating not in RAG_VALUES:
             hint = suggest(str(rating), list(RAG_VALUES)) if isinstance(rating, str) else ""
             issues.append(((sid,), f"expected red, amber or green, got {show(rating)}{hint}"))

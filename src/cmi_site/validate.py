@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import easyread, markup
+from .chars import quoted
 from .errors import Problem, Severity
 from .load import DataFile, Loaded, SourceDoc, display_path, read_doc
 from .models import Area, Content, Event, Page, Rating, Settings, Signatory, Statement, Story, Term, Update
@@ -135,7 +136,7 @@ def validate_list(data: DataFile, fields: tuple[FieldSpec, ...], what: str) -> t
         if ident is None:
             continue  # reported as missing
         if not SLUG.match(ident):
-            problems.append(Problem(data.path, line, "id", f"'{ident}' is not a valid id (use lower-case letters, "
+            problems.append(Problem(data.path, line, "id", f"{quoted(ident)} is not a valid id (use lower-case letters, "
                                                            f"numbers and hyphens, like '{_slugify(ident) or 'my-id'}')"))  # fmt: skip
         elif ident in seen:
             problems.append(Problem(data.path, line, "id",
@@ -231,7 +232,7 @@ def check_slug(doc: SourceDoc) -> list[Problem]:
         return []
     better = _slugify(doc.stem) or "my-story"
     return [Problem(doc.path, 1, "file name",
-                    f"'{doc.stem}.md' is not a valid file name (use lower-case letters, numbers and hyphens, like {better}.md)")]  # fmt: skip
+                    f"{quoted(doc.stem + '.md')} is not a valid file name (use lower-case letters, numbers and hyphens, like {better}.md)")]  # fmt: skip
 
 
 def cross_checks(doc: SourceDoc, values: dict[str, Any], vocab: Vocab) -> list[Problem]:
@@ -347,7 +348,7 @@ def collection_problems(docs: Sequence[SourceDoc | DocResult], pages: list[Page]
             seen[key] = doc.path
         if doc.collection == "pages" and doc.stem in RESERVED_SLUGS:
             problems.append(Problem(doc.path, 1, "file name",
-                                    f"'{doc.stem}' is the web address of a section of the site (rename the file, "
+                                    f"{quoted(doc.stem)} is the web address of a section of the site (rename the file, "
                                     f"for example to about-{doc.stem}.md)"))  # fmt: skip
     slugs = {page.slug for page in pages} | {d.stem for d in docs if d.collection == "pages"}
     for slug in REQUIRED_PAGES:
@@ -374,6 +375,23 @@ def write_up_problems(docs: list[SourceDoc]) -> list[Problem]:
     return problems
 
 
+def empty_site_problems(loaded: Loaded, docs: list[SourceDoc]) -> list[Problem]:
+    """No published story, or no signatory, at all: most likely the wrong --content folder or a botched
+    merge, and a build would replace the live site with an empty one. docs: every readable document."""
+    listed = {collection: sum(1 for _, c in loaded.files if c == collection) for collection in ("stories", "signatories")}
+    drafts = sum(1 for doc in docs if doc.collection == "stories" and doc.meta.get("draft") is True)
+    problems = []
+    if listed["stories"] - drafts <= 0:
+        problems.append(Problem(f"{loaded.folder}/stories", 1, "",
+                                "no published stories: the folder has no .md files, or every story is a draft (a build would "
+                                "replace the live site with one without stories; check that this is the right content folder)"))  # fmt: skip
+    if listed["signatories"] == 0:
+        problems.append(Problem(f"{loaded.folder}/signatories", 1, "",
+                                "no signatories: the folder has no .md files (a build would replace the live site with an empty "
+                                "pledge register; check that this is the right content folder)"))  # fmt: skip
+    return problems
+
+
 def validate(loaded: Loaded, results: list[DocResult] | None = None) -> Validated:
     """Everything loaded -> Content (or None) and the full list of problems.
 
@@ -397,6 +415,7 @@ def validate(loaded: Loaded, results: list[DocResult] | None = None) -> Validate
     docs = [r.doc for r in results if r.doc is not None]  # front matter of every readable file, for cross-checks
     problems += collection_problems([r for r in results if r.read], models["pages"])
     problems += write_up_problems(docs)
+    problems += empty_site_problems(loaded, docs)
     if settings is None or any(p.is_error for p in problems):
         return Validated(None, problems)
     content = Content(
