@@ -297,3 +297,31 @@ def test_serve_ends_live_reload_streams_and_limits_them(preview: Preview) -> Non
         for sock in streams:
             sock.close()
     stopped_cleanly(preview)
+
+
+def test_ctrl_c_while_a_connection_starts_stops_the_preview(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM (made a KeyboardInterrupt) landing while a connection's thread starts must stop the
+    preview: the slot was given back twice, and the ValueError that raised took its place (the
+    preview then ignored SIGTERM, about one time in ten)."""
+    from http.server import SimpleHTTPRequestHandler
+
+    from cmi_site.serve import PreviewServer
+
+    server = PreviewServer(("127.0.0.1", 0), SimpleHTTPRequestHandler, max_connections=1)
+    real_start = threading.Thread.start
+
+    def start_then_interrupted(self: threading.Thread) -> None:
+        real_start(self)
+        self.join()  # the connection is over (it gave its slot back) before the interrupt lands
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(threading.Thread, "start", start_then_interrupted)
+    mine, theirs = socket.socketpair()
+    theirs.close()  # a client that went away at once: its connection ends as soon as it starts
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            server.process_request(mine, ("127.0.0.1", 1))
+        assert server.slots.acquire(blocking=False), "the slot is free again"
+        server.slots.release()
+    finally:
+        server.server_close()

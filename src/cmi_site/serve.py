@@ -122,6 +122,7 @@ class PreviewServer(ThreadingHTTPServer):
     the client went away or was too slow is no error, and any other failure is one line, never a traceback."""
 
     daemon_threads = True
+    block_on_close = False  # connection threads are daemons, started by process_request below
     request_queue_size = 64  # connections waiting to be accepted (5 by default): past the limit they are answered at once
 
     def __init__(self, address: tuple[str, int], handler: type[SimpleHTTPRequestHandler], max_connections: int = MAX_CONNECTIONS) -> None:
@@ -136,10 +137,14 @@ class PreviewServer(ThreadingHTTPServer):
                                 b"Content-Length: 35\r\nConnection: close\r\n\r\nToo many connections to the preview.")  # fmt: skip
             self.shutdown_request(request)
             return
+        thread = threading.Thread(target=self.process_request_thread, args=(request, client_address), daemon=True)
         try:
-            super().process_request(request, client_address)  # starts the connection's thread
+            thread.start()
         except BaseException:
-            self.slots.release()
+            # Only a thread that never started gives its slot back here: one that did gives it back
+            # itself, and a second release would raise in place of a Ctrl+C arriving just now.
+            if thread.ident is None:
+                self.slots.release()
             raise
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
