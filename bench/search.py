@@ -33,8 +33,8 @@ from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus
+from cmi_site.outputs.search import build_search_index
 from cmi_site.pipeline import Paths, build, check
-from cmi_site.search import build_search_index
 from cmi_site.site import BuildOptions
 
 ROOT = Path(__file__).resolve().parent.parent

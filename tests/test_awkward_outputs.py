@@ -22,10 +22,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cmi_site.formats import document_text
 from cmi_site.load import load_content
-from cmi_site.outputs import render_outputs, spreadsheet_safe
-from cmi_site.search import build_search_index, cut
+from cmi_site.outputs import render_outputs
+from cmi_site.outputs.formats import document_text
+from cmi_site.outputs.opendata import spreadsheet_safe
+from cmi_site.outputs.search import build_search_index, cut
 from cmi_site.site import BuildOptions, build_site
 from cmi_site.validate import validate
 from conftest import TODAY

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cmi_site.formats import document_text
-from cmi_site.outputs import csv_file, spreadsheet_safe
+from cmi_site.outputs.formats import document_text
+from cmi_site.outputs.opendata import csv_file, spreadsheet_safe
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 # Characters that mean something in one output format or another, or that hide what follows.

@@ -20,7 +20,7 @@ import cmi_site.incremental
 import cmi_site.parallel
 import cmi_site.pipeline
 from cmi_site.cli import main
-from cmi_site.render import Output
+from cmi_site.models import Output
 from conftest import TEMPLATES, TODAY
 
 PR_SET_CHILD_SUBREAPER = 36  # prctl(2): orphaned descendants become this process's children

@@ -11,21 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from cmi_site import search
+from cmi_site.outputs import search, searchtext
+from cmi_site.outputs.search import Facet, SearchDoc, build_search_index, facet_column, plan_budget
+from cmi_site.outputs.searchtext import decode_numbers, encode_number, index_words, normalise, stem, terms_of
 from cmi_site.pipeline import Paths, check
-from cmi_site.search import (
-    Facet,
-    SearchDoc,
-    build_search_index,
-    decode_numbers,
-    encode_number,
-    facet_column,
-    index_words,
-    normalise,
-    plan_budget,
-    stem,
-    terms_of,
-)
 from cmi_site.site import BuildOptions, Site
 from conftest import TEMPLATES, TODAY, Run, dedent, write_files
 
@@ -138,13 +127,13 @@ def test_numbers_round_trip_through_the_encoding() -> None:
 
 
 def test_the_table_of_short_codes_is_encode_number_of_each_number() -> None:
-    from cmi_site.search import _codes
+    from cmi_site.outputs.searchtext import _codes
 
     assert _codes() == [encode_number(n) for n in range(1 << 15)]
 
 
 def test_postings_are_gaps_from_minus_one_and_hex_weights() -> None:
-    gaps, weights = search.build_postings([{"x": 8}, {}, {}, {"x": 13}, *[{}] * 36, {"x": 1}])["x"].encoded
+    gaps, weights = searchtext.build_postings([{"x": 8}, {}, {}, {"x": 13}, *[{}] * 36, {"x": 1}])["x"].encoded
     assert decode_numbers(gaps) == [1, 3, 37]
     assert weights == "8d1"
 
@@ -153,16 +142,16 @@ def test_ascii_text_is_split_as_any_text_is() -> None:
     rng = random.Random(3)
     alphabet = "abcXYZ019 -_'.,;:!?()[]{}/\\\t\n\"&*#@~`^|<>=+%$"
     for _ in range(500):
-        text = search.normalise("".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40))))
-        assert search.split_words(text) == search._WORD.findall(text), text
+        text = searchtext.normalise("".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40))))
+        assert searchtext.split_words(text) == searchtext._WORD.findall(text), text
 
 
 def test_term_counts_count_terms_of() -> None:
     text = "Carers' café: co-production with carers -- and co-production_again; Ærø’s  2024 plan"
-    assert search.term_counts(text) == dict(Counter(terms_of(text)))
+    assert searchtext.term_counts(text) == dict(Counter(terms_of(text)))
 
 
-def encoded(postings: search.Postings) -> dict[str, list[str]]:
+def encoded(postings: searchtext.Postings) -> dict[str, list[str]]:
     return {term: p.encoded for term, p in sorted(postings.items())}
 
 
@@ -175,7 +164,7 @@ def test_postings_patched_for_changed_documents_equal_postings_made_afresh() -> 
 
     for _ in range(200):
         docs = [weights() for _ in range(rng.randrange(1, 30))]
-        before = search.build_postings(docs)
+        before = searchtext.build_postings(docs)
         if rng.random() < 0.5:
             encoded(before)  # encoded already (as kept from the last build): patched terms may keep their gaps
         numbers = rng.sample(range(len(docs)), rng.randrange(1, min(4, len(docs)) + 1))
@@ -184,9 +173,9 @@ def test_postings_patched_for_changed_documents_equal_postings_made_afresh() -> 
         else:
             changed = {n: weights() for n in numbers}
         after = [changed.get(n, doc) for n, doc in enumerate(docs)]
-        patched = search.update_postings(before, {n: (docs[n], new) for n, new in changed.items()})
-        assert encoded(patched) == encoded(search.build_postings(after))
-        assert encoded(before) == encoded(search.build_postings(docs)), "the postings patched are a copy"
+        patched = searchtext.update_postings(before, {n: (docs[n], new) for n, new in changed.items()})
+        assert encoded(patched) == encoded(searchtext.build_postings(after))
+        assert encoded(before) == encoded(searchtext.build_postings(docs)), "the postings patched are a copy"
 
 
 def doc(facets: dict[str, tuple[str, ...]]) -> SearchDoc:
@@ -198,7 +187,7 @@ def test_facet_column_is_a_fixed_width_bit_set_per_document() -> None:
     docs = [doc({"area": ("a0",)}), doc({"area": ("a1", "a7")}), doc({})]
     column = facet_column(docs, facet)
     assert len(column) == 6  # 8 values need 2 characters of 6 bits
-    values = [search.ALPHABET.index(c) for c in column]
+    values = [searchtext.ALPHABET.index(c) for c in column]
     assert values == [1, 0, 2, 2, 0, 0]  # a7 is bit 1 of the second character
 
 

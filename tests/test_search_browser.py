@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from cmi_site import search
 from cmi_site.cli import main
+from cmi_site.outputs import search, searchtext
 from conftest import MINIMAL, TEMPLATES, TODAY, dedent, write_files
 from quality.server import read_headers_file, serve_folder
 
@@ -411,6 +411,6 @@ def test_python_and_javascript_tokenise_and_stem_alike(tab: Page, small_site: Pa
     text = ("Carers' Café caring CARED planning stories status co-production hospital discharged services "
             "naïve Zoë people's analysis meetings accessed called 2024 GP's ward-based e-mail ÉCOLE straße")  # fmt: skip
     got = tab.page.evaluate("t => CMI_SEARCH.indexWords(t).map(CMI_SEARCH.stem)", text)
-    assert got == search.terms_of(text)
-    assert tab.page.evaluate("t => CMI_SEARCH.normalise(t)", text) == search.normalise(text)
+    assert got == searchtext.terms_of(text)
+    assert tab.page.evaluate("t => CMI_SEARCH.normalise(t)", text) == searchtext.normalise(text)
     assert json.dumps(got)  # sanity: a plain list of strings

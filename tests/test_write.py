@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 import cmi_site.commit
 from cmi_site.commit import commit_changes, prepare_spare, write_site
 from cmi_site.errors import SetupError
+from cmi_site.models import Output
 from cmi_site.outdir import MARKER, MARKER_TEXT, WORK_MARKER, OutputFolder
-from cmi_site.render import Output
 from cmi_site.write import WriteFailed, stage_file
 from killing import run_killed_at
 

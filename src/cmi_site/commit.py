@@ -28,8 +28,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import cast
 
+from .models import Output
 from .outdir import MARKER, MARKER_TEXT, OutputFolder, check_replaceable
-from .render import Output
 from .write import FileStat, check_outputs, scan_inodes, scan_output, stage_file, write_failed
 
 AT_FDCWD = -100

@@ -27,24 +27,14 @@ from .cache import BuildCache, code_version, unpickle
 from .commit import commit_changes, prepare_spare
 from .errors import Problem
 from .load import Loaded, content_folder, display_path, entry_digest, file_digest, hash_key, load_content, read_source, walk_files
-from .models import Story
+from .models import Output, Story
 from .outdir import MARKER, MARKER_TEXT, OutputFolder
-from .outputs import story_line
+from .outputs.opendata import story_line
+from .outputs.search import SearchDoc, SearchIndex, build_search_index, collect_docs, doc_text
+from .outputs.searchtext import Postings, TermPostings, build_postings, doc_weights, update_postings
 from .parallel import run_jobs
-from .render import Output, make_env, render_template, template_fingerprint
+from .render import make_env, render_template, template_fingerprint
 from .safe_files import TEXT_LIMIT
-from .search import (
-    Postings,
-    SearchDoc,
-    SearchIndex,
-    TermPostings,
-    build_postings,
-    build_search_index,
-    collect_docs,
-    doc_text,
-    doc_weights,
-    update_postings,
-)
 from .site import Site
 from .track import Fingerprints, Read, SiteReads, TrackedSite, Tracker, Unfingerprintable, digest
 from .validate import DocResult, Validated, check_doc, validate, vocab_from_data

@@ -167,3 +167,11 @@ class Content:
     events: tuple[Event, ...]
     pages: tuple[Page, ...]
     images: tuple[str, ...] = ()  # paths under content/, e.g. images/garden.jpg, sorted
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the built site: its path in the output folder and its bytes."""
+
+    path: str
+    data: bytes

@@ -34,13 +34,16 @@ from .incremental import (
     write_outputs,
 )
 from .load import DATA_FILES, DataFile, StaticFile, load_content, load_static, read_data, template_problems
+from .models import Output
 from .outdir import OutputFolder, check_output
-from .outputs import render_outputs, story_line
+from .outputs import render_outputs
+from .outputs.opendata import story_line
+from .outputs.search import SearchIndex, build_search_index
+from .outputs.static import minify_js
 from .parallel import Background, in_background
-from .render import Output, TemplateFailure, render_html, render_search
+from .render import TemplateFailure, render_html, render_search
 from .scaffold import new_file_path, new_file_text
 from .schema import Vocab
-from .search import SearchIndex, build_search_index, minify_js
 from .site import BuildOptions, Site, build_site, output_path
 from .track import Fingerprints, digest
 from .validate import make_vocab, validate, validate_vocab

@@ -14,7 +14,6 @@ import posixpath
 import re
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -26,7 +25,7 @@ from . import site as routes
 from .bodyhtml import rewrite_root_links
 from .errors import Problem
 from .load import display_path
-from .models import APPROACHES, Event, Term
+from .models import APPROACHES, Event, Output, Term
 from .safe_files import ContainedLoader
 from .schema import STORY_FIELDS
 from .site import Paged, Site, output_path, paginate, route_of
@@ -41,14 +40,6 @@ _TEMPLATE_REF = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+(["'])(
 _DYNAMIC_REF = re.compile(
     r"""\{%-?\s*(?:extends|include|import|from)\s+(?!(["'])[^"']+\1\s*(?:-?%\}|as\s|import\s|with\s|without\s|ignore\s))"""
 )
-
-
-@dataclass(frozen=True)
-class Output:
-    """One file of the built site."""
-
-    path: str
-    data: bytes
 
 
 # ---- helpers the templates use ------------------------------------------------------------------

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import SetupError
+from .models import Output
 from .outdir import MARKER, shown
-from .render import Output
 
 
 class WriteFailed(SetupError):

@@ -1,9 +1,9 @@
 /* Count Me In site search. Plain JavaScript: no framework, no build step, no eval, no modules.
-   The index (written by src/cmi_site/search.py) is a set of classic scripts that each call
+   The index (written by src/cmi_site/outputs/search.py) is a set of classic scripts that each call
    CMI_SEARCH.add(key, data), so it loads from file://, at a domain root, under a sub-path and under
    a strict Content-Security-Policy. A query loads only what it needs: the dictionary for its first
    letters, the postings for its words, the filters in use and the chunks holding the results shown.
-   normalise, indexWords and stem mirror search.py exactly (tests compare the two). */
+   normalise, indexWords and stem mirror outputs/searchtext.py exactly (tests compare the two). */
 (() => {
   "use strict";
 
@@ -25,7 +25,7 @@
   var WEIGHT = [];
   for (i = 0; i < 16; i++) WEIGHT.push((i & 8 ? 8 : 0) + (i & 4 ? 3 : 0) + [0, 1, 1.5, 2][i & 3]);
 
-  // ---- text: the same as search.py ---------------------------------------------------------------
+  // ---- text: the same as searchtext.py -------------------------------------------------------------
 
   function normalise(text) {
     return text.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "")

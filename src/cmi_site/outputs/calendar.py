@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 import icalendar
 import nh3
 
+from ..models import Event, Output, Settings
+from ..render import event_when
+from ..site import CALENDAR, Site, calendar_route, output_path, route_of
 from .formats import document_text
-from .models import Event, Settings
-from .render import Output, event_when
-from .site import CALENDAR, Site, calendar_route, output_path, route_of
 
 TZID = "Europe/London"
 LONDON = ZoneInfo(TZID)
