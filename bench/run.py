@@ -227,11 +227,15 @@ def main() -> None:
     parser.add_argument("--no-hugo", action="store_true", help="skip the Hugo comparison")
     parser.add_argument("--json", type=Path, default=None, help="also write the results to this JSON file")
     args = parser.parse_args()
+    from cmi_site.markup_fast import status  # the builds run this Python, so its Python-Markdown
+
+    print(status(), file=sys.stderr, flush=True)  # off: every conversion takes about twice as long
     results = []
     for size in args.sizes:
         results.append(bench_size(size, args.work, not args.no_hugo))
         print(json.dumps(results[-1]), file=sys.stderr, flush=True)
     print(table(results))
+    print(f"\n{status()}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import markdown
+import markdown.treeprocessors
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from cmi_site import bounds
+from cmi_site import bounds, markup, markup_fast
 from cmi_site.markup import EXTENSION_CONFIGS, EXTENSIONS, convert, plain_text, render_markdown
 
 
@@ -39,9 +42,9 @@ def test_safe_markdown_reports_nothing() -> None:
 
 def test_code_samples_of_unsafe_html_report_nothing() -> None:
     sample = '<a href="javascript:x()" onclick="y()" style="z"><script>'
-    text = f"Write `{sample}` like this:\n\n    {sample}\n\n```\n{sample}\n```\n\nOr in words: style=\"z\" onclick=\"y()\"."
+    text = f'Write `{sample}` like this:\n\n    {sample}\n\n```\n{sample}\n```\n\nOr in words: style="z" onclick="y()".'
     result = render_markdown(text)
-    assert result.removed == () and result.html.count("&lt;a href=\"javascript:x()\" onclick=\"y()\" style=\"z\"&gt;") == 3
+    assert result.removed == () and result.html.count('&lt;a href="javascript:x()" onclick="y()" style="z"&gt;') == 3
 
 
 def test_state_does_not_leak_between_documents() -> None:
@@ -53,7 +56,7 @@ def test_state_does_not_leak_between_documents() -> None:
 def test_plain_text() -> None:
     assert plain_text("<p>Carers &amp; <em>families</em></p>\n<p>met.</p>") == "Carers & families met."
     assert plain_text("<p>co<em>production</em></p><p>Next&nbsp;step</p>") == "coproduction Next step"
-    assert plain_text('<table><tr><td>One</td><td>Two</td></tr></table><ul><li>a</li><li>b<br>c</li></ul>') == "One Two a b c"
+    assert plain_text("<table><tr><td>One</td><td>Two</td></tr></table><ul><li>a</li><li>b<br>c</li></ul>") == "One Two a b c"
     assert plain_text('<p><img alt="a > b" src="x.png">Text &lt;b&gt; &#8217;quoted&#8217;</p>') == "Text <b> \u2019quoted\u2019"
 
 
@@ -64,7 +67,7 @@ TRICKY = [
     "*em* **strong** ***both*** _u_ __uu__ `code with 'quotes'` and <span>html 'x'</span> &quot;entity&quot; &#39;",
     "[link 'a'](https://example.org \"Title 'b'\") ![img](x.png) <https://auto.link> <a@b.org> [ref][r]\n\n[r]: /x/",
     "*[HTML]: Hyper Text Markup Language\n\nHTML is 'here'.",
-    "Term\n: Definition with \"quotes\"\n\nOther\n:   Indented",
+    'Term\n: Definition with "quotes"\n\nOther\n:   Indented',
     "| a | 'b' |\n|---|:-:|\n| 1 \\| 2 | x... |",
     "```python\nx = 'y' -- z\n```\n\n~~~\nplain\n~~~",
     "# Title 'quoted'\n\n## Same\n\n## Same\n\n### Café & co\n\nline  \nbreak",
@@ -92,6 +95,16 @@ TRICKY = [
     "<div>\nTerm\n</div>: Definition",  # the rest of a raw HTML block's last line is a line of its own
     "<!-- c -->:\tDefinition",
 ]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def speed_ups_on() -> Iterator[None]:
+    """The speed-ups on, whatever Python-Markdown is installed: the equality tests below are what
+    proves a new version safe to add to markup_fast.TESTED."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(markup_fast, "ENABLED", True)
+        patch.setattr(markup, "_CONVERTERS", {})
+        yield
 
 
 def _stock(text: str) -> str:
@@ -125,6 +138,20 @@ def test_the_fast_converter_gives_exactly_what_python_markdown_gives() -> None:
     assert len(texts) > 100
     for text in texts + texts:  # twice: a reused converter must not remember the last document
         assert convert(text) == _stock(text), text
+    assert {type(c.treeprocessors["inline"]) for c in markup._CONVERTERS.values()} == {markup_fast._QuickInlineProcessor}
+
+
+def test_the_speed_ups_are_used_only_with_a_python_markdown_they_were_tested_with(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert markup_fast.supported((3, 11)) and not markup_fast.supported((3, 12)) and not markup_fast.supported((4, 0))
+    monkeypatch.delattr(markdown.treeprocessors.InlineProcessor, "_InlineProcessor__handleInline")
+    assert not markup_fast.supported((3, 11))  # a tested version whose private methods are gone (patched)
+    monkeypatch.undo()
+    monkeypatch.setattr(markup_fast, "ENABLED", False)
+    monkeypatch.setattr(markup, "_CONVERTERS", {})
+    text = "A *story* -- with 'quotes'.\n\n## A heading\n"
+    assert convert(text) == _stock(text)
+    assert {type(c.treeprocessors["inline"]) for c in markup._CONVERTERS.values()} == {markdown.treeprocessors.InlineProcessor}
+    assert markup_fast.status().startswith("warning: Markdown speed-ups off: Python-Markdown ")
 
 
 # Generated Markdown: lines in nesting contexts (quotes, list items, nested lists, indented blocks),
