@@ -33,9 +33,9 @@ from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus
+from cmi_site.config import BuildOptions, Paths
 from cmi_site.outputs.search import build_search_index
-from cmi_site.pipeline import Paths, build, check
-from cmi_site.site import BuildOptions
+from cmi_site.pipeline import build, check
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"

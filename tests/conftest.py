@@ -18,6 +18,10 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from cmi_site.cli import main
+from cmi_site.config import BuildOptions
+from cmi_site.load import load_content
+from cmi_site.speed import PlainEngine
+from cmi_site.validate import Validated
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = REPO / "templates"
@@ -32,6 +36,11 @@ settings.register_profile("long", max_examples=3000, deadline=None, database=Non
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # The quality checks' fixtures (Chromium, Java, axe-core, vnu.jar): tests/quality/fixtures.py.
 pytest_plugins = ("quality.fixtures",)
+
+
+def validated(root: Path) -> Validated:
+    """root/content loaded and validated, as a build does (with the plain engine)."""
+    return PlainEngine(root / "templates", root / "_site", BuildOptions(today=TODAY)).check(load_content(root / "content", root))
 
 
 def dedent(text: str) -> str:

@@ -22,14 +22,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cmi_site.load import load_content
-from cmi_site.outputs import render_outputs
+from cmi_site.config import BuildOptions
+from cmi_site.outputs import site_files
 from cmi_site.outputs.formats import document_text
 from cmi_site.outputs.opendata import spreadsheet_safe
 from cmi_site.outputs.search import build_search_index, cut
-from cmi_site.site import BuildOptions, build_site
-from cmi_site.validate import validate
-from conftest import TODAY
+from cmi_site.site import build_site
+from conftest import TODAY, validated
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -204,10 +203,10 @@ def test_search_index_runs_in_javascript_with_every_text(awkward_built: Path) ->
 def test_characters_no_document_can_hold_never_make_an_invalid_one(awkward_site: Path) -> None:
     """Control characters and lone surrogates are rejected when content is read; should one get
     through, the feed, sitemap, calendars and CSV show it as U+FFFD and JSON keeps its true value."""
-    validated = validate(load_content(awkward_site / "content", awkward_site))
-    assert validated.content is not None, validated.problems
+    checked = validated(awkward_site)
+    assert checked.content is not None, checked.problems
     bad = "bad\x00\x01\x08\x0b\x0c\x1b\x7f\ud800 \udfff\ufffe\uffff\r\x85\u2028\u2029\u202eend"  # surrogates apart: side by side JSON reads a pair
-    content = validated.content
+    content = checked.content
     content = dataclasses.replace(
         content,
         settings=dataclasses.replace(content.settings, title=bad),
@@ -217,7 +216,7 @@ def test_characters_no_document_can_hold_never_make_an_invalid_one(awkward_site:
     )
     site = build_site(content, BuildOptions(today=TODAY))
     out = awkward_site / "direct"
-    for output in [*render_outputs(site, ["index.html"]), *build_search_index(site, 10).files]:
+    for output in [*site_files(site, ["index.html"]), *build_search_index(site, 10).files]:
         (out / output.path).parent.mkdir(parents=True, exist_ok=True)
         (out / output.path).write_bytes(output.data)
     shown = "bad" + "\ufffd" * 8 + " " + "\ufffd" * 3 + "\r\x85\u2028\u2029\u202eend"
@@ -234,9 +233,9 @@ def test_characters_no_document_can_hold_never_make_an_invalid_one(awkward_site:
 
 @pytest.fixture
 def minimal_content(site_dir: Path) -> Any:
-    validated = validate(load_content(site_dir / "content", site_dir))
-    assert validated.content is not None
-    return validated.content
+    checked = validated(site_dir)
+    assert checked.content is not None
+    return checked.content
 
 
 @pytest.mark.fuzz
@@ -251,7 +250,7 @@ def test_any_text_gives_valid_feed_calendars_csv_and_json(minimal_content: Any, 
         events=tuple(dataclasses.replace(e, title=text, location=text) for e in minimal_content.events),
     )
     shown = document_text(text)
-    outputs = {out.path: out.data for out in render_outputs(build_site(content, BuildOptions(today=TODAY)), ["index.html"])}
+    outputs = {out.path: out.data for out in site_files(build_site(content, BuildOptions(today=TODAY)), ["index.html"])}
     for name in ("feed.xml", "sitemap.xml"):
         parser = ET.XMLParser()
         parser.feed(outputs[name])

@@ -197,7 +197,7 @@ def test_pagination(site_dir: Path, run_cli) -> None:
 
 def test_summary_line(site_dir: Path, run_cli) -> None:
     result = run_cli("build")
-    assert re.fullmatch(r"Built \d+ pages \(\d+ files\) into _site in \d+\.\d\d s\n", result.out)
+    assert re.fullmatch(r"Built \d+ pages \(\d+ files, \d+ written\) into _site in \d+\.\d\d s\n", result.out)
 
 
 # ---- determinism and atomic output --------------------------------------------------------------

@@ -255,11 +255,11 @@ def test_a_cache_that_cannot_be_written_or_read_builds_exactly_as_without_one(
 def test_a_build_that_fails_because_of_the_cache_is_made_again_without_it(warned: Path, run_cli, discarded: list[Path],
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     """The last line of defence: whatever a damaged cache makes go wrong, the result is --no-cache's."""
-    from cmi_site import incremental
+    from cmi_site.speed import fast
 
     assert run_cli("build").code == 0
     change_content(warned)
-    real = incremental.StoryLines.__call__
-    monkeypatch.setattr(incremental.StoryLines, "__call__", lambda self, story: 1 / 0 if self._last else real(self, story))
+    real = fast.Memo.__call__
+    monkeypatch.setattr(fast.Memo, "__call__", lambda self, value: 1 / 0 if self._last else real(self, value))
     check_like_no_cache(warned, run_cli)
     assert discarded == [Path.cwd() / CACHE]

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 import cmi_site.commit
-import cmi_site.incremental
-import cmi_site.parallel
-import cmi_site.pipeline
+import cmi_site.load
+import cmi_site.speed.fast
+import cmi_site.speed.parallel
+import cmi_site.write
 from cmi_site.cli import main
 from conftest import TEMPLATES, TODAY, Run
 from killing import run_killed_at
@@ -40,7 +41,7 @@ def quiet_build(*extra: str) -> int:
 
 def serial_build() -> int:
     """A build in one process (for a child killed at its Nth step: a worker it forked would count its own)."""
-    cmi_site.parallel.cpu_count = lambda: 1
+    cmi_site.speed.parallel.cpu_count = lambda: 1
     return quiet_build()
 
 
@@ -80,7 +81,7 @@ def test_a_build_killed_at_any_rename_leaves_the_old_or_new_site_and_the_next_bu
         before, after = ("new", "old") if step % 2 else ("old", "new")  # each build changes the site back or forth
         (site_dir / STORY).write_text(sites[after][0])
         outcome = run_killed_at(step, serial_build, kinds=("rename", "replace", "exchange"),
-                                during=[(cmi_site.pipeline, "write_outputs")])  # fmt: skip
+                                during=[(cmi_site.speed.fast.FastEngine, "write")])  # fmt: skip
         if not outcome.killed:
             assert outcome.code == 0
             renames = step - 1
@@ -106,7 +107,8 @@ def test_the_first_build_killed_while_writing_leaves_no_site_or_the_new_one(
         site_dir: Path, tmp_path_factory: pytest.TempPathFactory, kinds: tuple[str, ...], steps: tuple[int, ...]) -> None:  # fmt: skip
     sites = clean_sites(site_dir, tmp_path_factory.mktemp("clean"), lambda text: text.replace("Body text.", "Changed text."))
     for step in steps:
-        outcome = run_killed_at(step, serial_build, kinds=kinds, during=[(cmi_site.pipeline, "write_outputs")])
+        writing = [(cmi_site.speed.fast.FastEngine, "write"), (cmi_site.speed.fast, "prepare_spare")]  # the spare: as the build starts
+        outcome = run_killed_at(step, serial_build, kinds=kinds, during=writing)
         assert outcome.killed
         assert not (site_dir / "_site").exists() if kinds == ("rename",) else tree(site_dir / "_site") == sites["new"][1]
     (site_dir / STORY).write_text(sites["old"][0])  # a change: so the next build writes (and finishes the spare)
@@ -139,7 +141,7 @@ def beside_output(args: list[object]) -> bool:
 
 
 FAULTS = {
-    "disk full while staging": lambda mp: mp.setattr(cmi_site.incremental, "stage_file", failing(cmi_site.incremental.stage_file, fault(errno.ENOSPC))),
+    "disk full while staging": lambda mp: mp.setattr(cmi_site.write, "stage_file", failing(cmi_site.write.stage_file, fault(errno.ENOSPC))),
     "read-only: no staging folder": lambda mp: mp.setattr(os, "mkdir", failing(os.mkdir, fault(errno.EROFS), beside_output)),
     "read-only: no links": lambda mp: mp.setattr(os, "link", failing(os.link, fault(errno.EROFS))),
     "no permission to rename": lambda mp: mp.setattr(os, "rename", failing(os.rename, fault(errno.EACCES), beside_output)),
@@ -158,7 +160,7 @@ def test_a_machine_fault_while_writing_is_one_line_and_leaves_the_old_site(
     old = tree(site_dir / "_site")
     (site_dir / STORY).write_text((site_dir / STORY).read_text().replace("Changed again.", "A third change."))
     with pytest.MonkeyPatch.context() as patch:  # (monkeypatch.undo would also undo site_dir's chdir)
-        patch.setattr(cmi_site.parallel, "cpu_count", lambda: 2 if background else 1)
+        patch.setattr(cmi_site.speed.parallel, "cpu_count", lambda: 2 if background else 1)
         FAULTS[name](patch)
         result = run_cli("build")
     assert (result.code, result.out) == (2, "")
@@ -221,6 +223,6 @@ def test_a_read_only_output_and_folder(site_dir: Path, run_cli: Callable[..., Ru
 
 def test_any_other_system_error_is_one_line(site_dir: Path, run_cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch) -> None:
     error = PermissionError(errno.EACCES, os.strerror(errno.EACCES), "content/stories/memory-cafe.md")
-    monkeypatch.setattr(cmi_site.pipeline, "check_content", failing(cmi_site.pipeline.check_content, error))
+    monkeypatch.setattr(cmi_site.load, "load_content", failing(cmi_site.load.load_content, error))
     result = run_cli("build")
     assert (result.code, result.out, result.err) == (2, "", "cmi-site: Permission denied: content/stories/memory-cafe.md\n")

@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 
 from cmi_site.chars import first_forbidden
 from cmi_site.cli import main
-from cmi_site.schema import COLLECTION_FIELDS, SITE_FIELDS, STATEMENT_FIELDS
+from cmi_site.fields import COLLECTION_FIELDS, SITE_FIELDS, STATEMENT_FIELDS
 from conftest import MINIMAL, TEMPLATES, TODAY, dedent, tree, write_files
 
 pytestmark = pytest.mark.fuzz

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from cmi_site.schema import AREA_FIELDS, COLLECTION_FIELDS, SITE_FIELDS, STATEMENT_FIELDS, TERM_FIELDS, FieldSpec
+from cmi_site.fields import AREA_FIELDS, COLLECTION_FIELDS, SITE_FIELDS, STATEMENT_FIELDS, TERM_FIELDS
+from cmi_site.schema import FieldSpec
 from conftest import MINIMAL, Run, dedent
 
 # Line 1 '---', then title 2, summary 3, date 4, areas 5, sectors 6, themes 7, '---' 8, body 9.

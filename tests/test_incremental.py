@@ -18,16 +18,22 @@ from pathlib import Path
 import jinja2
 import pytest
 
-import cmi_site.incremental
-import cmi_site.parallel
+import cmi_site.load
 import cmi_site.pipeline
 import cmi_site.render
 import cmi_site.safe_files
-from cmi_site.cache import BuildCache, source_digest
-from cmi_site.incremental import hash_files_known
-from cmi_site.load import hash_files, load_content
-from cmi_site.pipeline import Paths, Result, build
-from cmi_site.site import BuildOptions
+import cmi_site.speed.cache
+import cmi_site.speed.docs
+import cmi_site.speed.fast
+import cmi_site.speed.pages
+import cmi_site.speed.parallel
+import cmi_site.speed.postings
+from cmi_site.config import BuildOptions, Paths, Result
+from cmi_site.load import hash_files, load_content, read_doc
+from cmi_site.pipeline import build
+from cmi_site.source import parse_doc
+from cmi_site.speed.cache import BuildCache, source_digest
+from cmi_site.speed.docs import hash_files_known
 from cmi_site.validate import cross_check_part, write_up_problems
 from cmi_site.write import WriteFailed
 from conftest import SAMPLE_CONTENT, TEMPLATES, TODAY
@@ -47,7 +53,14 @@ def run(root: Path, output: str = "_site", cache: bool = True, today: dt.date = 
     paths = Paths(root / "content", root / "templates", root / output, root, root / ".cache/build" if cache else None)
     result = build(paths, BuildOptions(today=today, **options))  # type: ignore[arg-type]
     assert result.files, [str(p) for p in result.problems]
+    assert result.cache_failure is None  # the fast engine built it: it did not fall back to the plain one
     return result
+
+
+def another_code_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if the code had changed: everything the cache keeps under the code's version is stale."""
+    for module in (cmi_site.speed.cache, cmi_site.speed.docs, cmi_site.speed.fast, cmi_site.speed.pages, cmi_site.speed.postings):
+        monkeypatch.setattr(module, "code_version", lambda: "another version")
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -132,8 +145,7 @@ def test_a_rebuild_with_other_options_is_what_a_cold_build_makes(project: Path, 
 def test_a_new_code_version_renders_everything_again(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run(project)
     monkeypatch.setattr(cmi_site.render, "human_date", lambda value: f"{value:%Y/%m/%d}")
-    monkeypatch.setattr(cmi_site.incremental, "code_version", lambda: "another version")
-    monkeypatch.setattr(cmi_site.pipeline, "code_version", lambda: "another version")
+    another_code_version(monkeypatch)
     run(project)
     assert_same_as_cold(project)
 
@@ -184,7 +196,7 @@ def test_templates_are_compiled_once_and_again_when_changed(project: Path, monke
         compiled.append(name)
         return real(self, source, name, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(cmi_site.parallel, "can_fork", lambda: False)  # every compile in this process, to be seen
+    monkeypatch.setattr(cmi_site.speed.parallel, "can_fork", lambda: False)  # every compile in this process, to be seen
     monkeypatch.setattr(jinja2.Environment, "compile", compile_)
     run(project)
     assert "story.html" in compiled
@@ -201,7 +213,7 @@ def test_templates_are_compiled_once_and_again_when_changed(project: Path, monke
 
 def test_nothing_changed_is_noticed_at_once(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run(project)
-    monkeypatch.setattr(cmi_site.pipeline, "check_content", None)  # not reached: nothing is read or rendered
+    monkeypatch.setattr(cmi_site.load, "load_content", None)  # not reached: nothing is read or rendered
     result = run(project)
     assert (result.site, result.written, result.pages) == (None, 0, len([p for p in tree(project / "_site") if p.endswith(".html")]))
     (project / "_site/stray.html").write_bytes(b"not ours")  # the output is not as the last build left it
@@ -213,8 +225,8 @@ def test_nothing_changed_is_noticed_at_once(project: Path, monkeypatch: pytest.M
 def test_nothing_changed_renders_and_writes_nothing(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run(project)
     rendered: list[str] = []
-    real = cmi_site.incremental.render_template
-    monkeypatch.setattr(cmi_site.incremental, "render_template", lambda env, name, ctx: rendered.append(ctx["page_path"]) or real(env, name, ctx))
+    real = cmi_site.render.Renderer.render
+    monkeypatch.setattr(cmi_site.render.Renderer, "render", lambda self, job: rendered.append(job.path) or real(self, job))
     result = run(project)
     assert (rendered, result.written, result.bytes_written) == ([], 0, 0)
     CHANGES["story body"](project)
@@ -226,15 +238,16 @@ def test_nothing_changed_renders_and_writes_nothing(project: Path, monkeypatch: 
 
 
 def test_open_data_lines_are_made_again_only_for_stories_that_changed(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    run(project)
     made: list[str] = []
-    real = cmi_site.incremental.story_line
-    monkeypatch.setattr(cmi_site.incremental, "story_line", lambda story: made.append(story.slug) or real(story))
+    real = cmi_site.pipeline.story_line
+    monkeypatch.setattr(cmi_site.pipeline, "story_line", lambda story: made.append(story.slug) or real(story))
+    run(project)
+    made.clear()
     CHANGES["story title"](project)
     run(project)
     assert made == ["jobs-support-luton"]
     made.clear()
-    monkeypatch.setattr(cmi_site.incremental, "code_version", lambda: "another version")
+    another_code_version(monkeypatch)
     run(project, today=TODAY + dt.timedelta(days=1))  # a build that is not skipped outright
     assert len(made) > 1  # lines kept by other code are not trusted
     monkeypatch.undo()
@@ -245,10 +258,10 @@ def test_open_data_lines_are_made_again_only_for_stories_that_changed(project: P
 def test_search_terms_are_worked_out_only_for_documents_that_changed(project: Path, monkeypatch: pytest.MonkeyPatch,
                                                                     change: str) -> None:  # fmt: skip
     run(project)
-    monkeypatch.setattr(cmi_site.pipeline, "in_background", lambda job: job)  # in this process, to be watched
+    monkeypatch.setattr(cmi_site.speed.parallel, "can_fork", lambda: False)  # in this process, to be watched
     texts: list[str] = []
-    real = cmi_site.incremental.doc_text
-    monkeypatch.setattr(cmi_site.incremental, "doc_text", lambda site, doc: texts.append(doc.route) or real(site, doc))
+    real = cmi_site.speed.postings.doc_text
+    monkeypatch.setattr(cmi_site.speed.postings, "doc_text", lambda site, doc: texts.append(doc.route) or real(site, doc))
     CHANGES[change](project)
     run(project)
     expected = {"story body": ["stories/jobs-support-luton/"], "story title": ["stories/jobs-support-luton/"],
@@ -266,7 +279,7 @@ def test_files_are_read_again_only_when_their_stat_changed(project: Path, monkey
     old = 1_600_000_000
     for file in content.rglob("*"):
         os.utime(file, (old, old))  # long ago: a stat that matches can be trusted ...
-    monkeypatch.setattr(cmi_site.incremental, "RACY_NS", 0)  # ... though utime just set the change time (ctime)
+    monkeypatch.setattr(cmi_site.speed.docs, "RACY_NS", 0)  # ... though utime just set the change time (ctime)
     cache = BuildCache(project / ".cache/build")
     assert hash_files_known(cache, content) == hash_files(content)
     expected = hash_files(content)
@@ -282,7 +295,7 @@ def test_files_are_read_again_only_when_their_stat_changed(project: Path, monkey
     found = hash_files_known(cache, content)
     assert opened == [str(story)]
     assert found == hash_files(content) != expected
-    monkeypatch.setattr(cmi_site.incremental, "RACY_NS", 2_000_000_000)
+    monkeypatch.setattr(cmi_site.speed.docs, "RACY_NS", 2_000_000_000)
     (content / "new.txt").write_text("x")  # changed just now: hashed every time until it is older
     opened.clear()
     hash_files_known(cache, content)
@@ -312,12 +325,12 @@ def test_a_story_checked_against_a_changed_vocabulary_is_checked_again(project: 
 
 
 def test_parallel_build_is_byte_identical_to_a_serial_one(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cmi_site.parallel, "MIN_JOBS", 1)
-    monkeypatch.setattr(cmi_site.parallel, "CHUNK", 3)
-    monkeypatch.setattr(cmi_site.parallel, "cpu_count", lambda: 3)
+    monkeypatch.setattr(cmi_site.speed.parallel, "MIN_JOBS", 1)
+    monkeypatch.setattr(cmi_site.speed.parallel, "CHUNK", 3)
+    monkeypatch.setattr(cmi_site.speed.parallel, "cpu_count", lambda: 3)
     run(project, "_site", cache=True)
     run(project, "parallel-no-cache", cache=False)
-    monkeypatch.setattr(cmi_site.parallel, "cpu_count", lambda: 1)
+    monkeypatch.setattr(cmi_site.speed.parallel, "cpu_count", lambda: 1)
     run(project, "serial", cache=False)
     serial = tree(project / "serial")
     assert tree(project / "_site") == serial and tree(project / "parallel-no-cache") == serial
@@ -355,7 +368,7 @@ def test_a_site_value_that_cannot_be_fingerprinted_means_its_pages_are_always_re
         def __init__(self, title: str) -> None:
             self.title = title
 
-    real = cmi_site.incremental.make_env
+    real = cmi_site.render.make_env
 
     def make_env(templates: Path, site: object, bytecode: object = None) -> object:
         env = real(templates, site, bytecode)  # type: ignore[arg-type]
@@ -364,7 +377,7 @@ def test_a_site_value_that_cannot_be_fingerprinted_means_its_pages_are_always_re
 
     (project / "title.txt").write_text("first")
     edit(project, "templates/page.html", "{% block main %}", "{% block main %}<p>{{ opaque.title }}</p>")
-    monkeypatch.setattr(cmi_site.incremental, "make_env", make_env)
+    monkeypatch.setattr(cmi_site.render, "make_env", make_env)
     run(project)
     (project / "title.txt").write_text("second")
     edit(project, STORY, "## Why we did it", "## Why it was done")  # so the build is not skipped outright
@@ -387,7 +400,8 @@ def test_checks_across_documents_read_only_what_cached_documents_keep(project: P
     edit(project, "content/events/summer-gathering-2025.md", 'title: "Summer', 'write_up: jobs-support-luton\ntitle: "Summer')
     edit(project, "content/events/commissioning-webinar-2026.md", "title:", "write_up: no-such-story\ntitle:")
     edit(project, STORY, "title:", "draft: true\ntitle:")
-    docs = load_content(project / "content", project).docs
+    loaded = load_content(project / "content", project)
+    docs = [doc for doc in (parse_doc(file, read_doc(file, loaded.within))[0] for file in loaded.docs) if doc is not None]  # type: ignore[arg-type]
     problems = write_up_problems(docs)
     assert len(problems) == 2
     assert write_up_problems([cross_check_part(doc) for doc in docs]) == problems
@@ -395,30 +409,30 @@ def test_checks_across_documents_read_only_what_cached_documents_keep(project: P
 
 def test_a_background_step_gives_its_result_or_raises_its_error(monkeypatch: pytest.MonkeyPatch) -> None:
     parent = os.getpid()
-    assert cmi_site.parallel.in_background(lambda: ("done", os.getpid() != parent))() == ("done", True)
+    assert cmi_site.speed.parallel.in_background(lambda: ("done", os.getpid() != parent))() == ("done", True)
 
     def fails() -> None:
         raise ValueError("a template went wrong")
 
     with pytest.raises(ValueError, match="a template went wrong"):
-        cmi_site.parallel.in_background(fails)()
+        cmi_site.speed.parallel.in_background(fails)()
 
     def unpicklable() -> None:
         raise TypeError(lambda: None)  # its argument cannot be sent back: its text is
 
     with pytest.raises(RuntimeError, match="TypeError"):
-        cmi_site.parallel.in_background(unpicklable)()
-    big = cmi_site.parallel.in_background(lambda: b"x" * 10_000_000)  # more than a pipe holds: it waits to be read
+        cmi_site.speed.parallel.in_background(unpicklable)()
+    big = cmi_site.speed.parallel.in_background(lambda: b"x" * 10_000_000)  # more than a pipe holds: it waits to be read
     big.cancel()  # nobody will read it: the process ends all the same
     assert multiprocessing.active_children() == []
-    failing = cmi_site.parallel.in_background(fails)
+    failing = cmi_site.speed.parallel.in_background(fails)
     for _ in range(2):  # asked again, the same answer
         with pytest.raises(ValueError, match="a template went wrong"):
             failing()
-    monkeypatch.setattr(cmi_site.parallel, "can_fork", lambda: False)  # e.g. the preview server's threads
-    here = cmi_site.parallel.in_background(lambda: os.getpid())
+    monkeypatch.setattr(cmi_site.speed.parallel, "can_fork", lambda: False)  # e.g. the preview server's threads
+    here = cmi_site.speed.parallel.in_background(lambda: os.getpid())
     assert here() == parent and here() == parent  # run once, here, when first asked
-    skipped = cmi_site.parallel.in_background(lambda: 1 / 0)
+    skipped = cmi_site.speed.parallel.in_background(lambda: 1 / 0)
     skipped.cancel()  # never run
     with pytest.raises(RuntimeError, match="cancelled"):
         skipped()
@@ -432,11 +446,11 @@ def test_workers_end_plainly_whatever_signal_handlers_the_parent_has(monkeypatch
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cmi_site.parallel, "cpu_count", lambda: 2)
+    monkeypatch.setattr(cmi_site.speed.parallel, "cpu_count", lambda: 2)
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
-        seen = set(cmi_site.parallel.run_jobs(lambda n: (os.getpid(), signal.getsignal(signal.SIGTERM)), 200))
-        background = cmi_site.parallel.in_background(lambda: signal.getsignal(signal.SIGTERM))()
+        seen = set(cmi_site.speed.parallel.run_jobs(lambda n: (os.getpid(), signal.getsignal(signal.SIGTERM)), 200))
+        background = cmi_site.speed.parallel.in_background(lambda: signal.getsignal(signal.SIGTERM))()
     finally:
         signal.signal(signal.SIGTERM, previous)
     workers = {handler for pid, handler in seen if pid != os.getpid()}
@@ -462,7 +476,7 @@ def test_a_cancelled_background_step_ends_the_workers_it_started(tmp_path: Path)
         time.sleep(0.5)  # a chunk of jobs takes longer than the wait below: workers left alone would outlive it
         return n
 
-    started = cmi_site.parallel.in_background(lambda: list(cmi_site.parallel.run_jobs(slow, 2000, workers=3)))
+    started = cmi_site.speed.parallel.in_background(lambda: list(cmi_site.speed.parallel.run_jobs(slow, 2000, workers=3)))
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and len(set(pids.read_text().split()) if pids.exists() else ()) < 2:
         time.sleep(0.05)
@@ -478,14 +492,14 @@ def test_a_cancelled_background_step_ends_the_workers_it_started(tmp_path: Path)
 def test_the_search_index_goes_to_a_second_process_only_when_few_documents_were_converted(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     started: list[str] = []
-    real = cmi_site.pipeline.in_background
-    monkeypatch.setattr(cmi_site.pipeline, "in_background", lambda job: started.append(job.func.__name__) or real(job))
-    monkeypatch.setattr(cmi_site.pipeline, "BACKGROUND_MAX_CONVERTED", 5)
+    real = cmi_site.speed.fast.in_background
+    monkeypatch.setattr(cmi_site.speed.fast, "in_background", lambda job: started.append(job.func.__name__) or real(job))
+    monkeypatch.setattr(cmi_site.speed.fast, "BACKGROUND_MAX_CONVERTED", 5)
     run(project)  # cold: every document converted
     assert started == ["prepare_spare"]  # the output folder is scanned (and the spare made) while the content is read
     CHANGES["story body"](project)
     run(project)
-    assert started == ["prepare_spare", "prepare_spare", "search_outputs"]
+    assert started == ["prepare_spare", "prepare_spare", "search_files"]
     assert_same_as_cold(project)
 
 

@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 
 from cmi_site.errors import Problem
-from cmi_site.load import SourceDoc, decode, load_content, parse_yaml, read_doc, split_front_matter
+from cmi_site.load import load_content, read_doc
+from cmi_site.models import DocFile, SourceDoc
+from cmi_site.source import decode, parse_doc, split_front_matter
+from cmi_site.yamlread import parse_yaml
 from conftest import Run
 
 # Line 1 '---', then title 2, summary 3, date 4, areas 5, sectors 6, themes 7, '---' 8, body 9.
@@ -144,7 +147,11 @@ def test_stories_in_subfolders_are_read(site_dir: Path) -> None:
     (site_dir / "content/stories/2025").mkdir()
     (site_dir / "content/stories/2025/garden.md").write_text(STORY, encoding="utf-8")
     loaded = load_content(site_dir / "content", site_dir)
-    doc = next(d for d in loaded.docs if d.stem == "garden")
+    found = next(d for d in loaded.docs if d.stem == "garden")
+    data = read_doc(found, loaded.within)
+    assert isinstance(data, bytes)
+    doc, _ = parse_doc(found, data)
+    assert doc is not None
     assert (doc.path, doc.collection, doc.line_of("themes")) == ("content/stories/2025/garden.md", "stories", 7)
 
 
@@ -411,7 +418,7 @@ def test_read_doc_with_crlf_bom_and_blank_lines(tmp_path: Path) -> None:
     file = tmp_path / "content" / "stories" / "x.md"
     file.parent.mkdir(parents=True)
     file.write_bytes(b"\xef\xbb\xbf\r\n---\r\ntitle: x\r\n\r\nareas: [a]\r\n---\r\nBody\r\n")
-    doc, problems = read_doc(file, "stories", tmp_path)
+    doc, problems = parse_doc(DocFile(file, "content/stories/x.md", "stories", "x"), file.read_bytes())
     assert problems == []
     assert isinstance(doc, SourceDoc)
     assert (doc.path, doc.stem, doc.meta, doc.body, doc.body_line) == ("content/stories/x.md", "x", {"title": "x", "areas": ["a"]}, "Body\n", 7)

@@ -15,12 +15,13 @@ import select
 import signal
 import threading
 from pathlib import Path
+from typing import Any
 
-import cmi_site.incremental
-import cmi_site.parallel
 import cmi_site.pipeline
+import cmi_site.render
+import cmi_site.speed.parallel
 from cmi_site.cli import main
-from cmi_site.models import Output
+from cmi_site.models import Output, PageJob
 from conftest import TEMPLATES, TODAY
 
 PR_SET_CHILD_SUBREAPER = 36  # prctl(2): orphaned descendants become this process's children
@@ -50,23 +51,25 @@ def descendants_of(pid: int) -> list[int]:
 def held_build(ready: int) -> None:
     """A real build, held where it has a pool worker rendering pages and a background job handing back
     a result too big for a pipe that nobody reads; each says so on `ready`."""
-    cmi_site.parallel.cpu_count = lambda: 2
-    cmi_site.parallel.MIN_JOBS = 1  # workers even for a few pages
+    cmi_site.speed.parallel.cpu_count = lambda: 2
+    cmi_site.speed.parallel.MIN_JOBS = 1  # workers even for a few pages
     main_pid = os.getpid()
-    render = cmi_site.incremental.render_template
+    render = cmi_site.render.Renderer.render
+    search_files = cmi_site.pipeline.search_files
 
-    def render_in_worker(*args: object) -> bytes:
+    def render_in_worker(self: cmi_site.render.Renderer, job: PageJob) -> bytes:
         if os.getpid() != main_pid:
             os.write(ready, b"W")
             threading.Event().wait()  # a worker busy for ever
-        return render(*args)  # type: ignore[arg-type]
+        return render(self, job)
 
-    def search_outputs(*args: object) -> list[Output]:
+    def huge_search_files(*args: Any) -> tuple[list[Output], PageJob]:
         os.write(ready, b"B")
-        return [Output("huge.bin", b"x" * 4_000_000)]  # blocks the job until the build reads it
+        _, job = search_files(*args)
+        return [Output("huge.bin", b"x" * 4_000_000)], job  # blocks the job until the build reads it
 
-    cmi_site.incremental.render_template = render_in_worker  # type: ignore[assignment]
-    cmi_site.pipeline.search_outputs = search_outputs  # type: ignore[assignment]
+    cmi_site.render.Renderer.render = render_in_worker  # type: ignore[method-assign]
+    cmi_site.pipeline.search_files = huge_search_files
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         main(["build", "--templates", str(TEMPLATES), "--today", TODAY.isoformat()])
 

@@ -79,9 +79,10 @@ def test_pagination_links_the_first_the_last_and_two_either_side() -> None:
     # A listing of 400 pages must not link all 400 from each of them (that grows with the square).
     from pathlib import Path
 
-    from cmi_site.pipeline import Paths, check
+    from cmi_site.config import BuildOptions, Paths
+    from cmi_site.pipeline import check
     from cmi_site.render import make_env
-    from cmi_site.site import BuildOptions, paginate
+    from cmi_site.site import paginate
 
     repo = Path(__file__).resolve().parent.parent
     site = check(Paths(repo / "content", repo / "templates", repo / "_site", repo), BuildOptions(today=dt.date(2026, 1, 1))).site
@@ -99,7 +100,8 @@ def test_pagination_links_the_first_the_last_and_two_either_side() -> None:
 def test_template_mistakes_name_the_file_and_line_and_other_errors_pass_through(tmp_path, monkeypatch) -> None:
     import jinja2
 
-    from cmi_site.render import TemplateFailure, template_errors
+    from cmi_site.errors import TemplateFailure
+    from cmi_site.render import template_errors
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "templates").mkdir()

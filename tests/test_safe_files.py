@@ -16,7 +16,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from cmi_site.load import hash_files, load_content
+from cmi_site.load import hash_files, load_content, read_doc
 from cmi_site.safe_files import IMAGE_LIMIT, TEMPLATE_LIMIT, TEXT_LIMIT, ContainedLoader
 from conftest import TEMPLATES, Run, tree
 
@@ -223,8 +223,9 @@ def test_story_over_the_limit_is_refused_before_it_is_read(site_dir: Path, refus
 
 def test_story_of_exactly_the_limit_is_read(site_dir: Path) -> None:
     (site_dir / "content/stories/long.md").write_bytes(padded(STORY, TEXT_LIMIT.size))
-    loaded = load_content(site_dir / "content", site_dir, read_docs=True)
-    assert "long" in [doc.stem for doc in loaded.docs] and not [p for p in loaded.problems if "MB" in p.message]
+    loaded = load_content(site_dir / "content", site_dir)
+    doc = next(doc for doc in loaded.docs if doc.stem == "long")
+    assert read_doc(doc, loaded.within) == padded(STORY, TEXT_LIMIT.size) and not [p for p in loaded.problems if "MB" in p.message]
 
 
 @pytest.mark.parametrize(

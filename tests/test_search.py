@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from cmi_site.config import BuildOptions, Paths
 from cmi_site.outputs import search, searchtext
 from cmi_site.outputs.search import Facet, SearchDoc, build_search_index, facet_column, plan_budget
 from cmi_site.outputs.searchtext import decode_numbers, encode_number, index_words, normalise, stem, terms_of
-from cmi_site.pipeline import Paths, check
-from cmi_site.site import BuildOptions, Site
+from cmi_site.pipeline import check
+from cmi_site.site import Site
 from conftest import TEMPLATES, TODAY, Run, dedent, write_files
 
 ADD = re.compile(r'^CMI_SEARCH\.add\("([a-z0-9]+)",(.*)\);$')

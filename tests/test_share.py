@@ -10,8 +10,8 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from pathlib import Path
 
+from cmi_site.fields import STORY_FIELDS
 from cmi_site.models import APPROACHES
-from cmi_site.schema import STORY_FIELDS
 
 SHARE = "share/index.html"
 

@@ -17,10 +17,10 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect
 
 from cmi_site.cli import main
+from cmi_site.config import BuildOptions, Paths
 from cmi_site.models import Rating
-from cmi_site.pipeline import Paths, check
+from cmi_site.pipeline import check
 from cmi_site.scaffold import slugify
-from cmi_site.site import BuildOptions
 from conftest import MINIMAL, TEMPLATES, TODAY, dedent, write_files
 from quality.server import read_headers_file, serve_folder
 

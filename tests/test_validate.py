@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cmi_site.load import load_content
-from cmi_site.validate import validate
-from conftest import Run
+from conftest import Run, validated
 
 # Line 1 '---', then title 2, summary 3, date 4, areas 5, sectors 6, themes 7, '---' 8, body 9.
 STORY = """\
@@ -391,7 +389,7 @@ def test_draft_true_in_quotes(problems) -> None:
 
 def test_title_that_is_a_number_is_kept_as_written(change, site_dir: Path, run_cli) -> None:
     change({"stories/x.md": story(("title: Memory cafe", "title: 1.10"))})
-    content = validate(load_content(site_dir / "content", site_dir)).content
+    content = validated(site_dir).content
     assert content is not None
     assert next(s for s in content.stories if s.slug == "x").title == "1.10"
 
@@ -571,7 +569,7 @@ def test_event_with_end_date_on_its_start_day_is_fine(change, run_cli) -> None:
 
 def test_event_without_areas_is_region_wide(change, site_dir: Path) -> None:
     change({"events/x.md": EVENT})
-    content = validate(load_content(site_dir / "content", site_dir)).content
+    content = validated(site_dir).content
     assert content is not None
     event = next(e for e in content.events if e.slug == "x")
     assert event.areas == ("region",)

@@ -13,12 +13,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cmi_site.commit
-from cmi_site.commit import commit_changes, prepare_spare, write_site
+import cmi_site.write
+from cmi_site.commit import commit_changes, prepare_spare
 from cmi_site.errors import SetupError
 from cmi_site.models import Output
 from cmi_site.outdir import MARKER, MARKER_TEXT, WORK_MARKER, OutputFolder
 from cmi_site.write import WriteFailed, stage_file
+from cmi_site.write import write_site as write_files
 from killing import run_killed_at
+
+
+def write_site(files: list[Output], output: Path) -> int:
+    """What the build does with a whole site: write it under the output folder's lock; how many files."""
+    folder = OutputFolder.of(output)
+    with folder.locked():
+        folder.recover()
+        return write_files(files, output).files
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -93,10 +103,10 @@ def test_failure_midway_leaves_old_output(tmp_path: Path, monkeypatch: pytest.Mo
         written.append(path)
         return stage_file(staging, path, data)
 
-    monkeypatch.setattr(cmi_site.commit, "stage_file", disk_full)
+    monkeypatch.setattr(cmi_site.write, "stage_file", disk_full)
     with pytest.raises(WriteFailed, match=r"^could not write the site \(No space left on device: .*/\.site\.cmi-site/staging-\w+/"
-                                          r"\.cmi-site\); .*/site was left as it was$"):  # fmt: skip
-        write_site([Output("index.html", b"new")], out)
+                                          r"b\.html\); .*/site was left as it was$"):  # fmt: skip
+        write_site([Output("index.html", b"new"), Output("b.html", b"new")], out)
     assert tree(out) == {"index.html": b"old", MARKER: MARKER_TEXT}
     assert sorted(p.name for p in (tmp_path / ".site.cmi-site").iterdir()) == [WORK_MARKER, "previous"], "staging removed"
 
@@ -127,7 +137,7 @@ trees = st.dictionaries(st.sampled_from(PATHS), st.sampled_from([b"1", b"2", b"3
 
 
 def commit_tree(output: Path, files: dict[str, bytes]) -> None:
-    """What the build does (incremental.write_outputs) for a plain dict of files: a file the live site
+    """What the build does (write.write_site) for a plain dict of files: a file the live site
     already has with the same bytes is kept, the rest are staged, then the commit."""
     folder = OutputFolder.of(output)
     with folder.locked():

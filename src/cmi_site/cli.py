@@ -11,13 +11,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .config import BuildOptions, Paths, Result
 from .errors import SetupError, has_errors
 from .outdir import shown
-from .pipeline import Paths, Result, build, check, new_content_file
+from .pipeline import build, check
 from .reports import format_problem, markdown_report
-from .scaffold import KINDS
+from .scaffold import KINDS, new_content_file
 from .serve import serve
-from .site import BuildOptions
 
 CACHE = Path(".cache/build")  # safe to delete: the next build is a cold one
 
@@ -56,6 +56,8 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--output", type=Path, default=Path("_site"), help="output folder (default: _site)")
     build_cmd.add_argument("--base-url", default=None, help="the site's public address, for canonical links and the sitemap")
     build_cmd.add_argument("--no-cache", action="store_true", help=f"do not use or fill the build cache ({CACHE})")
+    build_cmd.add_argument("--explain", action="store_true",
+                           help="say which pages were made again and why (the others were kept from the last build)")  # fmt: skip
     check_cmd = commands.add_parser("check", help="check the content and report every problem; writes nothing")
     add_content_options(check_cmd)
     check_cmd.add_argument("--format", choices=("text", "github", "markdown"), default="text",
@@ -91,11 +93,29 @@ def run_build(args: argparse.Namespace) -> int:
     options = BuildOptions(today=today(args.today), drafts=args.drafts, base_url=args.base_url)
     result = build(paths, options, strict=args.strict)
     report(result, args.strict)
-    if not result.files:
+    if not result.ok:
         print(f"Not built: fix the problems above. {args.output} was left as it was.", file=sys.stderr)
         return 1
-    print(f"Built {result.pages} pages ({result.files} files) into {args.output} in {result.seconds:.2f} s")
+    if args.explain and result.state == "built":
+        explain(result)
+    if result.state == "unchanged":
+        print(f"Nothing changed since the last build: {args.output} is up to date ({result.pages} pages, {result.files} files)")
+    else:
+        print(f"Built {result.pages} pages ({result.files} files, {result.written} written) into {args.output} "
+              f"in {result.seconds:.2f} s")  # fmt: skip
     return 0
+
+
+def explain(result: Result) -> None:
+    """--explain: why each page was made again (the others were kept from the last build), and where the time went."""
+    for path, why in sorted(result.explained.items()):
+        print(f"made again: {path}: {why}", file=sys.stderr)
+    kept = result.pages - len(result.explained)
+    print(f"{len(result.explained)} pages made again, {kept} kept as they were", file=sys.stderr)
+    if result.cache_failure:
+        print(f"the build cache could not be used and was thrown away ({result.cache_failure})", file=sys.stderr)
+    times = ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in result.timings.items())
+    print(f"time: {times}", file=sys.stderr)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -128,17 +148,20 @@ def run_serve(args: argparse.Namespace) -> int:
 
     def on_build(result: Result) -> None:
         report(result, args.strict)
-        if result.files:
+        if result.ok:
             print(f"Built {result.pages} pages in {result.seconds:.2f} s", flush=True)
         else:
             print("Not built: fix the problems above. The last good site is still served.", file=sys.stderr, flush=True)
+
+    def on_fault(message: str) -> None:
+        print(f"{message} (the last good site is still served)", file=sys.stderr, flush=True)
 
     def on_ready(url: str) -> None:
         print(f"Serving {args.output} at {url} (Ctrl+C to stop). Watching {args.content} and {args.templates}.", flush=True)
 
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        serve(paths, options, args.port, args.strict, on_build, on_ready)
+        serve(paths, options, args.port, args.strict, on_build, on_ready, on_fault)
     except OSError as err:
         if err.errno == errno.EADDRINUSE:
             print(f"cmi-site: port {args.port} is busy: another program (perhaps another preview) is using it. "

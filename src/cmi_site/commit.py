@@ -28,10 +28,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import cast
 
-from .models import Output
-from .outdir import MARKER, MARKER_TEXT, OutputFolder, check_replaceable
-from .write import FileStat, check_outputs, scan_inodes, scan_output, stage_file, write_failed
+from .outdir import OutputFolder
 
+FileStat = tuple[int, int, int]  # size, modification time (ns), inode: how a file is known to be unchanged
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2  # renameat2(2): swap the two names, atomically
 # What renameat2 answers when this system or file system cannot exchange (then three renames do it).
@@ -70,7 +69,7 @@ def exchange(new: Path, folder: OutputFolder) -> None:
 
 def prepare_spare(output: Path) -> dict[str, FileStat]:
     """Make the spare hold the files of the live output, as hard links, touching only what differs;
-    returns the live output's files (write.scan_output). With no output, there is no spare either."""
+    returns the live output's files (scan_output). With no output, there is no spare either."""
     folder = OutputFolder.of(output)
     live = scan_output(folder.output)
     if not folder.output.is_dir():
@@ -154,23 +153,35 @@ def commit_changes(folder: OutputFolder, staging: Path, staged: set[str], keep: 
     exchange(spare, folder)
 
 
-def write_site(outputs: Iterable[Output], output: Path) -> int:
-    """Write a whole site into output (every file new), as the build does; returns how many files.
-    SetupError when output is a folder the build must not replace, or cannot be written."""
-    checked = check_outputs(outputs)
-    folder = OutputFolder.of(output)
-    check_replaceable(folder.output, output)
-    with folder.locked():
-        folder.recover()
-        try:
-            existing = prepare_spare(folder.output)
-            staging = folder.new_staging()
-            try:
-                for out in [*checked, Output(MARKER, MARKER_TEXT)]:
-                    stage_file(staging, out.path, out.data)
-                commit_changes(folder, staging, {out.path for out in checked} | {MARKER}, set(), existing)
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)
-        except OSError as err:
-            raise write_failed(err, output) from err
-    return len(checked)
+def scan_output(output: Path) -> dict[str, FileStat]:
+    """Every file in the output folder (relative POSIX path -> stat); empty when there is none."""
+    found: dict[str, FileStat] = {}
+    if not output.is_dir():
+        return found
+    stack: list[tuple[str | Path, str]] = [(output, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+                else:
+                    info = entry.stat(follow_symlinks=False)
+                    found[f"{prefix}{entry.name}"] = (info.st_size, info.st_mtime_ns, info.st_ino)
+    return found
+
+
+def scan_inodes(folder: Path) -> dict[str, int]:
+    """Every file in folder (relative POSIX path -> inode), from the folders' listings alone: no file
+    is looked at, so it costs about half of scan_output."""
+    found: dict[str, int] = {}
+    stack: list[tuple[str | Path, str]] = [(folder, "")] if folder.is_dir() else []
+    while stack:
+        where, prefix = stack.pop()
+        with os.scandir(where) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+                else:
+                    found[f"{prefix}{entry.name}"] = entry.inode()
+    return found

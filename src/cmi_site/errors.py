@@ -55,13 +55,13 @@ def has_errors(problems: list[Problem], strict: bool = False) -> bool:
     return any(p.is_error or strict for p in problems)
 
 
-class ContentError(Exception):
-    """The content has problems; the build stops before writing anything."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problem(s) in the content")
-        self.problems = problems
-
-
 class SetupError(Exception):
     """Something outside the content is wrong (a missing folder, a busy output path)."""
+
+
+class TemplateFailure(Exception):
+    """A template could not be rendered; its problem says where and why. It pickles (workers raise it)."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem)
+        self.problem = problem

@@ -1,9 +1,10 @@
-"""Load stage: find content files, read them, split front matter, remember the line of every key.
+"""Load stage: content/ -> Loaded: the documents found (listed, not yet read), the data files and
+images read, and the problems of what cannot be read.
 
-Nothing here knows what a story is; it hands plain records to validation. Reading problems (a link
-out of the folder, a file too big, bad UTF-8, a control character, no front matter, YAML syntax)
-become Problems, never exceptions. Files are listed and read only through safe_files.py, YAML is
-read by yamlread.py.
+Nothing here knows what a story is. Files are listed and read only through safe_files.py (no link out
+of the folder, no file over its limit); what their bytes say is source.py's work. Documents are read
+one by one by read_doc, by whichever engine checks them (speed/): on every core, or not at all when
+the build cache knows them.
 """
 
 from __future__ import annotations
@@ -11,16 +12,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import frontmatter
-
-from .chars import describe, first_forbidden, forbidden_message, may_be_forbidden
 from .errors import Problem
+from .models import DataFile, DocFile, StaticFile
 from .safe_files import (
     ANY_LIMIT,
     IMAGE_LIMIT,
@@ -34,7 +30,7 @@ from .safe_files import (
     size_refusal,
     walk,
 )
-from .yamlread import KeyPath, capped, line_of, parse_yaml
+from .source import parse_data
 
 COLLECTIONS = ("stories", "signatories", "events", "pages")
 # Each data file, and what it holds (for the message when it is missing).
@@ -46,57 +42,17 @@ DATA_FILES = {
     "self-assessment.yml": "the statements of the stories' self-assessment",
 }
 IMAGE_DIR = "images"
-_FM_BOUNDARY = frontmatter.default_handlers.YAMLHandler.FM_BOUNDARY
-
-@dataclass(frozen=True)
-class SourceDoc:
-    """One Markdown file: its front matter as plain data, its body, and where each key was."""
-
-    path: str  # as shown to editors, e.g. content/stories/foo.md
-    collection: str
-    stem: str  # the file name without .md; validation decides whether it is a good slug
-    meta: dict[str, Any]
-    body: str
-    body_line: int
-    lines: dict[KeyPath, int]
-
-    def line_of(self, *key: str | int) -> int:
-        """The line of a key (or the nearest enclosing key), falling back to line 1."""
-        return line_of(self.lines, key)
-
-
-@dataclass(frozen=True)
-class DataFile:
-    """One YAML data file (areas, themes, settings ...) with the line of every key."""
-
-    path: str
-    name: str
-    value: Any
-    lines: dict[KeyPath, int]
-
-    def line_of(self, *key: str | int) -> int:
-        """The line of a key (or the nearest enclosing key), falling back to line 1."""
-        return line_of(self.lines, key)
-
-
-@dataclass(frozen=True)
-class StaticFile:
-    """A file copied to the output as it is (an image, a stylesheet)."""
-
-    output_path: str
-    data: bytes
-    source: str
 
 
 @dataclass(frozen=True)
 class Loaded:
     """Everything read from the content folder."""
 
-    docs: list[SourceDoc]
+    docs: list[DocFile]  # every document file, in reading order (collection, then path)
     data: dict[str, DataFile]
     images: list[StaticFile]
+    within: Folder  # the folder documents may not be read outside of (read_doc)
     problems: list[Problem] = field(default_factory=list)
-    files: list[tuple[Path, str]] = field(default_factory=list)  # every document file and its collection
     folder: str = "content"  # the content folder as messages show it
 
 
@@ -126,69 +82,6 @@ def _real(path: Path) -> str:
     return os.path.join(_real_folder(folder or "."), name)  # relative folders: the working directory is fixed during a load
 
 
-def split_front_matter(text: str, path: str) -> tuple[str, int, str, int] | Problem:
-    """Text -> (front matter, its first line, body, the body's first line), or the Problem."""
-    if not text.strip():
-        return Problem(path, 1, "", "the file is empty (it needs front matter between two '---' lines, then the text)")
-    start = len(text) - len(text.lstrip())
-    line = text.count("\n", 0, start) + 1
-    if _FM_BOUNDARY.match(text, start) is None:
-        return Problem(path, line, "", "the file does not start with front matter (the first line must be '---', then the fields, then '---')")
-    fm_start = text.find("\n", start) + 1 or len(text)
-    closing = _FM_BOUNDARY.search(text, fm_start)
-    if closing is None:
-        return Problem(path, line, "", "the front matter starts here but is never closed (put a '---' line after the last field)")
-    fm_line = text.count("\n", 0, fm_start) + 1
-    body_start = text.find("\n", closing.start())
-    body_start = len(text) if body_start < 0 else body_start + 1
-    body_line = text.count("\n", 0, body_start) + 1
-    return text[fm_start : closing.start()], fm_line, text[body_start:], body_line
-
-
-def decode(data: bytes, path: str) -> str | Problem:
-    """Bytes -> text with '\\n' line ends, or a Problem naming the line of the first byte that is not UTF-8."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        return Problem(path, line, "", "the file is not saved as UTF-8 text, and this line has the first character "
-                                       "that cannot be read (save the file again as UTF-8 in your editor)")  # fmt: skip
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-
-
-def raw_character_problems(data: bytes, text: str, path: str, label: Callable[[int], str]) -> list[Problem]:
-    """Each line of a file's text (decoded from data) with a character content may not hold
-    (chars.FORBIDDEN), typed or pasted into the file itself; label(line) names the part of the file."""
-    if not may_be_forbidden(data):  # nearly every file: a quick look at the bytes
-        return []
-    problems: list[Problem] = []
-    for number, line in enumerate(text.split("\n"), 1):
-        match = first_forbidden(line)
-        if match is not None:
-            problems.append(Problem(path, number, label(number), forbidden_message(match.group(), "this line", raw=True)))
-    return capped(problems, "lines")
-
-
-_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
-
-
-def reference_problems(body: str, body_line: int, path: str) -> list[Problem]:
-    """Each line of a body with a numeric character reference to a character content may not hold
-    (&#11;, &#xFFFE;): Python-Markdown and nh3 write the character itself into the page."""
-    if "&#" not in body:
-        return []
-    problems: list[Problem] = []
-    for match in _REFERENCE.finditer(body):
-        number = int(match[1], 16) if match[1] else int(match[2])
-        if number > 0x10FFFF or first_forbidden(chr(number)) is not None:
-            line = body_line + body.count("\n", 0, match.start())
-            what = "no character" if number > 0x10FFFF else describe(chr(number))
-            if not problems or problems[-1].line != line:
-                problems.append(Problem(path, line, "body", f"this line has the character reference {match.group()}, which "
-                                                            f"stands for {what}, which is not allowed (delete it)"))  # fmt: skip
-    return capped(problems, "lines")
-
-
 def read_source(file: Path, within: Folder, limit: Limit, root: Path) -> bytes | Problem:
     """A content file's bytes, or the Problem that stops it being read (a link out of the folder, too big ...)."""
     data = read_bounded(os.fspath(file), within, limit)
@@ -200,65 +93,20 @@ def content_folder(content_dir: Path, root: Path) -> Folder:
     return Folder.of(content_dir, f"{display_path(content_dir, root)}/")
 
 
-def read_doc(file: Path, collection: str, root: Path, data: bytes | None = None,
-             within: Folder | None = None) -> tuple[SourceDoc | None, list[Problem]]:  # fmt: skip
-    """One Markdown file (or its bytes, already read) -> (SourceDoc, or None when it cannot be read; the problems).
-
-    within: the folder the file may not lead out of (by default its own)."""
-    path = display_path(file, root)
-    if data is None:
-        read = read_source(file, within or Folder.of(file.parent, f"{display_path(file.parent, root)}/"), TEXT_LIMIT, root)
-        if isinstance(read, Problem):
-            return None, [read]
-        data = read
-    text = decode(data, path)
-    if isinstance(text, Problem):
-        return None, [text]
-    parts = split_front_matter(text, path)
-    if isinstance(parts, Problem):
-        return None, [parts]
-    fm_text, fm_line, body, body_line = parts
-    raw = raw_character_problems(data, text, path, lambda line: "front matter" if line < body_line else "body")
-    raw += reference_problems(body, body_line, path)
-    if any(problem.field == "front matter" for problem in raw):
-        return None, raw
-    meta, lines, problems = parse_yaml(fm_text, path, fm_line, "front matter")
-    problems = raw + problems
-    if meta is None and problems:
-        return None, problems
-    if meta is None:
-        return None, [Problem(path, fm_line - 1, "", "the front matter is empty (write the fields, like 'title: My story', between the two '---' lines)")]
-    if not isinstance(meta, dict):
-        what = "a list" if isinstance(meta, list) else "just text"
-        return None, [Problem(path, lines.get((), fm_line), "",
-                              f"the front matter is {what}, not fields (write one field per line, like 'title: My story')")]  # fmt: skip
-    return SourceDoc(path, collection, file.stem, meta, body, body_line, lines), problems
-
-
 def read_data_file(file: Path, root: Path, within: Folder | None = None) -> tuple[DataFile | None, list[Problem]]:
     """One YAML data file -> (DataFile, or None when it cannot be read; the problems found reading it).
 
     within: the folder the file may not lead out of (by default its own)."""
-    path = display_path(file, root)
     data = read_source(file, within or Folder.of(file.parent, f"{display_path(file.parent, root)}/"), TEXT_LIMIT, root)
     if isinstance(data, Problem):
         return None, [data]
-    text = decode(data, path)
-    if isinstance(text, Problem):
-        return None, [text]
-    raw = raw_character_problems(data, text, path, lambda line: "")
-    if raw:
-        return None, raw
-    value, lines, problems = parse_yaml(text, path, 1, "")
-    if value is None and problems:
-        return None, problems
-    return DataFile(path, file.name, value, lines), problems
+    return parse_data(data, display_path(file, root), file.name)
 
 
-def read_data(file: Path, root: Path) -> DataFile | list[Problem]:
-    """One YAML data file -> DataFile when it can be read at all, else the problems that stop it."""
-    datafile, problems = read_data_file(file, root)
-    return datafile if datafile is not None else problems
+def read_doc(doc: DocFile, within: Folder) -> bytes | Problem:
+    """A document's bytes, or the Problem that stops them being read (a link out of content/, too big ...)."""
+    data = read_bounded(os.fspath(doc.file), within, TEXT_LIMIT)
+    return Problem(doc.path, 1, "file", data.reason) if isinstance(data, Refused) else data
 
 
 def _refusal(entry: Entry, root: Path) -> Problem:
@@ -321,15 +169,21 @@ def template_problems(templates: Path, root: Path) -> list[Problem]:
     return problems
 
 
-def list_docs(content_dir: Path, root: Path, within: Folder | None = None) -> tuple[list[tuple[Path, str]], list[Problem]]:
+def list_docs(content_dir: Path, root: Path, within: Folder | None = None) -> tuple[list[DocFile], list[Problem]]:
     """Every document file with its collection, in reading order, and the problems of files that are not read."""
     within = within or content_folder(content_dir, root)
-    listed: list[tuple[Path, str]] = []
+    listed: list[DocFile] = []
     problems: list[Problem] = []
+    shown: dict[str, str] = {}  # each folder's display_path, worked out once (10,000 files share a few folders)
     for collection in COLLECTIONS:
         files, skipped = _collection_files(content_dir / collection, within, root)
         problems.extend(skipped)
-        listed.extend((file, collection) for file in files)
+        for file in files:
+            folder, name = os.path.split(os.fspath(file))
+            if folder not in shown:  # the folder resolved (a linked folder is shown where it is), the file's name not
+                shown[folder] = display_path(Path(_real_folder(folder)), root)
+            path = f"{shown[folder]}/{name}" if shown[folder] != "." else name
+            listed.append(DocFile(file, path, collection, file.stem))
     return listed, problems
 
 
@@ -375,15 +229,12 @@ def file_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def load_content(content_dir: Path, root: Path | None = None, read_docs: bool = True) -> Loaded:
-    """Read the whole content folder: documents, data files and images, plus reading problems.
-
-    With read_docs=False the documents are only listed (Loaded.files), for a caller that reads them
-    itself (the build cache, in parallel)."""
+def load_content(content_dir: Path, root: Path | None = None) -> Loaded:
+    """The content folder: its documents listed, its data files and images read, and the problems of
+    what cannot be (paths in problems are shown relative to root, by default the working folder)."""
     root = root if root is not None else Path.cwd()
     _real_folder.cache_clear()  # folders may have been moved or linked elsewhere since the last build
     within = content_folder(content_dir, root)
-    docs: list[SourceDoc] = []
     data: dict[str, DataFile] = {}
     problems: list[Problem] = []
     for name, what in DATA_FILES.items():
@@ -396,12 +247,6 @@ def load_content(content_dir: Path, root: Path | None = None, read_docs: bool = 
         problems.extend(found)
         if datafile is not None:
             data[name] = datafile
-    files, skipped = list_docs(content_dir, root, within)
-    problems.extend(skipped)
-    for file, collection in files if read_docs else []:
-        doc, found = read_doc(file, collection, root, within=within)
-        problems.extend(found)
-        if doc is not None:
-            docs.append(doc)
+    docs, skipped = list_docs(content_dir, root, within)
     images, refused = load_images(content_dir, root, within)
-    return Loaded(docs, data, images, problems + refused, files, display_path(content_dir, root))
+    return Loaded(docs, data, images, within, problems + skipped + refused, display_path(content_dir, root))

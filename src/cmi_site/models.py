@@ -4,8 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 RAG_VALUES = ("red", "amber", "green")
+
+# A key path into the front matter: ("areas", 1) is the second item of the areas list.
+KeyPath = tuple[str | int, ...]
+
+
+def line_of(lines: dict[KeyPath, int], key: KeyPath) -> int:
+    """The line of a key path in a file, or of its nearest enclosing key, falling back to line 1."""
+    while key:
+        if key in lines:
+            return lines[key]
+        key = key[:-1]
+    return 1
 
 # The ladder of coproduction, lowest rung first (the order matters for display).
 APPROACHES: dict[str, tuple[str, str]] = {
@@ -167,6 +181,68 @@ class Content:
     events: tuple[Event, ...]
     pages: tuple[Page, ...]
     images: tuple[str, ...] = ()  # paths under content/, e.g. images/garden.jpg, sorted
+
+
+# ---- what the stages hand on: files read, documents parsed, pages planned, files made ------------
+
+
+@dataclass(frozen=True)
+class DocFile:
+    """A document file found in content/, not yet read: where it is, how editors see its path, its collection."""
+
+    file: Path
+    path: str  # as shown to editors, e.g. content/stories/foo.md
+    collection: str
+    stem: str  # the file name without .md
+
+
+@dataclass(frozen=True)
+class SourceDoc:
+    """One Markdown file: its front matter as plain data, its body, and where each key was."""
+
+    path: str  # as shown to editors, e.g. content/stories/foo.md
+    collection: str
+    stem: str  # the file name without .md; validation decides whether it is a good slug
+    meta: dict[str, Any]
+    body: str
+    body_line: int
+    lines: dict[KeyPath, int]
+
+    def line_of(self, *key: str | int) -> int:
+        """The line of a key (or the nearest enclosing key), falling back to line 1."""
+        return line_of(self.lines, key)
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One YAML data file (areas, themes, settings ...) with the line of every key."""
+
+    path: str
+    name: str
+    value: Any
+    lines: dict[KeyPath, int]
+
+    def line_of(self, *key: str | int) -> int:
+        """The line of a key (or the nearest enclosing key), falling back to line 1."""
+        return line_of(self.lines, key)
+
+
+@dataclass(frozen=True)
+class StaticFile:
+    """A file copied to the output as it is (an image, a stylesheet)."""
+
+    output_path: str
+    data: bytes
+    source: str
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """One HTML page to make: the file, the template, and every value the template is given."""
+
+    path: str  # in the output folder, e.g. stories/foo/index.html
+    template: str
+    context: dict[str, Any]
 
 
 @dataclass(frozen=True)

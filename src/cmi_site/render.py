@@ -1,4 +1,5 @@
-"""Render stage: Site + templates -> [Output(path, bytes)]. The only module that knows jinja2.
+"""Render stage: PageJob -> bytes, with the site's templates. The only module that knows jinja2 (speed/
+fingerprints templates through the Renderer).
 
 Every link a template writes goes through `href`, which makes it relative to the page being written
 and points folders at their index.html, so the output works from disk, at a domain root and under
@@ -13,9 +14,9 @@ import os
 import posixpath
 import re
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -23,13 +24,11 @@ from markupsafe import Markup
 from . import easyread, rag, tilemap
 from . import site as routes
 from .bodyhtml import rewrite_root_links
-from .errors import Problem
+from .errors import Problem, TemplateFailure
 from .load import display_path
-from .models import APPROACHES, Event, Output, Term
+from .models import APPROACHES, Event, PageJob
 from .safe_files import ContainedLoader
-from .schema import STORY_FIELDS
-from .site import Paged, Site, output_path, paginate, route_of
-from .track import digest
+from .site import Site, output_path, route_of
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")  # fmt: skip
@@ -127,6 +126,21 @@ def make_env(templates: Path, site: Site, bytecode: jinja2.BytecodeCache | None 
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals.update(site_helpers(site))
+    env.filters.update(date=human_date, iso=iso, body=body)
+    env.tests["stale"] = lambda signatory: routes.is_stale(signatory, site.today)  # `s is stale` in templates
+    return env
+
+
+@jinja2.pass_context
+def body(ctx: Any, html: str) -> Markup:
+    """Sanitised body HTML with the editor's site-root links (/take-part/) and images made
+    relative: only real href and src attributes, never code or text that looks like one."""
+    return Markup(rewrite_root_links(html, lambda route: relative_url(ctx["page_path"], route)))  # noqa: S704 - sanitised by markup.py
+
+
+def site_helpers(site: Site) -> dict[str, Any]:
+    """The globals every template can use: the site, links, and the pictures and tallies made from it."""
 
     @jinja2.pass_context
     def href(ctx: Any, target: Any) -> str:
@@ -135,18 +149,6 @@ def make_env(templates: Path, site: Site, bytecode: jinja2.BytecodeCache | None 
             return f"{site.settings.base_url}{output_path(route)}"
         return relative_url(ctx["page_path"], route)
 
-    @jinja2.pass_context
-    def body(ctx: Any, html: str) -> Markup:
-        """Sanitised body HTML with the editor's site-root links (/take-part/) and images made
-        relative: only real href and src attributes, never code or text that looks like one."""
-        return Markup(rewrite_root_links(html, lambda route: relative_url(ctx["page_path"], route)))  # noqa: S704 - sanitised by markup.py
-
-    env.globals.update(
-        site=site, href=href, edit_url=lambda item: routes.edit_url(site.settings, item.source), routes=routes, approaches=APPROACHES, sector_route=routes.sector_route,
-        theme_route=routes.theme_route, event_when=event_when, plural=plural, word_list=word_list,
-    )  # fmt: skip
-    env.globals.update(easy_read_blocks=easyread.blocks, calendar_route=routes.calendar_route)
-    env.tests["stale"] = lambda signatory: routes.is_stale(signatory, site.today)  # `s is stale` in templates
     glance = tilemap.region_at_a_glance(site)
 
     @jinja2.pass_context
@@ -154,47 +156,42 @@ def make_env(templates: Path, site: Site, bytecode: jinja2.BytecodeCache | None 
         """The tile map SVG, its links relative to the page (ElementTree escapes every text and attribute)."""
         return Markup(tilemap.tile_map_svg(glance, lambda route: relative_url(ctx["page_path"], route)))  # noqa: S704
 
-    swatch = lambda shade: Markup(tilemap.swatch_svg(shade))  # noqa: E731, S704 - made from numbers only
-    env.globals.update(region_glance=glance, region_map=region_map, map_swatch=swatch)
-    env.filters.update(date=human_date, iso=iso, body=body)
-    env.globals.update(
+    return dict(
+        site=site, href=href, edit_url=lambda item: routes.edit_url(site.settings, item.source), routes=routes, approaches=APPROACHES,
+        sector_route=routes.sector_route, theme_route=routes.theme_route, event_when=event_when, plural=plural, word_list=word_list,
+        easy_read_blocks=easyread.blocks, calendar_route=routes.calendar_route,
+        region_glance=glance, region_map=region_map, map_swatch=lambda shade: Markup(tilemap.swatch_svg(shade)),  # noqa: S704 - made from numbers only
         rag_tally=lambda stories: rag.tally_ratings(stories, site.statements),
         rag_chart=lambda picture, ident, where: Markup(rag.chart_svg(picture, ident, where)),  # noqa: S704 - escaped by rag.py
     )  # fmt: skip
-    return env
 
 
-# ---- one function per page kind -----------------------------------------------------------------
+# ---- the renderer: PageJob -> bytes -------------------------------------------------------------
 
 
-def page(env: jinja2.Environment, template: str, route: str, **context: Any) -> Output:
-    """Render one template to the file for route (or, in a build that renders later, say what to render)."""
-    path = output_path(route)
-    settings = cast(Site, env.globals["site"]).settings  # jinja types its globals as object; make_env put the Site there
-    canonical = f"{settings.base_url}{route}" if settings.base_url and route is not None else None
-    deferred = getattr(env, "deferred_pages", None)
-    if deferred is not None:  # incremental.Pages: rendered later, on every core, or kept from the last build
-        return deferred.add(template, path, dict(page_path=path, route=route, canonical=canonical, **context))  # type: ignore[no-any-return]
-    with template_errors(env):
-        html = env.get_template(template).render(page_path=path, route=route, canonical=canonical, **context)
-    return Output(path, html.encode("utf-8"))
+class Renderer:
+    """The templates of one site: a PageJob -> the page's bytes. site may stand in for the Site (the
+    build cache's TrackedSite notes what each page reads)."""
 
+    def __init__(self, templates: Path, site: Site, bytecode: jinja2.BytecodeCache | None = None) -> None:
+        self.env = make_env(templates, site, bytecode)
 
-def render_template(env: jinja2.Environment, template: str, context: dict[str, Any]) -> bytes:
-    """One deferred page: a template and its whole context -> the file's bytes."""
-    with template_errors(env):
-        return env.get_template(template).render(**context).encode("utf-8")
+    def render(self, job: PageJob) -> bytes:
+        """One page; TemplateFailure (with the template's file and line) when a template goes wrong."""
+        with template_errors(self.env):
+            return self.env.get_template(job.template).render(**job.context).encode("utf-8")
+
+    def helpers(self) -> list[tuple[str, str, Any]]:
+        """Everything a template can call or read besides its context: (kind, name, value), sorted."""
+        tables = (("global", self.env.globals), ("filter", self.env.filters), ("test", self.env.tests))
+        return [(kind, name, table[name]) for kind, table in tables for name in sorted(table)]
+
+    def template_sources(self, name: str) -> dict[str, str]:
+        """A template and every template it extends, includes or imports: name -> source."""
+        return template_sources(self.env, name)
 
 
 # ---- a template's mistakes, for whoever edited it -----------------------------------------------
-
-
-class TemplateFailure(Exception):
-    """A template could not be rendered; its problem says where and why. It pickles (workers raise it)."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem)
-        self.problem = problem
 
 
 _HINTS = {
@@ -256,10 +253,11 @@ def template_problem(error: Exception, env: jinja2.Environment) -> Problem:
     return Problem(shown, line, "template", f"{what} ({hint})")
 
 
-def template_fingerprint(env: jinja2.Environment, name: str) -> str:
-    """A hash of a template and of every template it extends, includes or imports, however deep."""
+def template_sources(env: jinja2.Environment, name: str) -> dict[str, str]:
+    """A template's source and the source of every template it extends, includes or imports, however
+    deep (a missing one as "\0missing"); every template when one is chosen at run time."""
     if env.loader is None:  # a bug, not a content mistake: make_env always gives one
-        raise TypeError("template_fingerprint needs an environment with a template loader")
+        raise TypeError("template_sources needs an environment with a template loader")
     seen: dict[str, str] = {}
     todo = [name]
     while todo:
@@ -270,106 +268,6 @@ def template_fingerprint(env: jinja2.Environment, name: str) -> str:
             except jinja2.TemplateNotFound:  # '{% include "x" ignore missing %}': its absence counts too
                 seen[current] = "\0missing"
             if _DYNAMIC_REF.search(seen[current]):  # a template chosen at run time: it may be any of them
-                return digest(*(f"{n}\n{env.loader.get_source(env, n)[0]}" for n in sorted(env.list_templates())))
+                return {n: env.loader.get_source(env, n)[0] for n in sorted(env.list_templates())}
             todo += [m.group(2) for m in _TEMPLATE_REF.finditer(seen[current])]
-    return digest(*(f"{n}\n{seen[n]}" for n in sorted(seen)))
-
-
-def render_listing(env: jinja2.Environment, pages: list[Paged], template: str, **context: Any) -> list[Output]:
-    return [page(env, template, paged.route, paged=paged, **context) for paged in pages]
-
-
-def render_stories(env: jinja2.Environment, site: Site) -> list[Output]:
-    out = render_listing(env, paginate(site.stories, routes.STORIES), "stories.html")
-    out += [page(env, "story.html", route_of(s), story=s) for s in site.stories]
-    return out
-
-
-def render_pledge(env: jinja2.Environment, site: Site) -> list[Output]:
-    out = [page(env, "register.html", routes.PLEDGE)]
-    out += [page(env, "signatory.html", route_of(s), signatory=s) for s in site.signatories]
-    return out
-
-
-def render_areas(env: jinja2.Environment, site: Site) -> list[Output]:
-    out = [page(env, "areas.html", routes.AREAS)]
-    for area in site.areas:
-        stories = site.stories_by_area.get(area.id, ())
-        out += render_listing(env, paginate(stories, route_of(area)), "area.html", area=area)
-    return out
-
-
-def render_terms(env: jinja2.Environment, site: Site) -> list[Output]:
-    """Sector and theme indexes, and one (paginated) page per sector and theme."""
-    out = []
-    kinds: list[tuple[str, str, tuple[Term, ...], Callable[[Term], str], Any]] = [
-        ("sector", routes.SECTORS, site.sectors, routes.sector_route, site.stories_by_sector),
-        ("theme", routes.THEMES, site.themes, routes.theme_route, site.stories_by_theme),
-    ]
-    for kind, index_route, terms, route_fn, stories_by in kinds:
-        out.append(page(env, "terms.html", index_route, kind=kind, terms=terms, stories_by=stories_by))
-        for term in terms:
-            stories = stories_by.get(term.id, ())
-            out += render_listing(env, paginate(stories, route_fn(term)), "term.html", kind=kind, term=term)
-    return out
-
-
-def render_events(env: jinja2.Environment, site: Site) -> list[Output]:
-    out = [page(env, "events.html", routes.EVENTS)]
-    out += [page(env, "event.html", route_of(e), event=e) for e in site.events]
-    return out
-
-
-def render_pages(env: jinja2.Environment, site: Site) -> list[Output]:
-    return [page(env, "page.html", route_of(p), content_page=p) for p in site.pages]
-
-
-def render_self_assessment(env: jinja2.Environment) -> Output:
-    """The interactive RAG self-assessment: the statements as a form that never leaves the browser."""
-    return page(env, "self-assessment.html", routes.SELF_ASSESSMENT)
-
-
-def render_easy_read(env: jinja2.Environment, site: Site) -> Output:
-    """easy-read/: every page with an Easy Read summary, linking to it."""
-    return page(env, "easy-read.html", routes.EASY_READ, groups=easyread.easy_read_groups(site))
-
-
-def render_share(env: jinja2.Environment, site: Site) -> Output:
-    """The "Share your story" form: its choices from the content, which fields are required from the schema."""
-    return page(
-        env, "share.html", routes.SHARE, fields={spec.name: spec for spec in STORY_FIELDS},
-        new_file_url=routes.new_file_url(site.settings), existing_slugs=sorted(s.slug for s in site.stories),
-    )  # fmt: skip
-
-
-def render_not_found(env: jinja2.Environment) -> Output:
-    """404.html: hosts serve it at any missing address, so with a base URL its links are absolute."""
-    path = "404.html"
-    with template_errors(env):
-        html = env.get_template("404.html").render(page_path=path, route=None, canonical=None, absolute_links=True)
-    return Output(path, html.encode("utf-8"))
-
-
-def render_search(site: Site, templates: Path, index_file: str, facets: Sequence[Any],
-                  bytecode: jinja2.BytecodeCache | None = None) -> Output:  # fmt: skip
-    """search/index.html: the search page, naming its index file and showing its filters."""
-    return page(make_env(templates, site, bytecode), "search.html", routes.SEARCH, index_file=index_file, facets=facets)
-
-
-def render_html(site: Site, templates: Path, env: jinja2.Environment | None = None) -> list[Output]:
-    """Every HTML page of the site (env: an environment made by make_env, e.g. one that defers pages)."""
-    env = env or make_env(templates, site)
-    return [
-        page(env, "home.html", routes.HOME),
-        *render_stories(env, site),
-        *render_pledge(env, site),
-        *render_areas(env, site),
-        *render_terms(env, site),
-        *render_events(env, site),
-        *render_pages(env, site),
-        render_self_assessment(env),
-        render_easy_read(env, site),
-        render_share(env, site),
-        render_not_found(env),
-    ]
-
+    return dict(sorted(seen.items()))

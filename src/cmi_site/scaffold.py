@@ -12,9 +12,14 @@ import json
 import re
 import unicodedata
 from collections.abc import Mapping
+from pathlib import Path
 
-from .models import APPROACHES, RAG_VALUES
-from .schema import COLLECTION_FIELDS, FieldSpec, Vocab
+from .datafiles import make_vocab, validate_vocab
+from .fields import COLLECTION_FIELDS
+from .load import DATA_FILES, read_data_file
+from .models import APPROACHES, RAG_VALUES, DataFile
+from .schema import FieldSpec, Vocab
+from .write import create_file
 
 KINDS = {"story": "stories", "signatory": "signatories", "event": "events", "page": "pages"}
 TITLE_FIELD = {"stories": "title", "signatories": "name", "events": "title", "pages": "title"}
@@ -89,3 +94,22 @@ def new_file_path(kind: str, title: str) -> str:
     if not slug:
         raise ValueError(f"cannot make a file name from {title!r}: use some letters or numbers")
     return f"{KINDS[kind]}/{slug}.md"
+
+
+def load_vocab(content: Path, root: Path) -> Vocab:
+    """The ids editors may use (areas, sectors, themes, statements), read from the data files."""
+    data: dict[str, DataFile] = {}
+    for name in DATA_FILES:
+        if (content / name).is_file():
+            found, _ = read_data_file(content / name, root)
+            if found is not None:
+                data[name] = found
+    models, _ = validate_vocab(data)
+    return make_vocab(models, ())
+
+
+def new_content_file(content: Path, root: Path, kind: str, title: str, today: dt.date) -> Path:
+    """Write a new, fully commented content file; returns its path. FileExistsError if taken."""
+    path = content / new_file_path(kind, title)
+    create_file(path, new_file_text(kind, title, load_vocab(content, root), today))
+    return path

@@ -32,8 +32,9 @@ from typing import Any
 
 import watchfiles
 
-from .pipeline import Paths, Result, build, output_folder
-from .site import BuildOptions
+from .builder import Builder, Fault
+from .config import BuildOptions, Paths, Result
+from .pipeline import output_folder
 
 LIVE_JS = """(function () {
   "use strict";
@@ -98,8 +99,9 @@ class PreviewState:
 
     def update(self, result: Result) -> None:
         with self.changed:
-            if result.files:
-                self.generation += 1
+            if result.ok:
+                if result.state == "built" or not self.generation:  # an unchanged site needs no reload
+                    self.generation += 1
                 self.problems = []
             else:
                 self.problems = [str(p) for p in result.problems if p.is_error] or [str(p) for p in result.problems]
@@ -181,115 +183,123 @@ def live_script(generation: int) -> str:
     return f'<script src="/__cmi/live.js" data-generation="{generation}"></script>'
 
 
-def make_handler(folder: Path, state: PreviewState, port: int) -> type[SimpleHTTPRequestHandler]:
-    """A request handler serving folder (already resolved), with the live-reload endpoints under /__cmi/,
-    for a server at port."""
-    root = os.path.realpath(folder)
-    hosts = {f"{host}:{port}" for host in HOSTS} | (set(HOSTS) if port == 80 else set())
-    streams = threading.BoundedSemaphore(MAX_EVENT_STREAMS)
+class PreviewHandler(SimpleHTTPRequestHandler):
+    """Serves the output folder, with the live-reload endpoints under /__cmi/ (make_handler sets the class attributes)."""
 
-    class Handler(SimpleHTTPRequestHandler):
-        timeout = REQUEST_TIMEOUT  # on the socket: a read or write that waits longer ends the connection
+    folder: Path  # the output folder, resolved
+    root: str  # its real path
+    preview: PreviewState
+    port: int
+    hosts: set[str]  # the Host headers answered
+    streams: threading.BoundedSemaphore  # live-reload streams open at once
+    timeout = REQUEST_TIMEOUT  # on the socket: a read or write that waits longer ends the connection
 
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, directory=str(folder), **kwargs)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, directory=str(self.folder), **kwargs)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet: the terminal is for problems
-            pass
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet: the terminal is for problems
+        pass
 
-        def _refused(self) -> bool:
-            """Answer a request the preview does not serve: another Host (421), a bad path (400, 414)."""
-            if (self.headers.get("Host") or "").strip().lower() not in hosts:
-                where = f"http://127.0.0.1:{port}/ or http://localhost:{port}/"
-                self._send(f"This preview answers only at {where}\n".encode(), "text/plain; charset=utf-8", HTTPStatus.MISDIRECTED_REQUEST)
-                return True
-            problem = path_problem(self.path)
-            if problem is not None:
-                self._send(f"{problem[1]}\n".encode(), "text/plain; charset=utf-8", problem[0])
-            return problem is not None
+    def _refused(self) -> bool:
+        """Answer a request the preview does not serve: another Host (421), a bad path (400, 414)."""
+        if (self.headers.get("Host") or "").strip().lower() not in self.hosts:
+            where = f"http://127.0.0.1:{self.port}/ or http://localhost:{self.port}/"
+            self._send(f"This preview answers only at {where}\n".encode(), "text/plain; charset=utf-8", HTTPStatus.MISDIRECTED_REQUEST)
+            return True
+        problem = path_problem(self.path)
+        if problem is not None:
+            self._send(f"{problem[1]}\n".encode(), "text/plain; charset=utf-8", problem[0])
+        return problem is not None
 
-        def _local(self, path: str) -> str | None:
-            """The file (or folder) a path names, index.html for a folder that has one; None when its
-            real path, symbolic links followed, is outside the output folder."""
-            target = self.translate_path(path)
-            if os.path.isdir(target):
-                target = next((index for name in ("index.html", "index.htm") if os.path.isfile(index := os.path.join(target, name))), target)
-            real = os.path.realpath(target)
-            return target if real == root or real.startswith(root + os.sep) else None
+    def _local(self, path: str) -> str | None:
+        """The file (or folder) a path names, index.html for a folder that has one; None when its
+        real path, symbolic links followed, is outside the output folder."""
+        target = self.translate_path(path)
+        if os.path.isdir(target):
+            target = next((index for name in ("index.html", "index.htm") if os.path.isfile(index := os.path.join(target, name))), target)
+        real = os.path.realpath(target)
+        return target if real == self.root or real.startswith(self.root + os.sep) else None
 
-        def send_head(self) -> Any:
-            """As SimpleHTTPRequestHandler's (for GET of files other than pages, and HEAD), but only inside the folder."""
-            if self._local(self.path) is None:
-                self.send_error(HTTPStatus.NOT_FOUND, "File not found")
-                return None
-            return super().send_head()
+    def send_head(self) -> Any:
+        """As SimpleHTTPRequestHandler's (for GET of files other than pages, and HEAD), but only inside the folder."""
+        if self._local(self.path) is None:
+            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+            return None
+        return super().send_head()
 
-        def do_HEAD(self) -> None:
-            if not self._refused():
-                super().do_HEAD()
+    def do_HEAD(self) -> None:
+        if not self._refused():
+            super().do_HEAD()
 
-        def do_GET(self) -> None:
-            if self._refused():
-                return
-            path = self.path.split("?", 1)[0]
-            if path == "/__cmi/live.js":
-                return self._send(LIVE_JS.encode(), "text/javascript; charset=utf-8")
-            if path == "/__cmi/live.css":
-                return self._send(LIVE_CSS.encode(), "text/css; charset=utf-8")
-            if path == "/__cmi/status":
-                return self._send(json.dumps(state.snapshot()).encode(), "application/json")
-            if path == "/__cmi/events":
-                return self._events()
-            if state.generation == 0:
-                return self._error_page()
-            local = self._local(path)
-            if local is None:
-                return self.send_error(HTTPStatus.NOT_FOUND, "File not found")
-            target = Path(local)
-            if target.suffix == ".html" and target.is_file():
-                page = target.read_bytes().replace(b"</body>", live_script(state.generation).encode() + b"</body>", 1)
-                return self._send(page, "text/html; charset=utf-8")
-            return super().do_GET()
+    def do_GET(self) -> None:
+        if self._refused():
+            return
+        path = self.path.split("?", 1)[0]
+        if path == "/__cmi/live.js":
+            return self._send(LIVE_JS.encode(), "text/javascript; charset=utf-8")
+        if path == "/__cmi/live.css":
+            return self._send(LIVE_CSS.encode(), "text/css; charset=utf-8")
+        if path == "/__cmi/status":
+            return self._send(json.dumps(self.preview.snapshot()).encode(), "application/json")
+        if path == "/__cmi/events":
+            return self._events()
+        if self.preview.generation == 0:
+            return self._error_page()
+        local = self._local(path)
+        if local is None:
+            return self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+        target = Path(local)
+        if target.suffix == ".html" and target.is_file():
+            page = target.read_bytes().replace(b"</body>", live_script(self.preview.generation).encode() + b"</body>", 1)
+            return self._send(page, "text/html; charset=utf-8")
+        return super().do_GET()
 
-        def _send(self, body: bytes, kind: str, status: HTTPStatus = HTTPStatus.OK) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
+    def _send(self, body: bytes, kind: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _error_page(self) -> None:
+        items = "".join(f"<li>{html.escape(p)}</li>" for p in self.preview.problems)
+        body = ERROR_PAGE.format(items=items, script=live_script(0)).encode()
+        self._send(body, "text/html; charset=utf-8", HTTPStatus.SERVICE_UNAVAILABLE)
+
+    def _events(self) -> None:
+        """The live-reload stream: the state now, then each change (a comment every 10 s keeps it open
+        and finds a closed one), for EVENT_STREAM_SECONDS; the browser then reconnects after 1 s."""
+        if not self.streams.acquire(blocking=False):
+            return self._send(b"Too many live-reload streams.\n", "text/plain; charset=utf-8", HTTPStatus.SERVICE_UNAVAILABLE)
+        try:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
-            self.wfile.write(body)
+            self.wfile.write(b"retry: 1000\n\n")
+            seen, end = None, time.monotonic() + EVENT_STREAM_SECONDS
+            while not self.preview.stopping.is_set() and time.monotonic() < end:
+                with self.preview.changed:
+                    current = self.preview.snapshot()
+                    if current == seen:
+                        self.preview.changed.wait(timeout=min(10, max(0, end - time.monotonic())))
+                        current = self.preview.snapshot()
+                message = f"event: build\ndata: {json.dumps(current)}\n\n" if current != seen else ": keep-alive\n\n"
+                self.wfile.write(message.encode())
+                self.wfile.flush()
+                seen = current
+        finally:
+            self.streams.release()
 
-        def _error_page(self) -> None:
-            items = "".join(f"<li>{html.escape(p)}</li>" for p in state.problems)
-            body = ERROR_PAGE.format(items=items, script=live_script(0)).encode()
-            self._send(body, "text/html; charset=utf-8", HTTPStatus.SERVICE_UNAVAILABLE)
 
-        def _events(self) -> None:
-            """The live-reload stream: the state now, then each change (a comment every 10 s keeps it open
-            and finds a closed one), for EVENT_STREAM_SECONDS; the browser then reconnects after 1 s."""
-            if not streams.acquire(blocking=False):
-                return self._send(b"Too many live-reload streams.\n", "text/plain; charset=utf-8", HTTPStatus.SERVICE_UNAVAILABLE)
-            try:
-                self.send_response(HTTPStatus.OK)
-                self.send_header("Content-Type", "text/event-stream")
-                self.send_header("Cache-Control", "no-store")
-                self.end_headers()
-                self.wfile.write(b"retry: 1000\n\n")
-                seen, end = None, time.monotonic() + EVENT_STREAM_SECONDS
-                while not state.stopping.is_set() and time.monotonic() < end:
-                    with state.changed:
-                        current = state.snapshot()
-                        if current == seen:
-                            state.changed.wait(timeout=min(10, max(0, end - time.monotonic())))
-                            current = state.snapshot()
-                    message = f"event: build\ndata: {json.dumps(current)}\n\n" if current != seen else ": keep-alive\n\n"
-                    self.wfile.write(message.encode())
-                    self.wfile.flush()
-                    seen = current
-            finally:
-                streams.release()
-
-    return Handler
+def make_handler(folder: Path, state: PreviewState, port: int) -> type[PreviewHandler]:
+    """A request handler serving folder (already resolved), with the live-reload endpoints under /__cmi/,
+    for a server at port."""
+    hosts = {f"{host}:{port}" for host in HOSTS} | (set(HOSTS) if port == 80 else set())
+    attributes = {"folder": folder, "root": os.path.realpath(folder), "preview": state, "port": port, "hosts": hosts,
+                  "streams": threading.BoundedSemaphore(MAX_EVENT_STREAMS)}  # fmt: skip
+    return type("Handler", (PreviewHandler,), attributes)
 
 
 def watch(paths: Paths, rebuild: Callable[[], None], stop: threading.Event) -> None:
@@ -306,16 +316,31 @@ def serve(
     strict: bool,
     on_build: Callable[[Result], None],
     on_ready: Callable[[str], None],
+    on_fault: Callable[[str], None],
 ) -> None:
     """Build, then serve and rebuild on change until interrupted (KeyboardInterrupt). OSError if the port
-    is busy; SetupError if the output folder is one the build must not replace."""
+    is busy; SetupError if the output folder is one the build must not replace. Builds happen in a
+    process of their own (builder.py), started before any thread of the preview."""
     output_folder(paths)  # before anything is served or built
+    builder = Builder(paths, options, strict)
+    try:
+        _serve(paths, port, builder, on_build, on_ready, on_fault)
+    finally:
+        builder.close()
+
+
+def _serve(paths: Paths, port: int, builder: Builder, on_build: Callable[[Result], None], on_ready: Callable[[str], None],
+           on_fault: Callable[[str], None]) -> None:  # fmt: skip
+    """serve, with its builder."""
     state = PreviewState()
     lock = threading.Lock()
 
     def rebuild() -> None:
         with lock:
-            result = build(paths, options, strict=strict)
+            result = builder.build()
+        if isinstance(result, Fault):  # the last good site stays served
+            on_fault(result.message)
+            return
         state.update(result)
         on_build(result)
 

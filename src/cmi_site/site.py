@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from .config import BuildOptions
 from .models import Area, Content, Event, Page, Settings, Signatory, Statement, Story, Term
 
 REGION = "region"
@@ -20,13 +21,6 @@ STORIES_PER_PAGE = 24
 PLEDGE_PAGE = "pledge"
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    today: dt.date
-    drafts: bool = False
-    base_url: str | None = None  # overrides site.yml's base_url when given
 
 
 @dataclass(frozen=True)

@@ -7,35 +7,29 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
-import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from . import easyread, markup
 from .chars import quoted
-from .errors import Problem, Severity
-from .load import DataFile, Loaded, SourceDoc, display_path, read_doc
-from .models import Area, Content, Event, Page, Rating, Settings, Signatory, Statement, Story, Term, Update
-from .schema import (
-    AREA_FIELDS,
-    COLLECTION_FIELDS,
-    SITE_FIELDS,
-    SLUG,
-    STATEMENT_FIELDS,
-    TERM_FIELDS,
-    Checked,
-    FieldSpec,
-    Issue,
-    SubKey,
-    Vocab,
-    check_fields,
-    image_path,
-    show,
-    suggest,
+from .datafiles import report, slugify, validate_settings, validate_vocab, vocab_from_data
+from .errors import Problem
+from .fields import COLLECTION_FIELDS
+from .load import Loaded
+from .models import (
+    Content,
+    DocFile,
+    Event,
+    Page,
+    Rating,
+    Signatory,
+    SourceDoc,
+    Story,
+    Update,
 )
+from .schema import SLUG, Vocab, check_fields, image_path, show, suggest
+from .source import parse_doc
 
 # Page slugs that would collide with the site's own sections.
 RESERVED_SLUGS = frozenset(
@@ -65,164 +59,6 @@ class DocResult:
     doc: SourceDoc | None = None  # its front matter and lines (body left out), for checks across documents
 
 
-def field_label(key: SubKey) -> str:
-    """('updates', 1, 'date') -> 'updates.date'; ('areas', 2) -> 'areas'."""
-    label, after_index = str(key[0]), False
-    for part in key[1:]:
-        if isinstance(part, int):
-            after_index = True
-        elif after_index:
-            label, after_index = f"{label}.{part}", False
-    return label
-
-
-def _report(
-    source: SourceDoc | DataFile, checked: Checked, prefix: SubKey = ()
-) -> list[Problem]:
-    """Issues and warnings of a check -> Problems at the right line of the right file."""
-    out: list[Problem] = []
-    kinds: tuple[tuple[Severity, tuple[Issue, ...]], ...] = (("error", checked.issues), ("warning", checked.warnings))
-    for severity, issues in kinds:
-        for key, message in issues:
-            full = (*prefix, *key)
-            label = field_label(key) if key else ""
-            out.append(Problem(source.path, source.line_of(*full), label, message, severity))
-    return out
-
-
-# ---- data files: settings and vocabularies -------------------------------------------------------
-
-
-def validate_settings(data: DataFile) -> tuple[Settings | None, list[Problem]]:
-    """site.yml -> Settings."""
-    if not isinstance(data.value, dict):
-        return None, [Problem(data.path, 1, "", "expected settings written as 'name: value' lines")]
-    checked = check_fields(data.value, SITE_FIELDS, Vocab())
-    problems = _report(data, checked)
-    if checked.issues:
-        return None, problems
-    v = checked.value
-    base = v["base_url"]
-    settings = Settings(
-        title=v["title"],
-        tagline=v["tagline"],
-        description=v["description"],
-        base_url=(base if base.endswith("/") else base + "/") if base else None,
-        repository_url=v["repository_url"].rstrip("/") if v["repository_url"] else None,
-        repository_branch=v["repository_branch"] or "main",
-        sample_notice=v["sample_notice"],
-        contact_email=v["contact_email"],
-        easy_read=v["easy_read"],
-    )
-    return settings, problems + easyread.long_sentence_warnings(data, data.value.get("easy_read"))
-
-
-def validate_list(data: DataFile, fields: tuple[FieldSpec, ...], what: str) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """A YAML list of records with unique slug ids -> their clean values and problems."""
-    if not isinstance(data.value, list) or not data.value:
-        return [], [Problem(data.path, 1, "", f"expected a list of {what}, each starting with '- id: ...'")]
-    records: list[dict[str, Any]] = []
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}  # id -> its line
-    for index, raw in enumerate(data.value):
-        if not isinstance(raw, dict):
-            names = ", ".join(f.name for f in fields)
-            problems.append(Problem(data.path, data.line_of(index), "",
-                                    f"expected {_singular(what)} written as fields ({names}), the first starting with '- id: '"))  # fmt: skip
-            continue
-        checked = check_fields(raw, fields, Vocab())
-        problems.extend(_report(data, checked, (index,)))
-        ident, line = checked.value.get("id"), data.line_of(index, "id")
-        if ident is None:
-            continue  # reported as missing
-        if not SLUG.match(ident):
-            problems.append(Problem(data.path, line, "id", f"{quoted(ident)} is not a valid id (use lower-case letters, "
-                                                           f"numbers and hyphens, like '{_slugify(ident) or 'my-id'}')"))  # fmt: skip
-        elif ident in seen:
-            problems.append(Problem(data.path, line, "id",
-                                    f"'{ident}' is already the id on line {seen[ident]} (each id must be different)"))  # fmt: skip
-        else:
-            seen[ident] = line
-            if not checked.issues:
-                records.append(checked.value)
-    return records, problems
-
-
-def _singular(what: str) -> str:
-    """'areas' -> 'an area', 'themes' -> 'a theme'."""
-    word = what.removesuffix("s")
-    return f"{'an' if word[0] in 'aeiou' else 'a'} {word}"
-
-
-def _slugify(text: str) -> str:
-    """'Café Project' -> 'cafe-project': what a valid id or file name for this text would be."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-
-
-def validate_vocab(data: dict[str, DataFile]) -> tuple[dict[str, tuple[Any, ...]], list[Problem]]:
-    """areas.yml, sectors.yml, themes.yml, self-assessment.yml -> models and problems."""
-    specs: dict[str, tuple[tuple[FieldSpec, ...], str, Callable[[dict[str, Any]], Any]]] = {
-        "areas.yml": (AREA_FIELDS, "areas", lambda r: Area(r["id"], r["name"], r["description"], r["integrated_care_systems"])),
-        "sectors.yml": (TERM_FIELDS, "sectors", lambda r: Term(r["id"], r["name"], r["description"])),
-        "themes.yml": (TERM_FIELDS, "themes", lambda r: Term(r["id"], r["name"], r["description"])),
-        "self-assessment.yml": (STATEMENT_FIELDS, "statements",
-                                lambda r: Statement(r["id"], r["statement"], r["red"], r["amber"], r["green"])),
-    }  # fmt: skip
-    out: dict[str, tuple[Any, ...]] = {}
-    problems: list[Problem] = []
-    for name, (fields, what, make) in specs.items():
-        if name not in data:
-            out[what] = ()
-            continue
-        records, found = validate_list(data[name], fields, what)
-        problems.extend(found)
-        out[what] = tuple(make(r) for r in records)
-    return out, problems
-
-
-# Each vocabulary and the data file that defines it.
-VOCAB_DATA = {"areas": "areas.yml", "sectors": "sectors.yml", "themes": "themes.yml", "statements": "self-assessment.yml"}
-
-
-def make_vocab(vocab: dict[str, tuple[Any, ...]], images: Iterable[str]) -> Vocab:
-    """Vocabulary models -> the ids editors may use (only from records with no problems)."""
-    return Vocab(
-        areas={a.id: a.name for a in vocab["areas"]},
-        sectors={t.id: t.name for t in vocab["sectors"]},
-        themes={t.id: t.name for t in vocab["themes"]},
-        statements={s.id: s.statement for s in vocab["statements"]},
-        images=frozenset(images),
-    )
-
-
-def usable_ids(data: DataFile | None) -> dict[str, str] | None:
-    """Every well-formed id in a vocabulary file -> its name; None when the file is missing or not a list.
-
-    Ids of records with other problems count too, so that one area with a missing description
-    does not make every story that names the area report it as unknown.
-    """
-    if data is None or not isinstance(data.value, list):
-        return None
-    ids: dict[str, str] = {}
-    for raw in data.value:
-        ident = raw.get("id") if isinstance(raw, dict) else None
-        if isinstance(ident, str) and SLUG.match(ident):
-            name = raw.get("name", raw.get("statement"))
-            ids.setdefault(ident, name if isinstance(name, str) else ident)
-    return ids
-
-
-def vocab_from_data(data: dict[str, DataFile], images: Iterable[str]) -> Vocab:
-    """The ids editors may use; a vocabulary whose file cannot be used is left unchecked."""
-    ids = {what: usable_ids(data.get(name)) for what, name in VOCAB_DATA.items()}
-    return Vocab(
-        **{what: found or {} for what, found in ids.items()},
-        images=frozenset(images),
-        unchecked=frozenset(what for what, found in ids.items() if found is None),
-    )
-
-
 # ---- documents ----------------------------------------------------------------------------------
 
 
@@ -230,7 +66,7 @@ def check_slug(doc: SourceDoc) -> list[Problem]:
     """The file name becomes the web address, so it must be a slug: my-story.md."""
     if SLUG.match(doc.stem):
         return []
-    better = _slugify(doc.stem) or "my-story"
+    better = slugify(doc.stem) or "my-story"
     return [Problem(doc.path, 1, "file name",
                     f"{quoted(doc.stem + '.md')} is not a valid file name (use lower-case letters, numbers and hyphens, like {better}.md)")]  # fmt: skip
 
@@ -263,6 +99,7 @@ def _moment(value: dt.date | dt.datetime, time_of_day: dt.time) -> dt.datetime:
 def body_problems(doc: SourceDoc, html: markup.Html, vocab: Vocab) -> list[Problem]:
     """What converting a body found: why it was refused, images that are not pictures in
     content/images (errors), and what the sanitizer removed (warnings)."""
+
     def line(body_line: int) -> int:  # a line of the body -> the line of the file
         return doc.body_line + body_line - 1
 
@@ -286,11 +123,16 @@ def make_model(doc: SourceDoc, v: dict[str, Any], body: str) -> Story | Signator
     if doc.collection == "stories":
         ratings = tuple(Rating(sid, rating) for sid, rating in v["self_assessment"] or ())
         lists: dict[str, Any] = {k: v[k] or () for k in ("people", "outcomes", "lessons")}
-        plain = {k: v[k] for k in ("title", "summary", "date", "areas", "sectors", "themes", "approach", "easy_read", "image", "image_alt")}
+        plain = {
+            k: v[k]
+            for k in ("title", "summary", "date", "areas", "sectors", "themes", "approach", "easy_read", "image", "image_alt")
+        }
         return Story(**common, **plain, **lists, self_assessment=ratings, draft=bool(v["draft"]))
     if doc.collection == "signatories":
         updates = sorted((Update(u["date"], u["text"]) for u in v["updates"] or ()), key=lambda u: u.date, reverse=True)
-        plain = {k: v[k] for k in ("name", "role", "organisation", "area", "sector", "signed", "commitments", "website", "easy_read")}
+        plain = {
+            k: v[k] for k in ("name", "role", "organisation", "area", "sector", "signed", "commitments", "website", "easy_read")
+        }
         return Signatory(**common, **plain, updates=tuple(updates))
     if doc.collection == "events":
         plain = {k: v[k] for k in ("title", "start", "end", "location", "booking_url", "summary", "recording_url", "write_up_url",
@@ -302,7 +144,7 @@ def make_model(doc: SourceDoc, v: dict[str, Any], body: str) -> Story | Signator
 def validate_doc(doc: SourceDoc, vocab: Vocab) -> tuple[Story | Signatory | Event | Page | None, list[Problem]]:
     """One document -> its model (None if it has errors) and its problems."""
     checked = check_fields(doc.meta, COLLECTION_FIELDS[doc.collection], vocab)
-    problems = check_slug(doc) + _report(doc, checked)
+    problems = check_slug(doc) + report(doc, checked)
     problems += cross_checks(doc, checked.value, vocab)
     if checked.value.get("easy_read"):
         problems += easyread.long_sentence_warnings(doc, doc.meta["easy_read"])
@@ -313,13 +155,16 @@ def validate_doc(doc: SourceDoc, vocab: Vocab) -> tuple[Story | Signatory | Even
     return make_model(doc, checked.value, html.html), problems
 
 
-def check_doc(file: Path, collection: str, root: Path, vocab: Vocab, data: bytes | None = None) -> DocResult:
-    """One document file (or its bytes) -> read, then validated: everything validate() needs of it."""
-    doc, problems = read_doc(file, collection, root, data)
-    if doc is None:
-        return DocResult(display_path(file, root), collection, file.stem, False, None, problems)
-    model, found = validate_doc(doc, vocab)
-    return DocResult(doc.path, collection, doc.stem, True, model, problems + found, cross_check_part(doc))
+def check_document(doc: DocFile, data: bytes | Problem, vocab: Vocab) -> DocResult:
+    """One document file's bytes (or why they cannot be read) -> everything validate() needs of it:
+    read (source.parse_doc), checked and converted (validate_doc). Both engines (speed/) call this."""
+    if isinstance(data, Problem):
+        return DocResult(doc.path, doc.collection, doc.stem, False, None, [data])
+    source, problems = parse_doc(doc, data)
+    if source is None:
+        return DocResult(doc.path, doc.collection, doc.stem, False, None, problems)
+    model, found = validate_doc(source, vocab)
+    return DocResult(source.path, doc.collection, doc.stem, True, model, problems + found, cross_check_part(source))
 
 
 # The front matter keys that checks across documents (write_up_problems) read, by collection. A
@@ -353,7 +198,9 @@ def collection_problems(docs: Sequence[SourceDoc | DocResult], pages: list[Page]
     slugs = {page.slug for page in pages} | {d.stem for d in docs if d.collection == "pages"}
     for slug in REQUIRED_PAGES:
         if slug not in slugs:
-            problems.append(Problem(f"content/pages/{slug}.md", 1, "", "missing: the pledge register shows the text of this page"))
+            problems.append(
+                Problem(f"content/pages/{slug}.md", 1, "", "missing: the pledge register shows the text of this page")
+            )
     return problems
 
 
@@ -363,7 +210,9 @@ def write_up_problems(docs: list[SourceDoc]) -> list[Problem]:
     problems = []
     for doc in docs:
         slug = doc.meta.get("write_up") if doc.collection == "events" else None
-        if not isinstance(slug, str) or not SLUG.match(slug := slug.removeprefix("stories/").removesuffix("/").removesuffix(".md")):
+        if not isinstance(slug, str) or not SLUG.match(
+            slug := slug.removeprefix("stories/").removesuffix("/").removesuffix(".md")
+        ):
             continue  # missing, or reported by the field's own check
         line = doc.line_of("write_up")
         if slug not in stories:
@@ -378,7 +227,9 @@ def write_up_problems(docs: list[SourceDoc]) -> list[Problem]:
 def empty_site_problems(loaded: Loaded, docs: list[SourceDoc]) -> list[Problem]:
     """No published story, or no signatory, at all: most likely the wrong --content folder or a botched
     merge, and a build would replace the live site with an empty one. docs: every readable document."""
-    listed = {collection: sum(1 for _, c in loaded.files if c == collection) for collection in ("stories", "signatories")}
+    listed = {
+        collection: sum(1 for doc in loaded.docs if doc.collection == collection) for collection in ("stories", "signatories")
+    }
     drafts = sum(1 for doc in docs if doc.collection == "stories" and doc.meta.get("draft") is True)
     problems = []
     if listed["stories"] - drafts <= 0:
@@ -392,11 +243,9 @@ def empty_site_problems(loaded: Loaded, docs: list[SourceDoc]) -> list[Problem]:
     return problems
 
 
-def validate(loaded: Loaded, results: list[DocResult] | None = None) -> Validated:
-    """Everything loaded -> Content (or None) and the full list of problems.
-
-    results: every document of loaded.files already read and validated (by the build cache, in
-    parallel), in the order of loaded.files; by default loaded.docs are validated here."""
+def validate(loaded: Loaded, results: list[DocResult]) -> Validated:
+    """Everything loaded, and every document of loaded.docs checked (check_document, in their order)
+    -> Content (or None when an error stops it) and the full list of problems."""
     problems = list(loaded.problems)
     settings = None
     if "site.yml" in loaded.data:
@@ -406,8 +255,6 @@ def validate(loaded: Loaded, results: list[DocResult] | None = None) -> Validate
     problems += found
     vocab = vocab_from_data(loaded.data, (image.output_path for image in loaded.images))
     models: dict[str, list[Any]] = {"stories": [], "signatories": [], "events": [], "pages": []}
-    if results is None:
-        results = [DocResult(d.path, d.collection, d.stem, True, *validate_doc(d, vocab), doc=d) for d in loaded.docs]
     for result in sorted(results, key=lambda r: (r.collection, r.stem, r.path)):
         problems += result.problems
         if result.model is not None:

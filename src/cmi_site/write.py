@@ -1,18 +1,21 @@
-"""Write stage: what may be written (check_outputs), staging files, and what the output holds.
+"""Write stage: [Output | Kept] -> the output folder, in one step (commit.py).
 
-How the new site replaces the old one in one step is commit.py; which folders may be replaced, and
-the work folder beside the output, outdir.py.
+write_site stages each new file as it comes (so a site of 14,000 pages is never all in memory), leaves
+each Kept file as it is, and then makes the output hold exactly those, in one atomic step. Which
+folders may be replaced, the lock and the work folder beside the output are outdir.py's.
 """
 
 from __future__ import annotations
 
-import os
+import shutil
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
+from .commit import FileStat, commit_changes, prepare_spare
 from .errors import SetupError
 from .models import Output
-from .outdir import MARKER, shown
+from .outdir import MARKER, MARKER_TEXT, OutputFolder, shown
 
 
 class WriteFailed(SetupError):
@@ -25,35 +28,103 @@ def write_failed(err: OSError, output: Path) -> WriteFailed:
     return WriteFailed(f"could not write the site ({err.strerror or err}{where}); {shown(output)} was left as it was")
 
 
-def check_outputs(outputs: Iterable[Output]) -> list[Output]:
-    """Refuse two files at one path, and any path that would land outside the output folder."""
-    seen: set[str] = set()
-    checked = []
-    for out in outputs:
-        parts = [part for part in out.path.split("/") if part not in ("", ".")]  # PurePosixPath's parts, faster
-        if out.path.startswith("/") or ".." in parts or not parts:
-            raise SetupError(f"refusing to write outside the output folder: {shown(out.path)}")
-        if out.path in seen:
-            raise SetupError(f"two pages would be written to the same file: {shown(out.path)}")
-        if out.path == MARKER:
+@dataclass(frozen=True)
+class Kept:
+    """A file the output folder already holds with this build's bytes (the build cache knows it): left as it is."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class Written:
+    """What write_site did."""
+
+    files: int  # in the site (the MARKER not counted)
+    written: int  # files whose bytes were written (the rest were kept)
+    bytes_written: int
+    stats: dict[str, FileStat]  # every file of the output folder now
+
+
+class PathCheck:
+    """The paths of one site, checked as they come, before each is written: none outside the output
+    folder, none twice, none the MARKER's, no file where a folder must be (or the other way round)."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self.folders: set[str] = set()
+
+    def add(self, path: str) -> None:
+        parts = [part for part in path.split("/") if part not in ("", ".")]  # PurePosixPath's parts, faster
+        if path.startswith("/") or ".." in parts or not parts:
+            raise SetupError(f"refusing to write outside the output folder: {shown(path)}")
+        if path in self.seen:
+            raise SetupError(f"two pages would be written to the same file: {shown(path)}")
+        if path == MARKER:
             raise SetupError(f"{MARKER} is the name of the file that marks a folder cmi-site made; a page cannot use it")
-        seen.add(out.path)
-        checked.append(out)
-    clash = min(_folders(seen) & seen, default=None)
-    if clash is not None:
-        raise SetupError(f"a file and a folder would have the same path in the site: {shown(clash)}")
-    return checked
-
-
-def _folders(paths: Iterable[str]) -> set[str]:
-    """Every folder the paths are in (each walked up only until a folder already seen)."""
-    folders: set[str] = set()
-    for path in paths:
+        if path in self.folders:
+            raise _clash(path)
         folder = path.rpartition("/")[0]
-        while folder and folder not in folders:
-            folders.add(folder)
+        while folder and folder not in self.folders:  # each folder walked up only until one already seen
+            if folder in self.seen:
+                raise _clash(folder)
+            self.folders.add(folder)
             folder = folder.rpartition("/")[0]
-    return folders
+        self.seen.add(path)
+
+
+def _clash(path: str) -> SetupError:
+    return SetupError(f"a file and a folder would have the same path in the site: {shown(path)}")
+
+
+def write_site(files: Iterable[Output | Kept], output: Path, existing: dict[str, FileStat] | None = None) -> Written:
+    """Make the output folder hold exactly these files, in one step, whatever happens (commit.py): new
+    bytes are staged as they come, Kept files stay as they are. existing: commit.prepare_spare(output)
+    when already made (in another process); run under OutputFolder.locked(), after recover().
+    SetupError for a path that may not be written; WriteFailed for a system error (disk full,
+    read-only ...); either way the output folder is as it was."""
+    folder, paths = OutputFolder.of(output), PathCheck()
+    try:
+        existing = prepare_spare(folder.output) if existing is None else existing
+        staging = folder.new_staging()
+        try:
+            staged, kept, size = _stage(files, folder, staging, paths, existing)
+            commit_changes(folder, staging, set(staged), kept, existing)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except OSError as err:
+        raise write_failed(err, output) from err
+    stats = {**{path: existing[path] for path in kept}, **staged}
+    return Written(len(stats) - 1, len(staged) - (MARKER in staged), size, stats)  # the MARKER not counted
+
+
+def _stage(files: Iterable[Output | Kept], folder: OutputFolder, staging: Path, paths: PathCheck,
+           existing: dict[str, FileStat]) -> tuple[dict[str, FileStat], set[str], int]:  # fmt: skip
+    """Stage each new file, note each kept one; the MARKER is kept when the output has it as it should be."""
+    staged: dict[str, FileStat] = {}
+    kept: set[str] = set()
+    size = 0
+    for item in files:
+        paths.add(item.path)
+        if isinstance(item, Kept):
+            if item.path not in existing:  # a bug in the build cache, never the content's doing
+                raise RuntimeError(f"{item.path} was to be kept but the output folder does not have it")
+            kept.add(item.path)
+        else:
+            staged[item.path] = stage_file(staging, item.path, item.data)
+            size += len(item.data)
+    if MARKER in existing and _marked(folder.output):
+        kept.add(MARKER)
+    else:
+        staged[MARKER] = stage_file(staging, MARKER, MARKER_TEXT)
+    return staged, kept, size
+
+
+def _marked(output: Path) -> bool:
+    """Whether the output folder's MARKER says what this version writes."""
+    try:
+        return (output / MARKER).read_bytes() == MARKER_TEXT
+    except OSError:
+        return False
 
 
 def create_file(path: Path, text: str) -> None:
@@ -63,11 +134,6 @@ def create_file(path: Path, text: str) -> None:
         handle.write(text)
 
 
-# ---- incremental writing: only files whose bytes changed ------------------------------------------
-
-FileStat = tuple[int, int, int]  # size, modification time (ns), inode: how a file is known to be unchanged
-
-
 def stage_file(staging: Path, path: str, data: bytes) -> FileStat:
     """Write one file into the staging folder; returns its stat (kept when it is renamed into place)."""
     target = staging / path
@@ -75,37 +141,3 @@ def stage_file(staging: Path, path: str, data: bytes) -> FileStat:
     target.write_bytes(data)
     info = target.stat()
     return info.st_size, info.st_mtime_ns, info.st_ino
-
-
-def scan_output(output: Path) -> dict[str, FileStat]:
-    """Every file in the output folder (relative POSIX path -> stat); empty when there is none."""
-    found: dict[str, FileStat] = {}
-    if not output.is_dir():
-        return found
-    stack: list[tuple[str | Path, str]] = [(output, "")]
-    while stack:
-        folder, prefix = stack.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, f"{prefix}{entry.name}/"))
-                else:
-                    info = entry.stat(follow_symlinks=False)
-                    found[f"{prefix}{entry.name}"] = (info.st_size, info.st_mtime_ns, info.st_ino)
-    return found
-
-
-def scan_inodes(folder: Path) -> dict[str, int]:
-    """Every file in folder (relative POSIX path -> inode), from the folders' listings alone: no file
-    is looked at, so it costs about half of scan_output."""
-    found: dict[str, int] = {}
-    stack: list[tuple[str | Path, str]] = [(folder, "")] if folder.is_dir() else []
-    while stack:
-        where, prefix = stack.pop()
-        with os.scandir(where) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, f"{prefix}{entry.name}/"))
-                else:
-                    found[f"{prefix}{entry.name}"] = entry.inode()
-    return found

@@ -16,7 +16,7 @@ from .feeds import atom_feed, robots, sitemap
 from .opendata import signatories_csv, signatories_json, stories_json, story_line
 
 
-def render_outputs(site: Site, html: Iterable[str], line: Callable[[Story], str] = story_line) -> list[Output]:
+def site_files(site: Site, html: Iterable[str], line: Callable[[Story], str] = story_line) -> list[Output]:
     """The feed, sitemap, robots.txt, open data and calendars (html: the paths of the site's pages;
     line: how a story's line of data/stories.json is made)."""
     out = [atom_feed(site), robots(site), signatories_csv(site), signatories_json(site), stories_json(site, line)]

@@ -32,13 +32,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import site as routes
 from ..markup import plain_text
-from ..models import APPROACHES, Event, Output, Page, Signatory, Story
+from ..models import APPROACHES, Event, Output, Page, PageJob, Signatory, Story
+from ..pages import page_job
 from ..site import Site, route_of
 from .formats import JSON_ERRORS
 from .searchtext import ALPHABET, BODY, LEAD, STOPWORDS, TITLE, Postings, build_postings, df_bucket, doc_weights, utf16_key
@@ -315,3 +316,15 @@ def build_search_index(site: Site, page_count: int, docs: Sequence[SearchDoc] | 
     main = Part("main", main_text)
     files = [Output(folder + p.file_name, p.data) for p in [main, *parts]]
     return SearchIndex(main.file_name, facets, tuple(files))
+
+
+def search_files(site: Site, page_count: int, postings_of: Callable[[Site, Sequence[SearchDoc]], Postings] | None = None,
+                 ) -> tuple[list[Output], PageJob]:  # fmt: skip
+    """The search index's files and the search page's job (it names the index's main file); page_count:
+    the site's HTML pages, the search page included. postings_of: how the postings are made (the
+    build cache keeps them between builds), by default from every document's text."""
+    docs = collect_docs(site)
+    postings = postings_of(site, docs) if postings_of is not None else None
+    index = build_search_index(site, page_count, docs, postings)
+    job = page_job(site, "search.html", routes.SEARCH, index_file=index.main, facets=index.facets)
+    return list(index.files), job

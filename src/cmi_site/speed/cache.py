@@ -32,9 +32,9 @@ from typing import Any, TypeVar
 
 import jinja2
 
-from .track import digest
+from .fingerprint import digest
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent  # cmi_site/
 # Libraries whose output ends up in the site: a new version may change it.
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pyyaml")
 SCHEMA = "2"  # bump when the tables change

@@ -1,0 +1,105 @@
+"""Pages stage: Site -> [PageJob], every HTML page of the site as plain data (no jinja here).
+
+A PageJob says which template makes which file, with what values; render.py turns it into bytes.
+Each kind of page has one function below, and plan_pages lists them in the order the site is
+written. The search page is not here: it names its index's files, so outputs/search.py makes its
+job once the index is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import easyread
+from . import site as routes
+from .fields import STORY_FIELDS
+from .models import PageJob, Term
+from .site import Paged, Site, output_path, paginate, route_of
+
+NOT_FOUND = "404.html"  # hosts serve it at any missing address
+
+
+def page_job(site: Site, template: str, route: str, **context: Any) -> PageJob:
+    """The job for one page at route: its template and context, with what every page is given."""
+    path = output_path(route)
+    base = site.settings.base_url
+    canonical = f"{base}{route}" if base else None
+    return PageJob(path, template, {"page_path": path, "route": route, "canonical": canonical, **context})
+
+
+def listing_jobs(site: Site, pages: list[Paged], template: str, **context: Any) -> list[PageJob]:
+    """One job per page of a paginated listing."""
+    return [page_job(site, template, paged.route, paged=paged, **context) for paged in pages]
+
+
+def story_jobs(site: Site) -> list[PageJob]:
+    jobs = listing_jobs(site, paginate(site.stories, routes.STORIES), "stories.html")
+    return jobs + [page_job(site, "story.html", route_of(s), story=s) for s in site.stories]
+
+
+def pledge_jobs(site: Site) -> list[PageJob]:
+    jobs = [page_job(site, "register.html", routes.PLEDGE)]
+    return jobs + [page_job(site, "signatory.html", route_of(s), signatory=s) for s in site.signatories]
+
+
+def area_jobs(site: Site) -> list[PageJob]:
+    jobs = [page_job(site, "areas.html", routes.AREAS)]
+    for area in site.areas:
+        stories = site.stories_by_area.get(area.id, ())
+        jobs += listing_jobs(site, paginate(stories, route_of(area)), "area.html", area=area)
+    return jobs
+
+
+def term_jobs(site: Site) -> list[PageJob]:
+    """Sector and theme indexes, and one (paginated) page per sector and theme."""
+    jobs = []
+    kinds: list[tuple[str, str, tuple[Term, ...], Callable[[Term], str], Any]] = [
+        ("sector", routes.SECTORS, site.sectors, routes.sector_route, site.stories_by_sector),
+        ("theme", routes.THEMES, site.themes, routes.theme_route, site.stories_by_theme),
+    ]
+    for kind, index_route, terms, route_fn, stories_by in kinds:
+        jobs.append(page_job(site, "terms.html", index_route, kind=kind, terms=terms, stories_by=stories_by))
+        for term in terms:
+            stories = stories_by.get(term.id, ())
+            jobs += listing_jobs(site, paginate(stories, route_fn(term)), "term.html", kind=kind, term=term)
+    return jobs
+
+
+def event_jobs(site: Site) -> list[PageJob]:
+    jobs = [page_job(site, "events.html", routes.EVENTS)]
+    return jobs + [page_job(site, "event.html", route_of(e), event=e) for e in site.events]
+
+
+def content_page_jobs(site: Site) -> list[PageJob]:
+    return [page_job(site, "page.html", route_of(p), content_page=p) for p in site.pages]
+
+
+def share_job(site: Site) -> PageJob:
+    """The "Share your story" form: its choices from the content, which fields are required from the schema."""
+    fields = {spec.name: {"required": spec.required, "help": spec.help, "example": spec.example, "kind": spec.kind}
+              for spec in STORY_FIELDS}  # plain data (a FieldSpec holds its check, a function)
+    return page_job(site, "share.html", routes.SHARE, fields=fields,
+                    new_file_url=routes.new_file_url(site.settings), existing_slugs=sorted(s.slug for s in site.stories))  # fmt: skip
+
+
+def not_found_job() -> PageJob:
+    """404.html: served at any missing address, so with a base URL its links are absolute."""
+    return PageJob(NOT_FOUND, "404.html", {"page_path": NOT_FOUND, "route": None, "canonical": None, "absolute_links": True})
+
+
+def plan_pages(site: Site) -> list[PageJob]:
+    """Every HTML page of the site but the search page, in the order they are written."""
+    return [
+        page_job(site, "home.html", routes.HOME),
+        *story_jobs(site),
+        *pledge_jobs(site),
+        *area_jobs(site),
+        *term_jobs(site),
+        *event_jobs(site),
+        *content_page_jobs(site),
+        page_job(site, "self-assessment.html", routes.SELF_ASSESSMENT),
+        page_job(site, "easy-read.html", routes.EASY_READ, groups=easyread.easy_read_groups(site)),
+        share_job(site),
+        not_found_job(),
+    ]

@@ -1,0 +1,251 @@
+"""The fast engine: the Engine of speed/__init__.py with the build cache and every core. Its output is
+byte-identical to the plain engine's (tests/test_incremental.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import gc
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from ..commit import FileStat, prepare_spare, scan_output
+from ..config import BuildOptions, Paths, Result
+from ..errors import Problem
+from ..load import Loaded
+from ..models import Content, Output, PageJob
+from ..outdir import MARKER, MARKER_TEXT, OutputFolder
+from ..outputs.search import SearchDoc
+from ..outputs.searchtext import Postings
+from ..render import Renderer
+from ..site import Site, build_site
+from ..validate import Validated, validate
+from ..write import Kept, Written, write_failed, write_site
+from . import postings
+from .cache import BuildCache, code_version, template_bytecode
+from .docs import check_documents, hash_files_known
+from .fingerprint import Fingerprints, Unfingerprintable, digest
+from .pages import Entry, LastBuild, PageReuse
+from .parallel import Background, in_background
+
+T = TypeVar("T")
+A = TypeVar("A")
+# A second process for the search page and index pays off when little else is worked out. When many
+# documents were converted, the cores are busy anyway and it would only add a process holding its
+# own copy of much of the Site (~150 MB at 10,000 stories) to the peak.
+BACKGROUND_MAX_CONVERTED = 500
+
+
+class FastEngine:
+    """One build with the cache in paths.cache (which must be set)."""
+
+    def __init__(self, paths: Paths, options: BuildOptions, strict: bool) -> None:
+        if paths.cache is None:
+            raise ValueError("the fast engine needs a cache folder")
+        self.paths, self.options, self.strict = paths, options, strict
+        self.cache = BuildCache(paths.cache)
+        self._pid = os.getpid()
+        self.fingerprints = Fingerprints()
+        self.output = OutputFolder.of(paths.output).output
+        self.bytecode = template_bytecode(paths.cache)
+        self._started: list[Background[Any]] = []  # cancelled at close if their result was never taken
+        self._collecting = gc.isenabled()
+        self._inputs = ""
+        self._hashes: dict[str, str] = {}
+        self._existing: Callable[[], dict[str, FileStat]] = functools.partial(prepare_spare, self.output)
+        self._converted = 0
+        self._reuse: PageReuse | None = None
+        self._memos: list[Memo[Any]] = []
+        self._stats: dict[str, FileStat] = {}
+
+    # ---- before anything is read: has anything changed at all? ------------------------------------
+
+    def unchanged(self) -> Result | None:
+        self._hashes = hash_files_known(self.cache, self.paths.content)
+        self._inputs = self._digest_inputs(hash_files_known(self.cache, self.paths.templates))
+        found = self.cache.state(f"built:{self.output}")
+        if isinstance(found, Built) and found.sound() and found.inputs == self._inputs and scan_output(self.output) == found.stats:
+            return Result("unchanged", found.problems, found.pages, found.files)
+        # Which files the output holds is found (and the spare made a copy of it, commit.py) in a
+        # second process while the content is read.
+        self._existing = self._start(functools.partial(prepare_spare, self.output))
+        return None
+
+    def _digest_inputs(self, template_hashes: dict[str, str]) -> str:
+        """A hash of everything a build is made from: the code, the options, every file of content/ and templates/."""
+        paths = self.paths
+        where = [str(folder.resolve()) for folder in (paths.content, paths.templates, paths.root)]
+        files = [f"{folder}/{path}:{hashed}" for folder, hashes in (("c", self._hashes), ("t", template_hashes))
+                 for path, hashed in sorted(hashes.items())]  # fmt: skip
+        return digest(code_version(), repr(self.options), str(self.strict), *where, *files)
+
+    # ---- the stages ---------------------------------------------------------------------------------
+
+    def check(self, loaded: Loaded) -> Validated:
+        gc.disable()  # reading makes millions of objects and no garbage cycles: collecting as it goes doubles the time
+        results, self._converted = check_documents(loaded, self.paths.content, self.cache, self.fingerprints, self._hashes)
+        return validate(loaded, results)
+
+    def site(self, content: Content) -> Site:
+        site = build_site(content, self.options)
+        # Known before anything (a page, the search index in a second process) is fingerprinted from it,
+        # so that a value's fingerprint never depends on which process worked it out, or when.
+        know_site(site, self.fingerprints)
+        gc.freeze()  # the Site is made: from here collect (rendering makes cycles), but never scan the Site
+        gc.enable()
+        return site
+
+    def render(self, site: Site, jobs: Sequence[PageJob]) -> Iterator[Output | Kept]:
+        if self._reuse is None:
+            last = LastBuild.load(self.cache, self._state_name)
+            existing = self._existing_files()
+            valid = {path: entry.digest for path, entry in last.manifest.items() if existing.get(path) == entry.stat}
+            renderer_for = functools.partial(Renderer, self.paths.templates, bytecode=self.bytecode)
+            self._reuse = PageReuse(last, valid, site, renderer_for, self.fingerprints)
+        return self._reuse.pages(jobs)
+
+    def postings(self, site: Site, docs: Sequence[SearchDoc]) -> Postings:
+        if os.getpid() == self._pid:
+            return postings.postings(site, docs, self.cache, self.fingerprints)
+        cache = BuildCache(self.cache.folder)  # in a second process (later): a connection of its own
+        try:
+            return postings.postings(site, docs, cache, self.fingerprints)
+        finally:
+            cache.close()
+
+    def remember(self, make: Callable[[A], str]) -> Callable[[A], str]:
+        memo: Memo[A] = Memo(self.cache, self.fingerprints, make)
+        self._memos.append(memo)
+        return memo
+
+    def later(self, job: Callable[[], T]) -> Callable[[], T]:
+        return self._start(job) if self._converted <= BACKGROUND_MAX_CONVERTED else job
+
+    def write(self, files: Iterable[Output | Kept]) -> Written:
+        existing, reuse = self._existing_files(), self._reuse
+        last = reuse.last if reuse is not None else LastBuild()
+        valid = {path: entry.digest for path, entry in last.manifest.items() if existing.get(path) == entry.stat}
+        digests: dict[str, str] = {MARKER: digest(MARKER_TEXT)}
+        page_digests = reuse.digests if reuse is not None else {}
+
+        def known(items: Iterable[Output | Kept]) -> Iterator[Output | Kept]:
+            """Each file whose bytes the output already holds, as Kept."""
+            for item in items:
+                if isinstance(item, Kept):
+                    digests[item.path] = page_digests[item.path]
+                    yield item
+                    continue
+                hashed = page_digests.get(item.path) or digest(item.data)
+                digests[item.path] = hashed
+                yield Kept(item.path) if valid.get(item.path) == hashed else item
+
+        written = write_site(known(files), self.paths.output, existing)  # paths.output: as messages show it
+        manifest = {path: Entry(digests[path], stat) for path, stat in written.stats.items()}
+        if reuse is not None and (written.written or manifest != last.manifest or reuse.why):
+            self.cache.save_state({self._state_name: reuse.record(manifest)})
+        for memo in self._memos:
+            memo.save()
+        self._stats = written.stats
+        return written
+
+    def explained(self) -> dict[str, str]:
+        return dict(self._reuse.why) if self._reuse is not None else {}
+
+    def finish(self, result: Result) -> None:
+        record = Built(self._inputs, result.problems, result.pages, result.files, self._stats)
+        self.cache.save_state({f"built:{self.output}": record})
+
+    def close(self) -> None:
+        for job in self._started:
+            job.cancel()  # when its result was taken, nothing is left to cancel
+        gc.unfreeze()
+        if self._collecting:
+            gc.enable()
+        else:
+            gc.disable()
+        self.cache.close()
+
+    # ---- helpers --------------------------------------------------------------------------------------
+
+    @property
+    def _state_name(self) -> str:
+        return f"output:{self.output}"
+
+    def _existing_files(self) -> dict[str, FileStat]:
+        """The output's files, with the spare made a copy of them (commit.prepare_spare, perhaps being
+        done in another process); a system error doing it is one of writing the site."""
+        try:
+            existing = self._existing()
+        except OSError as err:
+            raise write_failed(err, self.paths.output) from err
+        self._existing = lambda: existing
+        return existing
+
+    def _start(self, job: Callable[[], T]) -> Callable[[], T]:
+        """parallel.in_background, remembered so that close() can cancel it."""
+        background = in_background(job)
+        self._started.append(background)
+        return background
+
+
+@dataclass(frozen=True)
+class Built:
+    """What the cache keeps of a build that was written, for the nothing-changed shortcut of the next."""
+
+    inputs: str  # FastEngine._digest_inputs: the code, the options, every file it was made from
+    problems: list[Problem]  # the warnings it printed, printed again
+    pages: int
+    files: int
+    stats: dict[str, FileStat]  # the output folder as it left it
+
+    def sound(self) -> bool:
+        """Whether a record read from the cache has the shape this code makes (else it is a miss)."""
+        return (type(self.inputs) is str and type(self.problems) is list and all(type(p) is Problem for p in self.problems)
+                and type(self.pages) is int and type(self.files) is int and type(self.stats) is dict)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """What the cache keeps of a Memo: the code's version, and each argument's fingerprint -> result."""
+
+    version: str
+    results: dict[str, str]
+
+
+def know_site(site: Site, fingerprints: Fingerprints) -> None:
+    """Fingerprint every object in the Site's collections once, so each page's values hash fast."""
+    for field in dataclasses.fields(site):
+        value = getattr(site, field.name)
+        if isinstance(value, tuple):
+            fingerprints.know_all(value)
+
+
+class Memo(Generic[A]):
+    """make (a function of its argument alone, giving text), with the last build's results kept: an
+    unchanged argument (the same fingerprint, the same code) gives the same result without make."""
+
+    def __init__(self, cache: BuildCache, fingerprints: Fingerprints, make: Callable[[A], str]) -> None:
+        self._cache, self._fingerprints, self._make = cache, fingerprints, make
+        self._name = f"memo:{make.__module__}.{make.__qualname__}"
+        found = cache.state(self._name)
+        version = code_version()
+        fits = isinstance(found, Remembered) and found.version == version and type(found.results) is dict
+        self._last: dict[str, str] = found.results if fits else {}
+        self._now: dict[str, str] = {}
+        self._version = version
+
+    def __call__(self, value: A) -> str:
+        try:
+            key = self._fingerprints.of(value)
+        except Unfingerprintable:
+            return self._make(value)
+        line = self._last.get(key)
+        self._now[key] = line if type(line) is str else self._make(value)
+        return self._now[key]
+
+    def save(self) -> None:
+        """Keep this build's results (only when they are not the last build's)."""
+        if self._now.keys() != self._last.keys():
+            self._cache.save_state({self._name: Remembered(self._version, self._now)})
