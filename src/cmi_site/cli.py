@@ -113,7 +113,7 @@ def explain(result: Result) -> None:
     kept = result.pages - len(result.explained)
     print(f"{len(result.explained)} pages made again, {kept} kept as they were", file=sys.stderr)
     if result.cache_failure:
-        print(f"the build cache could not be used and was thrown away ({result.cache_failure})", file=sys.stderr)
+        print(f"the build cache was not used: {result.cache_failure}", file=sys.stderr)
     times = ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in result.timings.items())
     print(f"time: {times}", file=sys.stderr)
 

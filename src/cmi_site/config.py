@@ -46,7 +46,7 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)
     site: Site | None = None  # check: the site as data, when there were no errors
     explained: dict[str, str] = field(default_factory=dict)  # page path -> why it was made again (--explain)
-    cache_failure: str | None = None  # why the build cache was thrown away, when it was
+    cache_failure: str | None = None  # why the build cache was not used (thrown away, or reached through a link)
 
     @property
     def ok(self) -> bool:

@@ -24,7 +24,7 @@ from .outputs.search import search_files
 from .outputs.static import image_files, static_files
 from .site import SEARCH, Site, output_path
 from .speed import Engine, PlainEngine
-from .speed.cache import discard_cache
+from .speed.cache import discard_cache, linked_folder
 from .speed.fast import FastEngine
 from .write import Kept
 
@@ -44,6 +44,9 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
         folder.recover()
         if paths.cache is None:
             return run(paths, options, strict, PlainEngine(paths.templates, paths.output, options))
+        if (link := linked_folder(paths.cache, paths.root)) is not None:
+            result = run(dataclasses.replace(paths, cache=None), options, strict, PlainEngine(paths.templates, paths.output, options))
+            return dataclasses.replace(result, cache_failure=f"its folder is reached through a symbolic link ({link})")
         try:
             return run(paths, options, strict, FastEngine(paths, options, strict))
         except (SetupError, OSError, MemoryError, TemplateFailure):
@@ -51,7 +54,7 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
         except Exception as err:  # noqa: BLE001 - anything else may come of a damaged cache: build without it
             discard_cache(paths.cache)
             result = run(dataclasses.replace(paths, cache=None), options, strict, PlainEngine(paths.templates, paths.output, options))
-            return dataclasses.replace(result, cache_failure=f"{type(err).__name__}: {err}")
+            return dataclasses.replace(result, cache_failure=f"it was thrown away after {type(err).__name__}: {err}")
 
 
 def run(paths: Paths, options: BuildOptions, strict: bool, engine: Engine) -> Result:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import hmac
 import importlib.metadata
 import os
 import pickle
@@ -62,13 +63,82 @@ def source_digest(package: Path) -> str:
 T = TypeVar("T")
 
 
-def unpickle(blob: bytes, kind: type[T]) -> T | None:
-    """A value pickled into the cache, or None when it cannot be read or is not a kind (a miss)."""
+# ---- sealing: only what this machine's builds wrote is ever unpickled or run ----------------------
+#
+# The cache folder is in the project, and a pull request can add files anywhere in it: a pickle or a
+# compiled template committed as .cache/build/... would run code in CI when read. So every entry is
+# sealed with a keyed hash (BLAKE2b, a MAC) under a secret kept outside the project, in the user's own
+# cache folder; an entry whose seal does not match is a miss, never unpickled or run.
+
+SEAL_SIZE = 32
+
+
+def _key_file() -> Path | None:
+    """Where this user's cache key is kept: $XDG_CACHE_HOME/cmi-site, or ~/.cache/cmi-site (None
+    when neither is an absolute path: then it could be inside the project)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base, "cmi-site", "cache-key") if os.path.isabs(base) else None
+
+
+@functools.cache
+def cache_key() -> bytes:
+    """This user's secret for sealing cache entries, made on first use (mode 0600). When it can be
+    neither read nor made, a key for this process alone: every entry of earlier builds is a miss."""
+    file = _key_file()
+    if file is None:
+        return os.urandom(32)
+    with contextlib.suppress(OSError):
+        key = file.read_bytes()
+        if len(key) == 32:
+            return key
+    key = os.urandom(32)
+    part = file.with_name(f"{file.name}.{os.getpid()}.part")
     try:
-        value = pickle.loads(blob)  # noqa: S301 - our own file, in the project folder
+        file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(handle, "wb") as out:
+            out.write(key)
+        os.link(part, file)  # fails when another build made one meanwhile: then use that one
+    except FileExistsError:
+        with contextlib.suppress(OSError):
+            found = file.read_bytes()
+            key = found if len(found) == 32 else key
+    except OSError:
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            part.unlink()
+    return key
+
+
+def seal(data: bytes) -> bytes:
+    """data with its seal in front (what unseal checks)."""
+    return hashlib.blake2b(data, key=cache_key(), digest_size=SEAL_SIZE).digest() + data
+
+
+def unseal(blob: bytes) -> bytes | None:
+    """The data of a sealed entry, or None when its seal is not this user's (not written by a build here)."""
+    data = blob[SEAL_SIZE:]
+    expected = hashlib.blake2b(data, key=cache_key(), digest_size=SEAL_SIZE).digest()
+    return data if len(blob) >= SEAL_SIZE and hmac.compare_digest(expected, blob[:SEAL_SIZE]) else None
+
+
+def unpickle(blob: bytes, kind: type[T]) -> T | None:
+    """A value pickled and sealed into the cache, or None when its seal is not ours, it cannot be read
+    or is not a kind (a miss)."""
+    data = unseal(blob) if type(blob) is bytes else None
+    if data is None:
+        return None
+    try:
+        value = pickle.loads(data)  # noqa: S301 - sealed by a build on this machine (above)
     except Exception:  # noqa: BLE001 - an unreadable entry is a miss
         return None
     return value if isinstance(value, kind) else None
+
+
+def sealed_pickle(value: Any) -> bytes:
+    """value pickled and sealed, as the cache keeps it."""
+    return seal(pickle.dumps(value, protocol=5))
 
 
 class BuildCache:
@@ -147,8 +217,8 @@ class BuildCache:
             return []
 
     def add_docs(self, new: dict[str, bytes]) -> None:
-        """Add document results."""
-        self._write([("INSERT OR REPLACE INTO docs VALUES (?, ?)", new.items())])
+        """Add document results (pickled: sealed here)."""
+        self._write([("INSERT OR REPLACE INTO docs VALUES (?, ?)", [(key, seal(blob)) for key, blob in new.items()])])
 
     def drop_docs_except(self, used: Iterable[str]) -> None:
         """Drop every document result this build did not use (older versions of files)."""
@@ -177,7 +247,7 @@ class BuildCache:
 
     def add_memo(self, values: dict[str, Any], keep: Iterable[str] | None = None) -> None:
         """Add memo entries; with keep, also drop every entry not in keep (nor added now)."""
-        added = [(key, pickle.dumps(value, protocol=5)) for key, value in values.items()]
+        added = [(key, sealed_pickle(value)) for key, value in values.items()]
         stale: list[tuple[str]] = []
         if keep is not None:
             kept = set(keep) | values.keys()
@@ -199,7 +269,7 @@ class BuildCache:
             file = self._state_file(name)
             part = file.with_name(f"{file.name}.{os.getpid()}.part")
             try:
-                part.write_bytes(pickle.dumps(value, protocol=5))
+                part.write_bytes(sealed_pickle(value))
                 os.replace(part, file)
             except OSError:
                 with contextlib.suppress(OSError):
@@ -215,6 +285,22 @@ class BuildCache:
         if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._db.close()
+
+
+def linked_folder(folder: Path, root: Path) -> str | None:
+    """The first part of the cache folder's path (below root, or the folder itself when it is not
+    under root) that is a symbolic link, or None. A pull request could commit .cache as a link to
+    any folder of the machine, for the build to write its files there: such a folder is not used."""
+    where, base = os.path.abspath(folder), os.path.abspath(root)
+    rel = os.path.relpath(where, base)
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        return where if os.path.islink(where) else None
+    current = base
+    for part in rel.split(os.sep):
+        current = os.path.join(current, part)
+        if part not in ("", os.curdir) and os.path.islink(current):
+            return current
+    return None
 
 
 def _delete_database(file: Path) -> None:
@@ -234,10 +320,10 @@ def discard_cache(folder: Path) -> None:
 
 
 class _Bytecode(jinja2.BytecodeCache):
-    """jinja2's compiled templates, one file each, written as a SHA-256 of the compiled code followed
-    by the code. A file whose hash does not match (damaged, cut short) or that cannot be read is a
-    miss: jinja2 itself checks only a magic number and its own marshal data, and running damaged code
-    gives a false template error or crashes Python. One that cannot be written is not kept."""
+    """jinja2's compiled templates, one file each, sealed (seal). A file whose seal does not match
+    (damaged, cut short, or put there by someone else: compiled code runs when loaded) or that cannot
+    be read is a miss: jinja2 itself checks only a magic number and its own marshal data. One that
+    cannot be written is not kept."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -250,8 +336,8 @@ class _Bytecode(jinja2.BytecodeCache):
             data = self._file(bucket).read_bytes()
         except OSError:
             return
-        payload = data[32:]
-        if len(data) < 32 or hashlib.sha256(payload).digest() != data[:32]:
+        payload = unseal(data)
+        if payload is None:  # damaged, cut short, or not written by a build here: never run
             return
         try:
             bucket.bytecode_from_string(payload)
@@ -263,7 +349,7 @@ class _Bytecode(jinja2.BytecodeCache):
         file = self._file(bucket)
         part = file.with_name(f"{file.name}.{os.getpid()}.part")
         try:
-            part.write_bytes(hashlib.sha256(payload).digest() + payload)
+            part.write_bytes(seal(payload))
             os.replace(part, file)
         except OSError:  # the folder deleted, the disk full: compiled again next time
             with contextlib.suppress(OSError):

@@ -1,0 +1,116 @@
+"""The build cache is in the project folder, where a pull request can add any file: nothing put there
+by anyone but a build on this machine is ever unpickled or run, and a cache folder that is a link
+elsewhere is not written to."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sqlite3
+import stat
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pytest
+
+from cmi_site.speed import cache
+from conftest import Run
+
+CACHE = Path(".cache/build")
+
+
+class Touches:
+    """A pickle that, when loaded, creates a file: what an attacker's pickle would do, harmlessly."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Path.touch, (self.marker,))
+
+
+def site_files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def change_content(site: Path) -> None:
+    story = site / "content/stories/respite-with-carers.md"
+    story.write_text(story.read_text().replace("We met every month.", "We met every month, and then every week."))
+
+
+@pytest.mark.parametrize("sealed_as", ["nothing", "sha256 in front", "a seal under another key"])
+def test_a_pickle_committed_into_the_cache_is_never_loaded(site_dir: Path, run_cli: Callable[..., Run], sealed_as: str) -> None:
+    assert run_cli("build").code == 0
+    marker = site_dir / "pwned"
+    evil = pickle.dumps(Touches(marker))
+    blob = {"nothing": evil, "sha256 in front": hashlib.sha256(evil).digest() + evil,
+            "a seal under another key": hashlib.blake2b(evil, key=b"k" * 32, digest_size=32).digest() + evil}[sealed_as]  # fmt: skip
+    states = [f for f in (CACHE / "state").iterdir() if f.suffix == ".pickle"]
+    assert states
+    for file in states:
+        file.write_bytes(blob)
+    with sqlite3.connect(CACHE / "cache.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM docs").fetchone()[0] > 0
+        db.execute("UPDATE docs SET value = ?", (blob,))
+        db.execute("UPDATE memo SET value = ?", (blob,))
+    change_content(site_dir)
+    assert run_cli("build").code == 0
+    assert not marker.exists()
+    assert run_cli("build", "--no-cache", "--output", "_reference").code == 0
+    assert site_files(site_dir / "_site") == site_files(site_dir / "_reference")
+
+
+def test_compiled_template_code_committed_into_the_cache_is_never_run(site_dir: Path, run_cli: Callable[..., Run],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    assert run_cli("build").code == 0
+    files = sorted(f for f in CACHE.glob("templates/*/*") if f.is_file())
+    assert files
+    for file in files:  # what the cache held before it was sealed: a SHA-256 anyone can compute
+        payload = cache.unseal(file.read_bytes())
+        assert payload is not None
+        file.write_bytes(hashlib.sha256(payload).digest() + payload)
+    compiled: list[str | None] = []
+    real = jinja2.Environment.compile
+
+    def compile_(self: jinja2.Environment, source: str, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(name)
+        return real(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr("cmi_site.speed.parallel.can_fork", lambda: False)  # every compile in this process, to be seen
+    monkeypatch.setattr(jinja2.Environment, "compile", compile_)
+    change_content(site_dir)
+    assert run_cli("build").code == 0
+    assert "story.html" in compiled  # compiled from its source again, not loaded from the planted file
+
+
+def test_the_key_is_the_user_s_own_and_made_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    cache.cache_key.cache_clear()
+    try:
+        key = cache.cache_key()
+        file = tmp_path / "home-cache/cmi-site/cache-key"
+        assert file.read_bytes() == key and len(key) == 32
+        assert stat.S_IMODE(file.stat().st_mode) == 0o600
+        cache.cache_key.cache_clear()
+        assert cache.cache_key() == key  # the next build seals with the same key
+        assert cache.unseal(cache.seal(b"data")) == b"data" and cache.unseal(b"short") is None
+        monkeypatch.setenv("XDG_CACHE_HOME", "relative/inside/the/project")  # could be committed: never used
+        cache.cache_key.cache_clear()
+        assert cache.cache_key() != key and not Path("relative").exists()
+    finally:
+        cache.cache_key.cache_clear()
+
+
+def test_a_cache_folder_that_links_elsewhere_is_not_written_to(site_dir: Path, tmp_path_factory: pytest.TempPathFactory,
+                                                               run_cli: Callable[..., Run]) -> None:  # fmt: skip
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (site_dir / ".cache").symlink_to(elsewhere)  # as a pull request could commit it
+    result = run_cli("build", "--explain")
+    assert result.code == 0
+    assert os.listdir(elsewhere) == []
+    assert f"the build cache was not used: its folder is reached through a symbolic link ({site_dir / '.cache'})" in result.err
+    assert run_cli("build", "--no-cache", "--output", "_reference").code == 0
+    assert site_files(site_dir / "_site") == site_files(site_dir / "_reference")
