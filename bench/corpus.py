@@ -149,6 +149,7 @@ def _story(rng: random.Random, index: int, vocab: dict[str, list[str]]) -> tuple
     meta["people"] = [rng.choice(_PEOPLE).capitalize() for _ in range(rng.randint(2, 4))]
     meta["outcomes"] = [f"A {rng.choice(_ADJ)} {rng.choice(_THINGS)[4:]}" for _ in range(rng.randint(1, 3))]
     meta["lessons"] = [_sentence(rng) for _ in range(rng.randint(1, 3))]
+    meta["consent"] = {"date": meta["date"] + dt.timedelta(days=14), "how": "in writing"}  # type: ignore[operator]
     slug = f"story-{index + 1:05d}-{area}"
     return slug, _document(meta, _body(rng))
 

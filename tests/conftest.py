@@ -124,6 +124,7 @@ MINIMAL = {
           shared-power: amber
         people: [carers, commissioners]
         outcomes: [A booking line run by carers]
+        consent: {date: 2025-01-10, how: in writing}
         ---
         ## What we did
 
@@ -137,6 +138,7 @@ MINIMAL = {
         areas: [suffolk, region]
         sectors: [health]
         themes: [dementia]
+        consent: {date: 2025-01-10, how: in writing}
         ---
         Body text.
         """,

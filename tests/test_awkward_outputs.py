@@ -59,6 +59,7 @@ def awkward_site(site_dir: Path) -> Path:
                     f"base_url: {y(BASE_URL)}\nsample_notice: true\n",
         "stories/respite-with-carers.md": f"---\ntitle: {y(awkward('Story'))}\nsummary: {y(awkward('Summary'))}\n"
             "date: 2025-03-14\nareas: [norfolk]\nsectors: [social-care]\nthemes: [carers]\napproach: co-production\n"
+            f"consent: {{date: 2025-01-10, how: {y(awkward('How'))}}}\ntold_by: [{y(awkward('Teller'))}]\n"
             f"people: [{y(awkward('People'))}]\noutcomes: [{y(awkward('Outcome'))}]\nlessons: [{y(awkward('Lesson'))}]\n"
             f"---\n{AWKWARD}\n\n- {AWKWARD}\n",
         "signatories/sam-rivers.md": f"---\nname: {y(awkward('Name'))}\nrole: {y(awkward('Role'))}\n"

@@ -49,16 +49,16 @@ def test_every_image_that_is_not_a_picture_in_content_images_is_an_error(site_di
     assert result.code == 1
     where = "content/stories/memory-cafe.md"
     expected = [
-        f"{where}:11: body: images must be pictures in content/images/, got 'https://tracker.example/p.png' {HINT}",
-        f"{where}:15: body: images must be pictures in content/images/, got '//cdn.example/p.png' {HINT}",
-        f"{where}:16: body: images must be pictures in content/images/, got 'data:image/png;base64,AAAA' {HINT}",
-        f"{where}:17: body: images must be pictures in content/images/, got '/\\\\evil.example/p.png' {HINT}",
-        f"{where}:18: body: images must be pictures in content/images/, got 'https://obfuscated.example/p.png' {HINT}",
-        f"{where}:19: body: images must be pictures in content/images/, got '/\\t/tab.example/p.png' {HINT}",
-        f"{where}:20: body: images must be pictures in content/images/, got an image address that is not allowed {HINT}",
-        f"{where}:21: body: no image at content/images/nowhere.jpg (put the image file in content/images/ and give its path, like images/garden.jpg)",
+        f"{where}:12: body: images must be pictures in content/images/, got 'https://tracker.example/p.png' {HINT}",
+        f"{where}:16: body: images must be pictures in content/images/, got '//cdn.example/p.png' {HINT}",
+        f"{where}:17: body: images must be pictures in content/images/, got 'data:image/png;base64,AAAA' {HINT}",
+        f"{where}:18: body: images must be pictures in content/images/, got '/\\\\evil.example/p.png' {HINT}",
+        f"{where}:19: body: images must be pictures in content/images/, got 'https://obfuscated.example/p.png' {HINT}",
+        f"{where}:20: body: images must be pictures in content/images/, got '/\\t/tab.example/p.png' {HINT}",
+        f"{where}:21: body: images must be pictures in content/images/, got an image address that is not allowed {HINT}",
+        f"{where}:22: body: no image at content/images/nowhere.jpg (put the image file in content/images/ and give its path, like images/garden.jpg)",
         # a reference-style image: the line where its address is written
-        f"{where}:24: body: images must be pictures in content/images/, got 'HTTPS://Tracker.example/ref.png' {HINT}",
+        f"{where}:25: body: images must be pictures in content/images/, got 'HTTPS://Tracker.example/ref.png' {HINT}",
     ]
     errors = [line for line in result.err.splitlines() if line.startswith(where) and ": warning:" not in line]
     assert sorted(errors) == sorted(expected)
@@ -79,7 +79,7 @@ def test_an_svg_in_content_images_is_refused_in_a_body_as_in_the_image_field(sit
     _write_story(site_dir, content_files, "![drawing](images/drawing.svg)\n")
     (site_dir / "content/images/drawing.svg").write_text("<svg/>")
     result = run_cli("check")
-    assert ("content/stories/memory-cafe.md:9: body: SVG images are not accepted, got 'images/drawing.svg' "
+    assert ("content/stories/memory-cafe.md:10: body: SVG images are not accepted, got 'images/drawing.svg' "
             "(save the picture as .png or .jpg, and use that file)") in result.err  # fmt: skip
 
 

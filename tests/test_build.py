@@ -181,6 +181,7 @@ def test_pagination(site_dir: Path, run_cli) -> None:
             areas: [norfolk]
             sectors: [health]
             themes: [carers]
+            consent: {{date: 2025-01-10, how: in writing}}
             ---
             Body.
             """))
@@ -280,7 +281,7 @@ def test_raw_html_in_markdown_is_sanitised(site_dir: Path, run_cli, content_file
         assert bad not in body.lower(), bad
     assert "<p>Click</p>" in body and "js link" in body and "<strong>" not in body and "bold" in body
     # and the editor is told what was removed
-    assert "content/stories/memory-cafe.md:9: body: warning: removed from the page: <script> elements are not allowed" in result.err
+    assert "content/stories/memory-cafe.md:10: body: warning: removed from the page: <script> elements are not allowed" in result.err
 
 
 def test_front_matter_text_is_always_escaped(site_dir: Path, run_cli, content_files) -> None:

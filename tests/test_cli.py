@@ -11,7 +11,8 @@ from conftest import TODAY
 
 FILL = {
     "story": {"summary:": "summary: Carers redesigned respite.", "areas:": "areas: [norfolk]",
-              "sectors:": "sectors: [social-care]", "themes:": "themes: [carers]"},
+              "sectors:": "sectors: [social-care]", "themes:": "themes: [carers]",
+              "consent:": "consent: {date: 2025-01-10, how: in writing}"},
     "signatory": {"role:": "role: Director", "organisation:": "organisation: Fenside Council", "area:": "area: suffolk",
                   "sector:": "sector: health", "commitments:": "commitments: [Listen]"},
     "event": {"start:": "start: 2027-01-05 10:00", "location:": "location: Ipswich"},

@@ -26,6 +26,7 @@ date: 2024-06-01
 areas: [suffolk]
 sectors: [health]
 themes: [dementia]
+consent: {date: 2025-01-10, how: in writing}
 ---
 Body text.
 """
@@ -204,7 +205,7 @@ def test_control_character_in_a_field_name(site_dir: Path, refused, lines: str, 
 def test_control_character_in_the_body_is_refused_at_its_line(site_dir: Path, refused, char: str, what: str) -> None:
     # The body rule matches the front matter's: refused, at the body's line, never stripped silently.
     write(site_dir, {"stories/x.md": STORY + f"\nSecond{char} paragraph.\n"})
-    assert refused() == [f"content/stories/x.md:11: body: this line has the character {what}, which is not allowed "
+    assert refused() == [f"content/stories/x.md:12: body: this line has the character {what}, which is not allowed "
                          "(delete it; it is invisible in most editors, so if you cannot find it, type the line again)"]  # fmt: skip
 
 
@@ -216,7 +217,7 @@ def test_control_character_in_the_body_is_refused_at_its_line(site_dir: Path, re
 def test_character_reference_to_a_control_character_in_the_body(site_dir: Path, refused, reference: str, what: str) -> None:
     # Python-Markdown and nh3 turn &#11; into the character itself: refused like the character.
     write(site_dir, {"stories/x.md": STORY + f"\nSecond {reference} paragraph, &#233; &amp; &#x2014; are fine.\n"})
-    assert refused() == [f"content/stories/x.md:11: body: this line has the character reference {reference}, which stands "
+    assert refused() == [f"content/stories/x.md:12: body: this line has the character reference {reference}, which stands "
                          f"for {what}, which is not allowed (delete it)"]  # fmt: skip
 
 
@@ -229,7 +230,7 @@ def test_many_bad_lines_are_counted_not_listed(site_dir: Path, refused) -> None:
     write(site_dir, {"stories/x.md": STORY + "a\x0b\n" * 5000})
     lines = refused()
     assert len(lines) == 11
-    assert lines[-1] == ("content/stories/x.md:20: body: and 4,990 more lines from here on have the same kind of problem "
+    assert lines[-1] == ("content/stories/x.md:21: body: and 4,990 more lines from here on have the same kind of problem "
                          "(fix the ones above first)")  # fmt: skip
 
 
@@ -248,10 +249,10 @@ def test_many_bad_lines_are_counted_not_listed(site_dir: Path, refused) -> None:
                      "file in content/images/ and give its path, like images/garden.jpg)", id="bidi-override"),
         pytest.param("? " + "k" * 2000 + "\n: x", f"8: {'k' * 80}... (2,000 characters): warning: unknown field, so it is "
                      "ignored (the fields here are: title, summary, date, areas, sectors, themes, approach, self_assessment, "
-                     "people, outcomes, lessons, easy_read, image, image_alt, draft)", id="long-field-name"),
+                     "people, outcomes, lessons, easy_read, image, image_alt, draft, consent, told_by, withdrawn)", id="long-field-name"),
         pytest.param("' ': x", "8: ' ': warning: unknown field, so it is ignored (the fields here are: title, summary, date, "
                      "areas, sectors, themes, approach, self_assessment, people, outcomes, lessons, easy_read, image, "
-                     "image_alt, draft)", id="blank-field-name"),
+                     "image_alt, draft, consent, told_by, withdrawn)", id="blank-field-name"),
     ],
 )  # fmt: skip
 def test_values_quoted_in_messages_stay_on_one_line(site_dir: Path, run_cli: Callable[..., Run], lines: str, expected: str) -> None:
@@ -262,9 +263,9 @@ def test_values_quoted_in_messages_stay_on_one_line(site_dir: Path, run_cli: Cal
 
 # ---- an empty site over the live one ------------------------------------------------------------------
 
-NO_STORIES = ("content/stories:1: no published stories: the folder has no .md files, or every story is a draft (a build "
+NO_STORIES = ("content/stories:1: no published stories: the folder has no .md files, or every story is a draft or withdrawn (a build "
               "would replace the live site with one without stories; check that this is the right content folder)")  # fmt: skip
-NO_SIGNATORIES = ("content/signatories:1: no signatories: the folder has no .md files (a build would replace the live site "
+NO_SIGNATORIES = ("content/signatories:1: no signatories: the folder has no .md files, or every signatory is withdrawn (a build would replace the live site "
                   "with an empty pledge register; check that this is the right content folder)")  # fmt: skip
 
 

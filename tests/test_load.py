@@ -28,6 +28,7 @@ date: 2024-06-01
 areas: [suffolk]
 sectors: [health]
 themes: [dementia]
+consent: {date: 2025-01-10, how: in writing}
 ---
 Body text.
 """

@@ -29,6 +29,7 @@ date: 2024-06-01
 areas: [suffolk]
 sectors: [health]
 themes: [dementia]
+consent: {{date: 2025-01-10, how: in writing}}
 ---
 {SECRET}
 """
@@ -87,7 +88,7 @@ def test_collection_folder_that_links_out_is_refused(site_dir: Path, secret: Pat
     (secret / "signatories").mkdir()
     link(site_dir / "content/signatories", "../private/signatories")
     assert refused() == [
-        "content/signatories:1: no signatories: the folder has no .md files (a build would replace the live site with an "
+        "content/signatories:1: no signatories: the folder has no .md files, or every signatory is withdrawn (a build would replace the live site with an "
         "empty pledge register; check that this is the right content folder)",
         f"content/signatories:1: file: {OUTSIDE_FOLDER}",
     ]

@@ -58,6 +58,7 @@ def many_stories(content_files: dict[str, str], count: int) -> dict[str, str]:
             areas: [{("norfolk", "suffolk", "region")[n % 3]}]
             sectors: [{("health", "social-care")[n % 2]}]
             themes: [{("carers", "dementia")[n % 2]}]
+            consent: {{date: 2025-01-10, how: in writing}}
             ---
             The body mentions {words} and the word rare{n}x once.
             """)

@@ -35,6 +35,7 @@ EXTRA = {
         sectors: [social-care]
         themes: [carers]
         approach: co-design
+        consent: {date: 2025-01-10, how: in writing}
         ---
         Planning took six months.
         """,
@@ -47,6 +48,7 @@ EXTRA = {
         sectors: [health]
         themes: [dementia]
         approach: co-production
+        consent: {date: 2025-01-10, how: in writing}
         ---
         Families looking after someone with dementia were asked first.
         """,
@@ -58,6 +60,7 @@ EXTRA = {
         areas: [region]
         sectors: [social-care]
         themes: [dementia]
+        consent: {date: 2025-01-10, how: in writing}
         ---
         The newsletter has a page for carers every month.
         """,
@@ -76,6 +79,7 @@ def filler(count: int) -> dict[str, str]:
             areas: [norfolk]
             sectors: [health]
             themes: [dementia]
+            consent: {{date: 2025-01-10, how: in writing}}
             ---
             Words {words[(n * 9) % 10]} number{n}.
             """)

@@ -197,6 +197,9 @@ def test_the_file_leaves_out_unanswered_questions(share: Watched, story_site: Pa
         "areas: [suffolk]\n"
         "sectors: [health]\n"
         "themes: [carers]\n"
+        "consent:\n"
+        f"  date: {dt.date.today().isoformat()}\n"  # the day the box was ticked, on this machine
+        '  how: "confirmed by the person who sent it with the Share your story form"\n'
         "---\n"
     )
     (site_dir / "content/stories/a-short-story.md").write_text(page.input_value("#share-output"))

@@ -11,18 +11,22 @@ from typing import Any
 from . import easyread
 from .chars import quoted
 from .errors import Problem, Severity
-from .fields import AREA_FIELDS, SITE_FIELDS, STATEMENT_FIELDS, TERM_FIELDS
+from .fields import AREA_FIELDS, CONSENT_FIELDS, SITE_FIELDS, STATEMENT_FIELDS, TERM_FIELDS
 from .models import Area, DataFile, Settings, SourceDoc, Statement, Term
 from .schema import SLUG, VOCAB_FILES, Checked, FieldSpec, Issue, SubKey, Vocab, check_fields
 
+# The fields of a mapping that is a field itself (not a list of them), named in problems: consent.how.
+NAMED_PARTS = frozenset(("consent", spec.name) for spec in CONSENT_FIELDS)
+
 
 def field_label(key: SubKey) -> str:
-    """('updates', 1, 'date') -> 'updates.date'; ('areas', 2) -> 'areas'."""
+    """('updates', 1, 'date') -> 'updates.date'; ('consent', 'how') -> 'consent.how'; ('areas', 2) -> 'areas';
+    ('self_assessment', 'felt-heard') -> 'self_assessment' (a key that is data, not a field's name)."""
     label, after_index = str(key[0]), False
     for part in key[1:]:
         if isinstance(part, int):
             after_index = True
-        elif after_index:
+        elif after_index or (label, part) in NAMED_PARTS:
             label, after_index = f"{label}.{part}", False
     return label
 

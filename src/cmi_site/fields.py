@@ -37,6 +37,11 @@ UPDATE_FIELDS = (
     _f("text", text, True, "text", "what has happened", "We set up a carers' panel that meets monthly."),
 )
 
+CONSENT_FIELDS = (
+    _f("date", date, True, "date", "when the people in the story agreed to it being published", "2025-02-20"),
+    _f("how", text, True, "text", "how they agreed", "in writing, at the carers' group"),
+)
+
 STORY_FIELDS = (
     _f("title", text, True, "text", "the story's title", "Co-designing respite with carers in Thetford"),
     _f(
@@ -67,7 +72,12 @@ STORY_FIELDS = (
     _f("image", image_path, False, "image path", "a picture, saved in content/images/", "images/garden.jpg"),
     _f("image_alt", text, False, "text", "what the picture shows, for people who cannot see it", "Carers planting a garden"),
     _f("draft", boolean, False, "true or false", "true keeps the story off the site until it is ready", "false"),
-)
+    _f("consent", record(CONSENT_FIELDS, "consent"), True, "date and how",
+       "when and how the people in the story agreed to it being published", "{date: 2025-02-20, how: in writing}"),
+    _f("told_by", TEXT_LIST, False, "list of text", "the people or groups who told or co-wrote the story, credited on its page",
+       "[Members of the Thetford carers' group]"),
+    _f("withdrawn", date, False, "date", "takes the story off the site (its address says it was withdrawn)", "2026-05-01"),
+)  # fmt: skip
 
 SIGNATORY_FIELDS = (
     _f("name", text, True, "text", "the person's name", "Sam Rivers"),
@@ -81,7 +91,11 @@ SIGNATORY_FIELDS = (
     _f("updates", list_of(record(UPDATE_FIELDS, "an update"), "updates", unique=False), False,
        "list of date and text", "dated progress on the commitments", "[{date: 2025-06-01, text: ...}]"),
     _f("easy_read", text, False, "text", "an Easy Read version of their statement", "We will listen to you."),
+    _f("withdrawn", date, False, "date", "takes the signatory off the site (its address says it was withdrawn)", "2026-05-01"),
 )  # fmt: skip
+
+# A withdrawn story or signatory: only this is checked (and kept); the rest of the file is never published.
+WITHDRAWN_FIELDS = (_f("withdrawn", date, True, "date", "when it was taken off the site", "2026-05-01"),)
 
 EVENT_FIELDS = (
     _f("title", text, True, "text", "the event's name", "Coproduction week: open meeting"),

@@ -107,6 +107,27 @@ class Story:
     image_alt: str | None
     draft: bool
     body_html: str
+    consent: Consent | None = None  # required of every story (fields.py); None only in tests' hand-made models
+    told_by: tuple[str, ...] = ()  # the people or groups who told or co-wrote it, credited on its page
+
+
+@dataclass(frozen=True)
+class Consent:
+    """That the people in a story agreed to it being published: when, and how."""
+
+    date: dt.date
+    how: str
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """A story or signatory taken off the site. Only where it was and when are kept: nothing else of
+    it (no title, no name, no text) reaches any output."""
+
+    collection: str  # stories or signatories
+    slug: str
+    source: str
+    date: dt.date
 
 
 @dataclass(frozen=True)
@@ -181,6 +202,7 @@ class Content:
     events: tuple[Event, ...]
     pages: tuple[Page, ...]
     images: tuple[str, ...] = ()  # paths under content/, e.g. images/garden.jpg, sorted
+    withdrawn: tuple[Withdrawn, ...] = ()  # by collection and slug
 
 
 # ---- what the stages hand on: files read, documents parsed, pages planned, files made ------------

@@ -83,6 +83,11 @@ def share_job(site: Site) -> PageJob:
                     new_file_url=routes.new_file_url(site.settings), existing_slugs=sorted(s.slug for s in site.stories))  # fmt: skip
 
 
+def withdrawn_jobs(site: Site) -> list[PageJob]:
+    """At the address of each withdrawn story or signatory, a short page saying so (and nothing of it)."""
+    return [page_job(site, "withdrawn.html", route_of(w), withdrawn=w) for w in site.withdrawn]
+
+
 def not_found_job() -> PageJob:
     """404.html: served at any missing address, so with a base URL its links are absolute."""
     return PageJob(NOT_FOUND, "404.html", {"page_path": NOT_FOUND, "route": None, "canonical": None, "absolute_links": True})
@@ -101,5 +106,6 @@ def plan_pages(site: Site) -> list[PageJob]:
         page_job(site, "self-assessment.html", routes.SELF_ASSESSMENT),
         page_job(site, "easy-read.html", routes.EASY_READ, groups=easyread.easy_read_groups(site)),
         share_job(site),
+        *withdrawn_jobs(site),
         not_found_job(),
     ]

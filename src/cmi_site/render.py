@@ -160,6 +160,7 @@ def site_helpers(site: Site) -> dict[str, Any]:
         site=site, href=href, edit_url=lambda item: routes.edit_url(site.settings, item.source), routes=routes, approaches=APPROACHES,
         sector_route=routes.sector_route, theme_route=routes.theme_route, event_when=event_when, plural=plural, word_list=word_list,
         easy_read_blocks=easyread.blocks, calendar_route=routes.calendar_route,
+        change_request_urls=lambda route, title: routes.change_request_urls(site.settings, route, title),
         region_glance=glance, region_map=region_map, map_swatch=lambda shade: Markup(tilemap.swatch_svg(shade)),  # noqa: S704 - made from numbers only
         rag_tally=lambda stories: rag.tally_ratings(stories, site.statements),
         rag_chart=lambda picture, ident, where: Markup(rag.chart_svg(picture, ident, where)),  # noqa: S704 - escaped by rag.py

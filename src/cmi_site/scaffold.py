@@ -82,6 +82,8 @@ def new_file_text(kind: str, title: str, vocab: Vocab, today: dt.date) -> str:
     collection = KINDS[kind]
     lines = ["---"]
     for spec in COLLECTION_FIELDS[collection]:
+        if spec.name == "withdrawn":  # only for taking an entry down (docs/content.md), never for a new one
+            continue
         lines += _comment(spec, vocab)
         lines.append(f"{spec.name}:{_value(spec, collection, title, today)}")
     lines += ["---", "", BODY_HINTS[collection]]

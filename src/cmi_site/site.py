@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .config import BuildOptions
-from .models import Area, Content, Event, Page, Settings, Signatory, Statement, Story, Term
+from .models import Area, Content, Event, Page, Settings, Signatory, Statement, Story, Term, Withdrawn
 
 REGION = "region"
 STORIES_PER_PAGE = 24
@@ -73,6 +73,7 @@ class Site:
     signatories_by_sector: Mapping[str, tuple[Signatory, ...]]
     events_by_area: Mapping[str, tuple[Event, ...]]
     images: tuple[str, ...] = ()  # paths under content/ (images/garden.jpg): the pictures a story can use
+    withdrawn: tuple[Withdrawn, ...] = ()  # stories and signatories taken off the site: only where they were
 
     @property
     def local_areas(self) -> tuple[Area, ...]:
@@ -153,6 +154,7 @@ def build_site(content: Content, options: BuildOptions) -> Site:
         signatories_by_sector=group_by(signatories, lambda s: (s.sector,)),
         events_by_area=group_by(events, lambda e: e.areas),
         images=content.images,
+        withdrawn=content.withdrawn,
     )
 
 
@@ -184,6 +186,8 @@ def route_of(item: Any) -> str:
             return f"stories/{item.slug}/"
         case Signatory():
             return f"signatories/{item.slug}/"
+        case Withdrawn():
+            return f"{item.collection}/{item.slug}/"
         case Event():
             return f"events/{item.slug}/"
         case Page():
@@ -200,6 +204,20 @@ def edit_url(settings: Settings, source: str) -> str | None:
     if not settings.repository_url:
         return None
     return f"{settings.repository_url}/edit/{settings.repository_branch}/{source}"
+
+
+def change_request_urls(settings: Settings, route: str, title: str) -> list[tuple[str, str]]:
+    """Where someone can ask for a change to a page, or for it to be taken down: (how, URL) for the
+    network's email (the page's address in the subject) and the repository's issue form, when set."""
+    where = f"{settings.base_url}{route}" if settings.base_url else f"/{route}"
+    subject = f"Change or removal: {title} ({where})"
+    urls = []
+    if settings.contact_email:
+        urls.append(("email", f"mailto:{settings.contact_email}?subject={urllib.parse.quote(subject, safe='')}"))
+    if settings.repository_url:
+        query = urllib.parse.urlencode({"title": subject, "labels": "change-or-removal"}, quote_via=urllib.parse.quote)
+        urls.append(("issue", f"{settings.repository_url}/issues/new?{query}"))
+    return urls
 
 
 def calendar_route(event: Event) -> str:

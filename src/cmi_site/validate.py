@@ -15,9 +15,10 @@ from . import easyread, markup
 from .chars import quoted
 from .datafiles import report, slugify, validate_settings, validate_vocab, vocab_from_data
 from .errors import Problem
-from .fields import COLLECTION_FIELDS
+from .fields import COLLECTION_FIELDS, WITHDRAWN_FIELDS
 from .load import Loaded
 from .models import (
+    Consent,
     Content,
     DocFile,
     Event,
@@ -27,9 +28,13 @@ from .models import (
     SourceDoc,
     Story,
     Update,
+    Withdrawn,
 )
 from .schema import SLUG, Vocab, check_fields, image_path, show, suggest
 from .source import parse_doc
+
+Model = Story | Signatory | Event | Page | Withdrawn
+WITHDRAWABLE = frozenset({"stories", "signatories"})  # may be `withdrawn:` (validate_withdrawn)
 
 # Page slugs that would collide with the site's own sections.
 RESERVED_SLUGS = frozenset(
@@ -54,7 +59,7 @@ class DocResult:
     collection: str
     stem: str
     read: bool  # False when the file could not be read at all (no front matter, bad YAML ...)
-    model: Story | Signatory | Event | Page | None
+    model: Model | None
     problems: list[Problem]
     doc: SourceDoc | None = None  # its front matter and lines (body left out), for checks across documents
 
@@ -127,7 +132,9 @@ def make_model(doc: SourceDoc, v: dict[str, Any], body: str) -> Story | Signator
             k: v[k]
             for k in ("title", "summary", "date", "areas", "sectors", "themes", "approach", "easy_read", "image", "image_alt")
         }
-        return Story(**common, **plain, **lists, self_assessment=ratings, draft=bool(v["draft"]))
+        consent = Consent(v["consent"]["date"], v["consent"]["how"])
+        return Story(**common, **plain, **lists, self_assessment=ratings, draft=bool(v["draft"]), consent=consent,
+                     told_by=v["told_by"] or ())  # fmt: skip
     if doc.collection == "signatories":
         updates = sorted((Update(u["date"], u["text"]) for u in v["updates"] or ()), key=lambda u: u.date, reverse=True)
         plain = {
@@ -141,8 +148,10 @@ def make_model(doc: SourceDoc, v: dict[str, Any], body: str) -> Story | Signator
     return Page(**common, title=v["title"], summary=v["summary"], easy_read=v["easy_read"])
 
 
-def validate_doc(doc: SourceDoc, vocab: Vocab) -> tuple[Story | Signatory | Event | Page | None, list[Problem]]:
+def validate_doc(doc: SourceDoc, vocab: Vocab) -> tuple[Model | None, list[Problem]]:
     """One document -> its model (None if it has errors) and its problems."""
+    if doc.collection in WITHDRAWABLE and doc.meta.get("withdrawn") is not None:
+        return validate_withdrawn(doc, vocab)
     checked = check_fields(doc.meta, COLLECTION_FIELDS[doc.collection], vocab)
     problems = check_slug(doc) + report(doc, checked)
     problems += cross_checks(doc, checked.value, vocab)
@@ -153,6 +162,16 @@ def validate_doc(doc: SourceDoc, vocab: Vocab) -> tuple[Story | Signatory | Even
     if any(p.is_error for p in problems):
         return None, problems
     return make_model(doc, checked.value, html.html), problems
+
+
+def validate_withdrawn(doc: SourceDoc, vocab: Vocab) -> tuple[Withdrawn | None, list[Problem]]:
+    """A withdrawn story or signatory: only its date is checked, and only where it was is kept (the
+    rest of the file is never read into the site, so nothing of it can be published)."""
+    checked = check_fields({"withdrawn": doc.meta["withdrawn"]}, WITHDRAWN_FIELDS, vocab)
+    problems = check_slug(doc) + report(doc, checked)
+    if any(p.is_error for p in problems):
+        return None, problems
+    return Withdrawn(doc.collection, doc.stem, doc.path, checked.value["withdrawn"]), problems
 
 
 def check_document(doc: DocFile, data: bytes | Problem, vocab: Vocab) -> DocResult:
@@ -169,7 +188,7 @@ def check_document(doc: DocFile, data: bytes | Problem, vocab: Vocab) -> DocResu
 
 # The front matter keys that checks across documents (write_up_problems) read, by collection. A
 # DocResult keeps only these of its document (it is cached for every file: the rest is in its model).
-CROSS_CHECKED = {"events": ("write_up",), "stories": ("draft",)}
+CROSS_CHECKED = {"events": ("write_up",), "stories": ("draft", "withdrawn"), "signatories": ("withdrawn",)}
 
 
 def cross_check_part(doc: SourceDoc) -> SourceDoc:
@@ -218,6 +237,9 @@ def write_up_problems(docs: list[SourceDoc]) -> list[Problem]:
         if slug not in stories:
             hint = suggest(slug, sorted(stories)) or " (give the file name of a story in content/stories/, without .md)"
             problems.append(Problem(doc.path, line, "write_up", f"no story called '{slug}' in content/stories/{hint}"))
+        elif stories[slug].meta.get("withdrawn") is not None:
+            problems.append(Problem(doc.path, line, "write_up", f"the story '{slug}' was withdrawn, so it cannot be the "
+                                                                "event's write-up (remove write_up)"))  # fmt: skip
         elif stories[slug].meta.get("draft") is True:
             problems.append(Problem(doc.path, line, "write_up", f"the story '{slug}' is a draft, so the event page "
                                                                 "links to it only once it is published", "warning"))  # fmt: skip
@@ -230,15 +252,16 @@ def empty_site_problems(loaded: Loaded, docs: list[SourceDoc]) -> list[Problem]:
     listed = {
         collection: sum(1 for doc in loaded.docs if doc.collection == collection) for collection in ("stories", "signatories")
     }
-    drafts = sum(1 for doc in docs if doc.collection == "stories" and doc.meta.get("draft") is True)
+    drafts = sum(1 for doc in docs if doc.collection == "stories" and (doc.meta.get("draft") is True or doc.meta.get("withdrawn") is not None))
+    withdrawn = sum(1 for doc in docs if doc.collection == "signatories" and doc.meta.get("withdrawn") is not None)
     problems = []
     if listed["stories"] - drafts <= 0:
         problems.append(Problem(f"{loaded.folder}/stories", 1, "",
-                                "no published stories: the folder has no .md files, or every story is a draft (a build would "
+                                "no published stories: the folder has no .md files, or every story is a draft or withdrawn (a build would "
                                 "replace the live site with one without stories; check that this is the right content folder)"))  # fmt: skip
-    if listed["signatories"] == 0:
+    if listed["signatories"] - withdrawn <= 0:
         problems.append(Problem(f"{loaded.folder}/signatories", 1, "",
-                                "no signatories: the folder has no .md files (a build would replace the live site with an empty "
+                                "no signatories: the folder has no .md files, or every signatory is withdrawn (a build would replace the live site with an empty "
                                 "pledge register; check that this is the right content folder)"))  # fmt: skip
     return problems
 
@@ -255,9 +278,12 @@ def validate(loaded: Loaded, results: list[DocResult]) -> Validated:
     problems += found
     vocab = vocab_from_data(loaded.data, (image.output_path for image in loaded.images))
     models: dict[str, list[Any]] = {"stories": [], "signatories": [], "events": [], "pages": []}
+    withdrawn: list[Withdrawn] = []
     for result in sorted(results, key=lambda r: (r.collection, r.stem, r.path)):
         problems += result.problems
-        if result.model is not None:
+        if isinstance(result.model, Withdrawn):
+            withdrawn.append(result.model)
+        elif result.model is not None:
             models[result.collection].append(result.model)
     docs = [r.doc for r in results if r.doc is not None]  # front matter of every readable file, for cross-checks
     problems += collection_problems([r for r in results if r.read], models["pages"])
@@ -273,5 +299,6 @@ def validate(loaded: Loaded, results: list[DocResult]) -> Validated:
         statements=vocab_models["statements"],
         **{name: tuple(items) for name, items in models.items()},
         images=tuple(sorted(vocab.images)),
+        withdrawn=tuple(withdrawn),
     )
     return Validated(content, problems)

@@ -112,6 +112,12 @@
     return " |-\n" + text.split("\n").map(function (line) { return "  " + line; }).join("\n");
   }
 
+  /* Today's date, YYYY-MM-DD, where the person filling in the form is. */
+  function todayIso() {
+    var now = new Date();
+    return now.getFullYear() + "-" + ("0" + (now.getMonth() + 1)).slice(-2) + "-" + ("0" + now.getDate()).slice(-2);
+  }
+
   /* One answer -> its front matter lines ('' when the answer is empty, so the field is left out). */
   function yamlField(name, shape, value) {
     if (value === null || value === "" || (Array.isArray(value) && !value.length)) {
@@ -127,6 +133,8 @@
         return name + ":\n" + value.map(function (item) { return "  - " + quote(item) + "\n"; }).join("");
       case "ratings":
         return name + ":\n" + value.map(function (pair) { return "  " + plainId(pair[0]) + ": " + pair[1] + "\n"; }).join("");
+      case "consent": // the box was ticked today, on this form: when and how the people agreed, as far as the site knows
+        return name + ":\n  date: " + todayIso() + "\n  how: " + quote("confirmed by the person who sent it with the Share your story form") + "\n";
       default: // text, longtext, choice
         return name + ":" + textValue(value) + "\n";
     }

@@ -75,8 +75,9 @@ def sitemap(site: Site, html: Iterable[str]) -> Output | None:
         return None
     ET.register_namespace("", SITEMAP_NS)
     urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
+    hidden = {"404.html", *(routes.output_path(routes.route_of(w)) for w in site.withdrawn)}  # nothing to find there
     for path in sorted(html):
-        if path == "404.html":
+        if path in hidden:
             continue
         route = path.removesuffix("index.html")
         _sub(_sub(urlset, f"{{{SITEMAP_NS}}}url"), f"{{{SITEMAP_NS}}}loc", f"{site.settings.base_url}{route}")

@@ -95,7 +95,7 @@ def story_line(s: Story) -> str:
     return json_line({
         "slug": s.slug, "title": s.title, "summary": s.summary, "date": s.date.isoformat(),
         "areas": list(s.areas), "sectors": list(s.sectors), "themes": list(s.themes), "approach": s.approach,
-        "self_assessment": {r.statement: r.rating for r in s.self_assessment}, "people": list(s.people),
+        "self_assessment": {r.statement: r.rating for r in s.self_assessment}, "people": list(s.people), "told_by": list(s.told_by),
         "outcomes": list(s.outcomes), "lessons": list(s.lessons), "url": route_of(s),
     })  # fmt: skip
 

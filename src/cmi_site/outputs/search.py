@@ -134,7 +134,7 @@ def doc_text(site: Site, doc: SearchDoc) -> dict[str, str]:
     if isinstance(s, Story):
         lead = [s.summary, doc.areas, _names(site.sector_by_id, s.sectors), _names(site.theme_by_id, s.themes),
                 APPROACHES[s.approach][0] if s.approach else ""]  # fmt: skip
-        body = [plain_text(s.body_html), *s.people, *s.outcomes, *s.lessons, s.easy_read or ""]
+        body = [plain_text(s.body_html), *s.people, *s.told_by, *s.outcomes, *s.lessons, s.easy_read or ""]
         return {TITLE: s.title, LEAD: " ".join(lead), BODY: " ".join(body)}
     if isinstance(s, Signatory):
         lead = [s.role, *s.commitments, doc.areas, _names(site.sector_by_id, [s.sector])]
