@@ -321,7 +321,7 @@ def test_a_story_checked_against_a_changed_vocabulary_is_checked_again(project: 
     edit(project, "content/themes.yml", "- id: employment", "- id: work")
     paths = Paths(project / "content", project / "templates", project / "_site", project, project / ".cache/build")
     problems = [str(p) for p in build(paths, BuildOptions(today=TODAY)).problems]
-    assert "content/stories/jobs-support-luton.md:7: themes: unknown theme 'employment' (did you mean 'work'?)" in problems
+    assert "content/stories/jobs-support-luton.md:10: themes: unknown theme 'employment' (did you mean 'work'?)" in problems
 
 
 def test_parallel_build_is_byte_identical_to_a_serial_one(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
