@@ -1,0 +1,26 @@
+"""A link to a page shared in a newsletter or on social media shows the page: Open Graph and Twitter
+card metadata, with full addresses (so only when the site knows its base URL)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import Run
+
+
+def test_pages_carry_open_graph_metadata_with_a_base_url(site_dir: Path, run_cli: Callable[..., Run]) -> None:
+    story = site_dir / "content/stories/memory-cafe.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("title: Memory cafe", 'title: "Memory cafe: \\"tea\\" & <talk>"'))
+    assert run_cli("build", "--base-url", "https://example.org/cmi/").code == 0
+    page = (site_dir / "_site/stories/memory-cafe/index.html").read_text(encoding="utf-8")
+    for tag in ('<meta property="og:site_name" content="Count Me In">',
+                '<meta property="og:type" content="article">',
+                '<meta property="og:title" content="Memory cafe: &#34;tea&#34; &amp; &lt;talk&gt;">',
+                '<meta property="og:description" content="A memory cafe planned with people living with dementia.">',
+                '<meta property="og:url" content="https://example.org/cmi/stories/memory-cafe/">',
+                '<meta name="twitter:card" content="summary">'):  # fmt: skip
+        assert tag in page, tag
+    assert '<meta property="og:type" content="website">' in (site_dir / "_site/index.html").read_text(encoding="utf-8")
+    assert run_cli("build", "--output", "_plain").code == 0  # no base URL: no address to give
+    assert "og:" not in (site_dir / "_plain/stories/memory-cafe/index.html").read_text(encoding="utf-8")
