@@ -66,6 +66,9 @@ STORY_FIELDS = (
     ),
     _f("image", image_path, False, "image path", "a picture, saved in content/images/", "images/garden.jpg"),
     _f("image_alt", text, False, "text", "what the picture shows, for people who cannot see it", "Carers planting a garden"),
+    _f("image_decorative", boolean, False, "true or false",
+       "true when the picture only decorates and shows nothing a reader needs (then it has no image_alt)", "false"),
+    _f("image_caption", text, False, "text", "a caption shown under the picture", "The garden in its first spring"),
     _f("draft", boolean, False, "true or false", "true keeps the story off the site until it is ready", "false"),
 )
 

@@ -107,6 +107,8 @@ class Story:
     image_alt: str | None
     draft: bool
     body_html: str
+    image_decorative: bool = False  # the picture only decorates: its alt text is empty, on purpose
+    image_caption: str | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,33 @@ class Content:
     events: tuple[Event, ...]
     pages: tuple[Page, ...]
     images: tuple[str, ...] = ()  # paths under content/, e.g. images/garden.jpg, sorted
+    pictures: tuple[Picture, ...] = ()  # how each readable picture of images is published (pictures.py)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One published copy of a picture: its path in the output and its size in pixels."""
+
+    path: str  # images/garden-960w.jpg
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A picture of content/images as the site publishes it: re-encoded copies, narrowest first (never the file itself)."""
+
+    source: str  # images/garden.jpg, as stories name it
+    variants: tuple[Variant, ...]
+
+    @property
+    def largest(self) -> Variant:
+        return self.variants[-1]
+
+    @property
+    def srcset(self) -> str:
+        """The copies as a srcset (site-root paths, made relative by whoever writes the page)."""
+        return ", ".join(f"/{v.path} {v.width}w" for v in self.variants)
 
 
 # ---- what the stages hand on: files read, documents parsed, pages planned, files made ------------

@@ -28,6 +28,7 @@ from .models import (
     Story,
     Update,
 )
+from .pictures import plan_pictures
 from .schema import SLUG, Vocab, check_fields, image_path, show, suggest
 from .source import parse_doc
 
@@ -74,9 +75,8 @@ def check_slug(doc: SourceDoc) -> list[Problem]:
 def cross_checks(doc: SourceDoc, values: dict[str, Any], vocab: Vocab) -> list[Problem]:
     """Rules that involve more than one field."""
     problems = []
-    if doc.collection == "stories" and values.get("image") and not values.get("image_alt"):
-        problems.append(Problem(doc.path, doc.line_of("image"), "image_alt",
-                                "missing: an image needs image_alt, a short description of the picture for people who cannot see it"))  # fmt: skip
+    if doc.collection == "stories":
+        problems += picture_problems(doc, values)
     if doc.collection == "events":
         if not values.get("location") and not values.get("online"):
             problems.append(Problem(doc.path, doc.line_of("title"), "location",
@@ -89,6 +89,24 @@ def cross_checks(doc: SourceDoc, values: dict[str, Any], vocab: Vocab) -> list[P
                                     f"missing: an event without areas is region-wide, but content/areas.yml has no '{REGION}' "
                                     "area (add areas, like 'areas: [norfolk]')"))  # fmt: skip
     return problems
+
+
+def picture_problems(doc: SourceDoc, values: dict[str, Any]) -> list[Problem]:
+    """A story's picture needs alt text, unless it is declared decorative (then it has none); its
+    caption and decorative mark need a picture."""
+    image, alt, decorative = values.get("image"), values.get("image_alt"), values.get("image_decorative")
+    if not image:  # none given (one given but wrong is reported by its own check)
+        needing = [name for name in ("image_caption", "image_decorative") if values.get(name) and "image" not in doc.meta]
+        return [Problem(doc.path, doc.line_of(name), name, f"there is no picture for {name} (add 'image: images/garden.jpg', or remove {name})")
+                for name in needing]  # fmt: skip
+    if decorative and alt:
+        return [Problem(doc.path, doc.line_of("image_alt"), "image_alt",
+                        "a decorative picture has no alt text (remove image_alt, or image_decorative if the picture shows something)")]  # fmt: skip
+    if not decorative and not alt:
+        return [Problem(doc.path, doc.line_of("image"), "image_alt",
+                        "missing: an image needs image_alt, a short description of the picture for people who cannot see it "
+                        "(or 'image_decorative: true' when it only decorates)")]  # fmt: skip
+    return []
 
 
 def _moment(value: dt.date | dt.datetime, time_of_day: dt.time) -> dt.datetime:
@@ -114,6 +132,10 @@ def body_problems(doc: SourceDoc, html: markup.Html, vocab: Vocab) -> list[Probl
                                     "pictures from other websites would tell them who reads the page)"))  # fmt: skip
         elif not (checked := image_path(image.path, vocab)).ok:
             problems += [Problem(doc.path, line(image.line), "body", message) for _, message in checked.issues]
+        elif not image.alt.strip():
+            problems.append(Problem(doc.path, line(image.line), "body",
+                                    f"the picture {quoted(image.path)} has no alt text (write what it shows between the brackets, "
+                                    f"like ![Carers planting a garden]({image.path}), for people who cannot see it)"))  # fmt: skip
     return problems
 
 
@@ -125,9 +147,11 @@ def make_model(doc: SourceDoc, v: dict[str, Any], body: str) -> Story | Signator
         lists: dict[str, Any] = {k: v[k] or () for k in ("people", "outcomes", "lessons")}
         plain = {
             k: v[k]
-            for k in ("title", "summary", "date", "areas", "sectors", "themes", "approach", "easy_read", "image", "image_alt")
+            for k in ("title", "summary", "date", "areas", "sectors", "themes", "approach", "easy_read", "image", "image_alt",
+                      "image_caption")
         }
-        return Story(**common, **plain, **lists, self_assessment=ratings, draft=bool(v["draft"]))
+        return Story(**common, **plain, **lists, self_assessment=ratings, draft=bool(v["draft"]),
+                     image_decorative=bool(v["image_decorative"]))
     if doc.collection == "signatories":
         updates = sorted((Update(u["date"], u["text"]) for u in v["updates"] or ()), key=lambda u: u.date, reverse=True)
         plain = {
@@ -263,6 +287,8 @@ def validate(loaded: Loaded, results: list[DocResult]) -> Validated:
     problems += collection_problems([r for r in results if r.read], models["pages"])
     problems += write_up_problems(docs)
     problems += empty_site_problems(loaded, docs)
+    pictures, found = plan_pictures(loaded.images)
+    problems += found
     if settings is None or any(p.is_error for p in problems):
         return Validated(None, problems)
     content = Content(
@@ -273,5 +299,6 @@ def validate(loaded: Loaded, results: list[DocResult]) -> Validated:
         statements=vocab_models["statements"],
         **{name: tuple(items) for name, items in models.items()},
         images=tuple(sorted(vocab.images)),
+        pictures=pictures,
     )
     return Validated(content, problems)
