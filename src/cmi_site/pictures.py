@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Callable
 
 from PIL import Image, ImageCms, ImageOps
 
@@ -44,9 +45,12 @@ def is_picture(path: str) -> bool:
     return path.rsplit(".", 1)[-1].lower() in FORMATS if "." in path else False
 
 
-def plan_pictures(images: list[StaticFile]) -> tuple[tuple[Picture, ...], list[Problem]]:
+def plan_pictures(images: list[StaticFile], planned: Callable[[StaticFile], Picture] | None = None,
+                  ) -> tuple[tuple[Picture, ...], list[Problem]]:  # fmt: skip
     """Every file of content/images -> how each picture is published, and the problems of those that
-    cannot be (unreadable, too many pixels, animated, not a picture, a copy's name taken)."""
+    cannot be (unreadable, too many pixels, animated, not a picture, a copy's name taken). planned:
+    plan, or what gives the same (the build cache's, speed/pictures.py)."""
+    planned = planned or plan
     pictures: list[Picture] = []
     problems: list[Problem] = []
     taken = {image.output_path for image in images}
@@ -56,7 +60,7 @@ def plan_pictures(images: list[StaticFile]) -> tuple[tuple[Picture, ...], list[P
                                     "are published from content/images (an SVG can carry scripts)", "warning"))  # fmt: skip
             continue
         try:
-            picture = plan(image)
+            picture = planned(image)
         except Unusable as err:
             problems.append(Problem(image.source, 1, "file", str(err)))
             continue
@@ -72,8 +76,19 @@ def plan_pictures(images: list[StaticFile]) -> tuple[tuple[Picture, ...], list[P
 
 def plan(image: StaticFile) -> Picture:
     """A picture's file -> the copies it is published as (decoded in full: a file that cannot be is Unusable)."""
-    width, height = decoded(image).size
+    return _planned(image, decoded(image))
+
+
+def _planned(image: StaticFile, upright: Image.Image) -> Picture:
+    width, height = upright.size
     return Picture(image.output_path, tuple(Variant(_name(image, w), w, _scaled(width, height, w)) for w in widths(width)))
+
+
+def publish(image: StaticFile) -> tuple[Picture, list[Output]]:
+    """plan and picture_files with one decoding (what the build cache keeps); Unusable as plan."""
+    upright = decoded(image)
+    picture = _planned(image, upright)
+    return picture, _copies(image, picture, upright)
 
 
 def widths(width: int) -> list[int]:
@@ -83,7 +98,10 @@ def widths(width: int) -> list[int]:
 
 def picture_files(image: StaticFile, picture: Picture) -> list[Output]:
     """A picture's published copies (planned by plan), encoded from its pixels alone."""
-    upright = decoded(image)
+    return _copies(image, picture, decoded(image))
+
+
+def _copies(image: StaticFile, picture: Picture, upright: Image.Image) -> list[Output]:
     kind = PUBLISHED[_format(image)]
     return [Output(v.path, _encode(upright.resize((v.width, v.height), Image.Resampling.LANCZOS), kind)) for v in picture.variants]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,9 +22,11 @@ from .models import (
     DocFile,
     Event,
     Page,
+    Picture,
     Rating,
     Signatory,
     SourceDoc,
+    StaticFile,
     Story,
     Update,
 )
@@ -267,9 +269,10 @@ def empty_site_problems(loaded: Loaded, docs: list[SourceDoc]) -> list[Problem]:
     return problems
 
 
-def validate(loaded: Loaded, results: list[DocResult]) -> Validated:
+def validate(loaded: Loaded, results: list[DocResult], planned: Callable[[StaticFile], Picture] | None = None) -> Validated:
     """Everything loaded, and every document of loaded.docs checked (check_document, in their order)
-    -> Content (or None when an error stops it) and the full list of problems."""
+    -> Content (or None when an error stops it) and the full list of problems. planned: how each
+    picture is published (pictures.plan, or the build cache's)."""
     problems = list(loaded.problems)
     settings = None
     if "site.yml" in loaded.data:
@@ -287,7 +290,7 @@ def validate(loaded: Loaded, results: list[DocResult]) -> Validated:
     problems += collection_problems([r for r in results if r.read], models["pages"])
     problems += write_up_problems(docs)
     problems += empty_site_problems(loaded, docs)
-    pictures, found = plan_pictures(loaded.images)
+    pictures, found = plan_pictures(loaded.images, planned)
     problems += found
     if settings is None or any(p.is_error for p in problems):
         return Validated(None, problems)
