@@ -13,12 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import ExifTags, Image, ImageCms
 
 import cmi_site.pictures
 from cmi_site.config import BuildOptions, Paths
 from cmi_site.models import StaticFile
-from cmi_site.pictures import MAX_PIXELS, Unusable, decoded
+from cmi_site.pictures import MAX_PIXELS, Unusable, decoded, picture_files, plan_pictures
 from cmi_site.pipeline import build
 from conftest import SAMPLE_CONTENT, TEMPLATES, TODAY, Run, picture
 
@@ -213,3 +215,25 @@ def test_the_build_cache_keeps_pictures_like_documents(tmp_path: Path, monkeypat
     result = build(paths, BuildOptions(today=TODAY))
     assert (result.state, result.cache_failure, decoded_now) == ("built", None, ["images/new.png"])
     assert (tmp_path / "_site/images/new-480w.png").exists()
+
+
+SEEDS = {"photo.jpg": picture((64, 48)), "flat.png": picture((64, 48), "PNG"), "still.gif": picture((64, 48), "GIF"),
+         "web.webp": picture((64, 48), "WEBP")}  # fmt: skip
+
+
+@pytest.mark.fuzz
+@given(name=st.sampled_from(sorted(SEEDS)), at=st.integers(0, 10_000), junk=st.binary(min_size=1, max_size=16), cut=st.booleans())
+def test_a_damaged_picture_is_a_problem_or_published_never_a_crash(name: str, at: int, junk: bytes, cut: bool) -> None:
+    """Any picture, damaged anywhere (bytes overwritten, or cut short there), is either published as
+    copies with no metadata or one problem of its file: never an exception."""
+    seed = SEEDS[name]
+    at %= len(seed)
+    data = seed[:at] if cut else seed[:at] + junk + seed[at + len(junk):]
+    image = StaticFile(f"images/{name}", data, f"content/images/{name}")
+    pictures, problems = plan_pictures([image])
+    if pictures:
+        assert problems == []
+        for copy in picture_files(image, pictures[0]):
+            assert not Image.open(io.BytesIO(copy.data)).getexif()
+    else:
+        assert len(problems) == 1 and problems[0].path == f"content/images/{name}" and "\n" not in problems[0].message
