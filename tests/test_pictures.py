@@ -150,6 +150,16 @@ def test_pixels_are_checked_before_any_are_decoded() -> None:
         decoded(StaticFile("images/big.png", bomb_png(8000, 6000), "content/images/big.png"))
 
 
+def test_a_phones_multi_picture_jpeg_is_published_from_its_first_picture(site_dir: Path, run_cli: Callable[..., Run]) -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (50, 40), (255, 0, 0)).save(out, "MPO", save_all=True, append_images=[Image.new("RGB", (50, 40), (0, 255, 0))])
+    (site_dir / "content/images").mkdir(exist_ok=True)
+    (site_dir / "content/images/phone.jpg").write_bytes(out.getvalue())
+    assert run_cli("build").code == 0
+    copy = Image.open(io.BytesIO((site_dir / "_site/images/phone-50w.jpg").read_bytes()))
+    assert copy.format == "JPEG" and copy.getpixel((25, 20))[0] > 200  # the first picture, red
+
+
 def test_a_still_gif_is_published_as_png_copies(site_dir: Path, run_cli: Callable[..., Run]) -> None:
     (site_dir / "content/images").mkdir(exist_ok=True)
     (site_dir / "content/images/still.gif").write_bytes(picture((30, 20), "GIF"))

@@ -11,7 +11,8 @@ WebP are opened (never the other formats Pillow knows), the file size is bounded
 pixel count by MAX_PIXELS (a decompression bomb is a problem, not a hang), a JPEG is decoded at the
 smallest scale that still gives the widest copy, and an animated picture (GIF, WebP) is refused: its
 movement cannot be paused, which can distract or harm readers (WCAG 2.2.2), and a first frame alone
-may not show what the editor meant.
+may not show what the editor meant. A phone's multi-picture JPEG (MPO) is published from its first
+picture, the photo itself.
 """
 
 from __future__ import annotations
@@ -132,7 +133,9 @@ def _bounded(opened: Image.Image) -> None:
     width, height = opened.size
     if width * height > MAX_PIXELS:
         raise Unusable(f"the picture is {width:,} x {height:,} pixels, more than the {MAX_PIXELS:,} a picture may have ({HINT})")
-    if getattr(opened, "n_frames", 1) > 1:
+    # A phone's JPEG may hold more pictures after the first (MPO: a depth map, a preview): those are
+    # not frames of a movement, and only the first is ever decoded.
+    if getattr(opened, "n_frames", 1) > 1 and opened.format != "MPO":
         raise Unusable("animated pictures are not published: movement that cannot be paused can distract or harm "
                        "readers (save one still frame as .png or .jpg)")  # fmt: skip
 
