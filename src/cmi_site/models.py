@@ -204,12 +204,8 @@ class Picture:
 
     @property
     def largest(self) -> Variant:
+        """The widest copy: the src of its <img>, whose width and height the page gives."""
         return self.variants[-1]
-
-    @property
-    def srcset(self) -> str:
-        """The copies as a srcset (site-root paths, made relative by whoever writes the page)."""
-        return ", ".join(f"/{v.path} {v.width}w" for v in self.variants)
 
 
 # ---- what the stages hand on: files read, documents parsed, pages planned, files made ------------
