@@ -185,6 +185,17 @@ def content_files() -> dict[str, str]:
     return {path: dedent(text) for path, text in MINIMAL.items()}
 
 
+def picture(size: tuple[int, int] = (40, 30), kind: str = "JPEG") -> bytes:
+    """A small real picture (Pillow), as a file of that format holds it."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", size, (40, 120, 60)).save(out, kind)
+    return out.getvalue()
+
+
 def write_files(root: Path, files: dict[str, str | bytes]) -> None:
     for rel, data in files.items():
         target = root / rel

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from cmi_site.bodyhtml import ALLOWED_TAGS
 from cmi_site.markup import render_markdown
+from conftest import picture
 
 HINT = "(write ![what it shows](images/garden.jpg); pictures from other websites would tell them who reads the page)"
 OFF_SITE_BODY = """Intro.
@@ -40,7 +41,7 @@ def _write_story(site_dir: Path, content_files: dict[str, str], body: str) -> No
     story = content_files["stories/memory-cafe.md"].replace("Body text.\n", body)  # the body starts on line 9
     (site_dir / "content/stories/memory-cafe.md").write_text(story)
     (site_dir / "content/images").mkdir(exist_ok=True)
-    (site_dir / "content/images/garden.jpg").write_bytes(b"\xff\xd8\xff not really a jpeg")
+    (site_dir / "content/images/garden.jpg").write_bytes(picture((40, 30)))
 
 
 def test_every_image_that_is_not_a_picture_in_content_images_is_an_error(site_dir: Path, run_cli: Callable, content_files) -> None:
@@ -70,9 +71,11 @@ def test_pictures_in_content_images_are_published_with_relative_addresses(site_d
     result = run_cli("build")
     assert result.code == 0, result.err
     page = (site_dir / "_site/stories/memory-cafe/index.html").read_text()
-    assert '<img alt="good" src="../../images/garden.jpg">' in page
-    assert '<img src="../../images/garden.jpg" alt="raw">' in page
-    assert (site_dir / "_site/images/garden.jpg").exists()
+    copy = 'src="../../images/garden-40w.jpg" srcset="../../images/garden-40w.jpg 40w" sizes="(min-width: 44rem) 42rem, calc(100vw - 2rem)" width="40" height="30" loading="lazy" decoding="async">'
+    assert f'<img alt="good" {copy}' in page
+    assert f'<img alt="raw" {copy}' in page
+    assert (site_dir / "_site/images/garden-40w.jpg").exists()
+    assert not (site_dir / "_site/images/garden.jpg").exists()  # the file itself is never published
 
 
 def test_an_svg_in_content_images_is_refused_in_a_body_as_in_the_image_field(site_dir: Path, run_cli: Callable, content_files) -> None:

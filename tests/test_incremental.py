@@ -36,7 +36,7 @@ from cmi_site.speed.cache import BuildCache, source_digest
 from cmi_site.speed.docs import hash_files_known
 from cmi_site.validate import cross_check_part, write_up_problems
 from cmi_site.write import WriteFailed
-from conftest import SAMPLE_CONTENT, TEMPLATES, TODAY
+from conftest import SAMPLE_CONTENT, TEMPLATES, TODAY, picture
 
 STORY = "content/stories/jobs-support-luton.md"
 
@@ -105,7 +105,9 @@ CHANGES: dict[str, Callable[[Path], None]] = {
     "event date (calendars)": lambda r: edit(r, "content/events/summer-gathering-2025.md", "start: 2025", "start: 2024"),
     "story rating (self-assessment)": lambda r: edit(r, "content/stories/carers-leaflet-thurrock.md", "early-involvement: red",
                                                      "early-involvement: green"),
-    "image added": lambda r: (r / "content/images").mkdir() or (r / "content/images/x.png").write_bytes(b"png"),
+    "image added": lambda r: (r / "content/images/x.png").write_bytes(picture((700, 300), "PNG")),
+    "picture changed (its size, so the story's width and height)":
+        lambda r: (r / "content/images/community-centre-ramp.jpg").write_bytes(picture((800, 500))),
 }
 
 

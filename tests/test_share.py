@@ -12,6 +12,7 @@ from pathlib import Path
 
 from cmi_site.fields import STORY_FIELDS
 from cmi_site.models import APPROACHES
+from conftest import picture
 
 SHARE = "share/index.html"
 
@@ -164,7 +165,7 @@ def test_pictures_are_offered_from_content_images(site_dir: Path, run_cli) -> No
     for name in ("garden.jpg", "people/meeting.png"):
         target = site_dir / "content/images" / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(b"not really a picture")
+        target.write_bytes(picture(kind="PNG" if name.endswith(".png") else "JPEG"))
     assert run_cli("build").code == 0
     form, html = parse(site_dir / "_site")
     assert form.options == ["", "images/garden.jpg", "images/people/meeting.png"]

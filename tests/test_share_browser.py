@@ -21,7 +21,7 @@ from cmi_site.config import BuildOptions, Paths
 from cmi_site.models import Rating
 from cmi_site.pipeline import check
 from cmi_site.scaffold import slugify
-from conftest import MINIMAL, TEMPLATES, TODAY, dedent, write_files
+from conftest import MINIMAL, TEMPLATES, TODAY, dedent, picture, write_files
 from quality.server import read_headers_file, serve_folder
 
 pytestmark = pytest.mark.browser
@@ -65,7 +65,7 @@ def add_share_settings(content: Path) -> None:
     settings = content / "site.yml"
     settings.write_text(settings.read_text() + f"repository_url: {REPOSITORY}\ncontact_email: countmein@example.org\n")
     (content / "images").mkdir()
-    (content / "images/garden.jpg").write_bytes(b"\xff\xd8\xff\xe0 a picture")
+    (content / "images/garden.jpg").write_bytes(picture())
 
 
 @pytest.fixture(scope="module")
@@ -172,7 +172,8 @@ def test_the_file_passes_check_and_appears_in_a_build(share: Watched, story_site
     assert "<h1>Respite: &#34;carers&#34; &amp; the #1 plan</h1>" in html
     assert '<h2 id="section--what-we-did">What we did</h2>' in html  # a body's ids are in their own namespace
     assert "<li>Carers chose the times</li>" in html
-    assert '<img src="../../images/garden.jpg" alt="Carers planting &#34;seeds&#34;: spring">' in html
+    assert ('<img src="../../images/garden-40w.jpg" srcset="../../images/garden-40w.jpg 40w" sizes="(min-width: 44rem) 42rem, '
+            'calc(100vw - 2rem)" width="40" height="30" alt="Carers planting &#34;seeds&#34;: spring">') in html
     listing = (site_dir / "_site/stories/index.html").read_text(encoding="utf-8")
     assert f'<a href="../stories/{SLUG}/index.html">' in listing or f'<a href="{SLUG}/index.html">' in listing
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Run, validated
+from conftest import Run, picture, validated
 
 # Line 1 '---', then title 2, summary 3, date 4, areas 5, sectors 6, themes 7, '---' 8, body 9.
 STORY = """\
@@ -503,9 +503,9 @@ def test_page_with_a_reserved_slug(problems) -> None:
 
 
 def test_image_without_alt_text(problems) -> None:
-    assert problems({"images/cafe.jpg": b"\xff\xd8", "stories/x.md": add_to_story("image: images/cafe.jpg")}) == [
+    assert problems({"images/cafe.jpg": picture(), "stories/x.md": add_to_story("image: images/cafe.jpg")}) == [
         "content/stories/x.md:8: image_alt: missing: an image needs image_alt, "
-        "a short description of the picture for people who cannot see it",
+        "a short description of the picture for people who cannot see it (or 'image_decorative: true' when it only decorates)",
     ]
 
 
@@ -517,7 +517,7 @@ def test_image_that_does_not_exist(problems) -> None:
 
 
 def test_image_with_the_wrong_extension_suggests_the_real_file(problems) -> None:
-    files = {"images/cafe.png": b"\x89PNG", "stories/x.md": add_to_story("image: images/cafe.jpg\nimage_alt: People")}
+    files = {"images/cafe.png": picture(kind="PNG"), "stories/x.md": add_to_story("image: images/cafe.jpg\nimage_alt: People")}
     assert problems(files) == [
         "content/stories/x.md:8: image: no image at content/images/cafe.jpg (did you mean 'images/cafe.png'?)",
     ]
@@ -526,13 +526,15 @@ def test_image_with_the_wrong_extension_suggests_the_real_file(problems) -> None
 def test_svg_image(problems) -> None:
     files = {"images/logo.svg": b"<svg/>", "stories/x.md": add_to_story("image: images/logo.svg\nimage_alt: Logo")}
     assert problems(files) == [
+        "content/images/logo.svg:1: file: warning: not published: only .jpg, .jpeg, .png, .gif and .webp pictures are "
+        "published from content/images (an SVG can carry scripts)",
         "content/stories/x.md:8: image: SVG images are not accepted, got 'images/logo.svg' "
         "(save the picture as .png or .jpg, and use that file)",
     ]
 
 
 def test_image_path_without_the_images_folder_is_accepted(change, run_cli) -> None:
-    change({"images/cafe.jpg": b"\xff\xd8", "stories/x.md": add_to_story("image: cafe.jpg\nimage_alt: People")})
+    change({"images/cafe.jpg": picture(), "stories/x.md": add_to_story("image: cafe.jpg\nimage_alt: People")})
     assert run_cli("check").code == 0
 
 

@@ -20,11 +20,15 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from html import escape as html_escape
+from html import unescape as html_unescape
 
 import nh3
 from markdown.extensions.toc import slugify
+
+from .models import Picture
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "dl", "dt", "em",
@@ -66,6 +70,7 @@ class BodyImage:
 
     src: str | None
     path: str | None
+    alt: str = ""  # its text for people who cannot see it ("" when it has none)
 
 
 @dataclass
@@ -74,6 +79,7 @@ class _Survey:
 
     images: list[BodyImage] = field(default_factory=list)
     src: str | None = None  # the source of the <img> being filtered
+    alt: str = ""  # its alt text
     ids: set[str] = field(default_factory=set)  # given so far
     suffixes: dict[str, int] = field(default_factory=dict)  # id -> the last _n added to it
 
@@ -101,10 +107,12 @@ def _filter(survey: _Survey, tag: str, name: str, value: str) -> str | None:
         if name == "src":
             survey.src = value
             return local_image(value)
+        if name == "alt":
+            survey.alt = value
         if name == _MARK:  # the last attribute of each <img>
             path = local_image(survey.src) if survey.src is not None else None
-            survey.images.append(BodyImage(survey.src, urllib.parse.unquote(path[1:]) if path else None))
-            survey.src = None
+            survey.images.append(BodyImage(survey.src, urllib.parse.unquote(path[1:]) if path else None, survey.alt))
+            survey.src, survey.alt = None, ""
             return None
     elif name == "id":
         return _unique(content_id(value), survey)
@@ -164,3 +172,32 @@ _ROOT_ATTRIBUTE = re.compile(r'(<[a-z][a-z0-9]*(?: [a-z][a-z0-9-]*="[^"]*")*? (?
 def rewrite_root_links(html: str, relative: Callable[[str], str]) -> str:
     """Sanitised HTML -> the same, each site-root href or src (/take-part/) replaced by relative(route)."""
     return _ROOT_ATTRIBUTE.sub(lambda m: f'{m.group(1)}{relative(m.group(2))}"', html)
+
+
+_IMG = re.compile(r'<img((?: [a-z][a-z0-9-]*="[^"]*")*)>')  # in nh3's output, as _ROOT_ATTRIBUTE explains
+_ATTRIBUTE = re.compile(r' ([a-z][a-z0-9-]*)="([^"]*)"')
+SIZES = "(min-width: 44rem) 42rem, calc(100vw - 2rem)"  # the prose column: --measure in site.css, or the screen
+_SET_HERE = {"src", "srcset", "sizes", "width", "height", "loading", "decoding"}
+
+
+def rewrite_pictures(html: str, pictures: Mapping[str, Picture], relative: Callable[[str], str]) -> str:
+    """Sanitised HTML -> the same, each <img> of a picture in content/images given its published copies
+    (src, srcset, sizes) and their size (width, height: the page does not jump as they load), links
+    made relative. The editor's own width and height are replaced: the copies' are the true ones."""
+
+    def link(path: str) -> str:
+        return html_escape(urllib.parse.quote(relative(path)))
+
+    def one(match: re.Match[str]) -> str:
+        attributes = _ATTRIBUTE.findall(match.group(1))
+        src = dict(attributes).get("src", "")
+        picture = pictures.get(urllib.parse.unquote(html_unescape(src))[1:]) if src.startswith("/") else None
+        if picture is None:
+            return match.group(0)
+        kept = "".join(f' {name}="{value}"' for name, value in attributes if name not in _SET_HERE)
+        srcset = ", ".join(f"{link(v.path)} {v.width}w" for v in picture.variants)
+        big = picture.largest
+        return (f'<img{kept} src="{link(big.path)}" srcset="{srcset}" sizes="{SIZES}" width="{big.width}" '
+                f'height="{big.height}" loading="lazy" decoding="async">')  # fmt: skip
+
+    return _IMG.sub(one, html)

@@ -76,6 +76,7 @@ class Image:
     src: str | None
     path: str | None
     line: int
+    alt: str = ""  # its text for people who cannot see it ("" when it has none)
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def _located(text: str, images: tuple[BodyImage, ...]) -> tuple[Image, ...]:
             seen[image.src] = seen.get(image.src, 0) + 1
         else:  # written with character references, or removed before the sanitizer's filter saw it
             at = marks[min(number, len(marks) - 1)] if marks else 0
-        located.append(Image(image.src, image.path, bisect.bisect_left(newlines, at) + 1))
+        located.append(Image(image.src, image.path, bisect.bisect_left(newlines, at) + 1, image.alt))
     return tuple(located)
 
 

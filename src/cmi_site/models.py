@@ -109,6 +109,9 @@ class Story:
     body_html: str
     consent: Consent | None = None  # required of every story (fields.py); None only in tests' hand-made models
     told_by: tuple[str, ...] = ()  # the people or groups who told or co-wrote it, credited on its page
+    image_decorative: bool = False  # the picture only decorates: its alt text is empty, on purpose
+    image_caption: str | None = None
+
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,29 @@ class Content:
     pages: tuple[Page, ...]
     images: tuple[str, ...] = ()  # paths under content/, e.g. images/garden.jpg, sorted
     withdrawn: tuple[Withdrawn, ...] = ()  # by collection and slug
+    pictures: tuple[Picture, ...] = ()  # how each readable picture of images is published (pictures.py)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One published copy of a picture: its path in the output and its size in pixels."""
+
+    path: str  # images/garden-960w.jpg
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A picture of content/images as the site publishes it: re-encoded copies, narrowest first (never the file itself)."""
+
+    source: str  # images/garden.jpg, as stories name it
+    variants: tuple[Variant, ...]
+
+    @property
+    def largest(self) -> Variant:
+        """The widest copy: the src of its <img>, whose width and height the page gives."""
+        return self.variants[-1]
 
 
 # ---- what the stages hand on: files read, documents parsed, pages planned, files made ------------

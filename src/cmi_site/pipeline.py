@@ -21,7 +21,7 @@ from .models import Output, PageJob
 from .outdir import OutputFolder, check_output
 from .outputs.opendata import story_line
 from .outputs.search import search_files
-from .outputs.static import image_files, static_files
+from .outputs.static import static_files
 from .site import SEARCH, Site, output_path
 from .speed import Engine, PlainEngine
 from .speed.cache import discard_cache, linked_folder
@@ -76,7 +76,7 @@ def run(paths: Paths, options: BuildOptions, strict: bool, engine: Engine) -> Re
         html = [job.path for job in jobs] + [output_path(SEARCH)]
         files = [engine.render(site, jobs), _searched(engine, site, search),
                  outputs.site_files(site, html, engine.remember(story_line)),
-                 static_files(paths.templates), image_files(loaded.images)]  # fmt: skip
+                 static_files(paths.templates), engine.pictures(loaded.images, site.pictures)]  # fmt: skip
         written = clock("render and write", engine.write, (file for group in files for file in group))
         result = Result("built", problems, count, written.files, written.written, written.bytes_written, clock.timings,
                         explained=engine.explained())  # fmt: skip

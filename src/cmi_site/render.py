@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from . import easyread, rag, tilemap
 from . import site as routes
-from .bodyhtml import rewrite_root_links
+from .bodyhtml import rewrite_pictures, rewrite_root_links
 from .errors import Problem, TemplateFailure
 from .load import display_path
 from .models import APPROACHES, Event, PageJob
@@ -136,7 +136,10 @@ def make_env(templates: Path, site: Site, bytecode: jinja2.BytecodeCache | None 
 def body(ctx: Any, html: str) -> Markup:
     """Sanitised body HTML with the editor's site-root links (/take-part/) and images made
     relative: only real href and src attributes, never code or text that looks like one."""
-    return Markup(rewrite_root_links(html, lambda route: relative_url(ctx["page_path"], route)))  # noqa: S704 - sanitised by markup.py
+    def relative(route: str) -> str:
+        return relative_url(ctx["page_path"], route)
+
+    return Markup(rewrite_root_links(rewrite_pictures(html, ctx["site"].pictures, relative), relative))  # noqa: S704 - sanitised by markup.py
 
 
 def site_helpers(site: Site) -> dict[str, Any]:

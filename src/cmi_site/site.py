@@ -10,11 +10,11 @@ import dataclasses
 import datetime as dt
 import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from .config import BuildOptions
-from .models import Area, Content, Event, Page, Settings, Signatory, Statement, Story, Term, Withdrawn
+from .models import Area, Content, Event, Page, Picture, Settings, Signatory, Statement, Story, Term, Withdrawn
 
 REGION = "region"
 STORIES_PER_PAGE = 24
@@ -74,6 +74,7 @@ class Site:
     events_by_area: Mapping[str, tuple[Event, ...]]
     images: tuple[str, ...] = ()  # paths under content/ (images/garden.jpg): the pictures a story can use
     withdrawn: tuple[Withdrawn, ...] = ()  # stories and signatories taken off the site: only where they were
+    pictures: Mapping[str, Picture] = field(default_factory=dict)  # images/garden.jpg -> its published copies
 
     @property
     def local_areas(self) -> tuple[Area, ...]:
@@ -155,6 +156,7 @@ def build_site(content: Content, options: BuildOptions) -> Site:
         events_by_area=group_by(events, lambda e: e.areas),
         images=content.images,
         withdrawn=content.withdrawn,
+        pictures={picture.source: picture for picture in content.pictures},
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,13 +23,16 @@ from .models import (
     DocFile,
     Event,
     Page,
+    Picture,
     Rating,
     Signatory,
     SourceDoc,
+    StaticFile,
     Story,
     Update,
     Withdrawn,
 )
+from .pictures import plan_pictures
 from .schema import SLUG, Vocab, check_fields, image_path, show, suggest
 from .source import parse_doc
 
@@ -79,9 +82,8 @@ def check_slug(doc: SourceDoc) -> list[Problem]:
 def cross_checks(doc: SourceDoc, values: dict[str, Any], vocab: Vocab) -> list[Problem]:
     """Rules that involve more than one field."""
     problems = []
-    if doc.collection == "stories" and values.get("image") and not values.get("image_alt"):
-        problems.append(Problem(doc.path, doc.line_of("image"), "image_alt",
-                                "missing: an image needs image_alt, a short description of the picture for people who cannot see it"))  # fmt: skip
+    if doc.collection == "stories":
+        problems += picture_problems(doc, values)
     if doc.collection == "events":
         if not values.get("location") and not values.get("online"):
             problems.append(Problem(doc.path, doc.line_of("title"), "location",
@@ -94,6 +96,24 @@ def cross_checks(doc: SourceDoc, values: dict[str, Any], vocab: Vocab) -> list[P
                                     f"missing: an event without areas is region-wide, but content/areas.yml has no '{REGION}' "
                                     "area (add areas, like 'areas: [norfolk]')"))  # fmt: skip
     return problems
+
+
+def picture_problems(doc: SourceDoc, values: dict[str, Any]) -> list[Problem]:
+    """A story's picture needs alt text, unless it is declared decorative (then it has none); its
+    caption and decorative mark need a picture."""
+    image, alt, decorative = values.get("image"), values.get("image_alt"), values.get("image_decorative")
+    if not image:  # none given (one given but wrong is reported by its own check)
+        needing = [name for name in ("image_caption", "image_decorative") if values.get(name) and "image" not in doc.meta]
+        return [Problem(doc.path, doc.line_of(name), name, f"there is no picture for {name} (add 'image: images/garden.jpg', or remove {name})")
+                for name in needing]  # fmt: skip
+    if decorative and alt:
+        return [Problem(doc.path, doc.line_of("image_alt"), "image_alt",
+                        "a decorative picture has no alt text (remove image_alt, or image_decorative if the picture shows something)")]  # fmt: skip
+    if not decorative and not alt:
+        return [Problem(doc.path, doc.line_of("image"), "image_alt",
+                        "missing: an image needs image_alt, a short description of the picture for people who cannot see it "
+                        "(or 'image_decorative: true' when it only decorates)")]  # fmt: skip
+    return []
 
 
 def _moment(value: dt.date | dt.datetime, time_of_day: dt.time) -> dt.datetime:
@@ -119,6 +139,10 @@ def body_problems(doc: SourceDoc, html: markup.Html, vocab: Vocab) -> list[Probl
                                     "pictures from other websites would tell them who reads the page)"))  # fmt: skip
         elif not (checked := image_path(image.path, vocab)).ok:
             problems += [Problem(doc.path, line(image.line), "body", message) for _, message in checked.issues]
+        elif not image.alt.strip():
+            problems.append(Problem(doc.path, line(image.line), "body",
+                                    f"the picture {quoted(image.path)} has no alt text (write what it shows between the brackets, "
+                                    f"like ![Carers planting a garden]({image.path}), for people who cannot see it)"))  # fmt: skip
     return problems
 
 
@@ -130,11 +154,12 @@ def make_model(doc: SourceDoc, v: dict[str, Any], body: str) -> Story | Signator
         lists: dict[str, Any] = {k: v[k] or () for k in ("people", "outcomes", "lessons")}
         plain = {
             k: v[k]
-            for k in ("title", "summary", "date", "areas", "sectors", "themes", "approach", "easy_read", "image", "image_alt")
+            for k in ("title", "summary", "date", "areas", "sectors", "themes", "approach", "easy_read", "image", "image_alt",
+                      "image_caption")
         }
         consent = Consent(v["consent"]["date"], v["consent"]["how"])
         return Story(**common, **plain, **lists, self_assessment=ratings, draft=bool(v["draft"]), consent=consent,
-                     told_by=v["told_by"] or ())  # fmt: skip
+                     told_by=v["told_by"] or (), image_decorative=bool(v["image_decorative"]))  # fmt: skip
     if doc.collection == "signatories":
         updates = sorted((Update(u["date"], u["text"]) for u in v["updates"] or ()), key=lambda u: u.date, reverse=True)
         plain = {
@@ -266,9 +291,10 @@ def empty_site_problems(loaded: Loaded, docs: list[SourceDoc]) -> list[Problem]:
     return problems
 
 
-def validate(loaded: Loaded, results: list[DocResult]) -> Validated:
+def validate(loaded: Loaded, results: list[DocResult], planned: Callable[[StaticFile], Picture] | None = None) -> Validated:
     """Everything loaded, and every document of loaded.docs checked (check_document, in their order)
-    -> Content (or None when an error stops it) and the full list of problems."""
+    -> Content (or None when an error stops it) and the full list of problems. planned: how each
+    picture is published (pictures.plan, or the build cache's)."""
     problems = list(loaded.problems)
     settings = None
     if "site.yml" in loaded.data:
@@ -289,6 +315,8 @@ def validate(loaded: Loaded, results: list[DocResult]) -> Validated:
     problems += collection_problems([r for r in results if r.read], models["pages"])
     problems += write_up_problems(docs)
     problems += empty_site_problems(loaded, docs)
+    pictures, found = plan_pictures(loaded.images, planned)
+    problems += found
     if settings is None or any(p.is_error for p in problems):
         return Validated(None, problems)
     content = Content(
@@ -300,5 +328,6 @@ def validate(loaded: Loaded, results: list[DocResult]) -> Validated:
         **{name: tuple(items) for name, items in models.items()},
         images=tuple(sorted(vocab.images)),
         withdrawn=tuple(withdrawn),
+        pictures=pictures,
     )
     return Validated(content, problems)

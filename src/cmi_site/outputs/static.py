@@ -1,13 +1,15 @@
-"""The templates' own files (stylesheets, scripts, icons) and the content's images, as they are."""
+"""The templates' own files (stylesheets, scripts, icons), as they are, and the content's pictures, re-encoded."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import rjsmin
 
 from ..load import load_static
-from ..models import Output, StaticFile
+from ..models import Output, Picture, StaticFile
+from ..pictures import picture_files
 
 
 def minify_js(source: bytes) -> bytes:
@@ -22,6 +24,9 @@ def static_files(templates: Path) -> list[Output]:
     return [Output(f.output_path, minify_js(f.data) if f.output_path == "assets/search.js" else f.data) for f in found]
 
 
-def image_files(images: list[StaticFile]) -> list[Output]:
-    """The content's images, as they are."""
-    return [Output(image.output_path, image.data) for image in images]
+def image_files(images: list[StaticFile], pictures: Mapping[str, Picture]) -> Iterator[Output]:
+    """The content's pictures, each as its copies (pictures.py: re-encoded, no metadata), one at a time
+    as the writer takes them; the files themselves are never published."""
+    for image in images:
+        if (picture := pictures.get(image.output_path)) is not None:
+            yield from picture_files(image, picture)

@@ -12,16 +12,17 @@ Every engine gives what the plain calls would give; the fast one only gives it s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, TypeVar
 
 from ..config import BuildOptions, Result
 from ..datafiles import vocab_from_data
 from ..load import Loaded, read_doc
-from ..models import Content, Output, PageJob
+from ..models import Content, Output, PageJob, Picture, StaticFile
 from ..outputs.search import SearchDoc, doc_text
 from ..outputs.searchtext import Postings, build_postings, doc_weights
+from ..outputs.static import image_files
 from ..render import Renderer
 from ..site import Site, build_site
 from ..validate import Validated, check_document, validate
@@ -51,6 +52,9 @@ class Engine(Protocol):
 
     def remember(self, make: Callable[[A], str]) -> Callable[[A], str]:
         """make, whose result depends on its argument alone, perhaps remembered from the last build."""
+
+    def pictures(self, images: list[StaticFile], pictures: Mapping[str, Picture]) -> Iterator[Output]:
+        """outputs.static.image_files: each picture's copies, perhaps kept from the last build."""
 
     def later(self, job: Callable[[], T]) -> Callable[[], T]:
         """job, perhaps started now in another process; calling what is returned gives its result."""
@@ -96,6 +100,9 @@ class PlainEngine:
 
     def remember(self, make: Callable[[A], str]) -> Callable[[A], str]:
         return make
+
+    def pictures(self, images: list[StaticFile], pictures: Mapping[str, Picture]) -> Iterator[Output]:
+        return image_files(images, pictures)
 
     def later(self, job: Callable[[], T]) -> Callable[[], T]:
         return job

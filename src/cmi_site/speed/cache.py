@@ -37,8 +37,8 @@ from .fingerprint import digest
 
 PACKAGE = Path(__file__).resolve().parent.parent  # cmi_site/
 # Libraries whose output ends up in the site: a new version may change it.
-LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pyyaml")
-SCHEMA = "2"  # bump when the tables change
+LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pyyaml", "pillow")
+SCHEMA = "3"  # bump when the tables change
 
 
 @functools.cache
@@ -142,7 +142,8 @@ def sealed_pickle(value: Any) -> bytes:
 
 
 class BuildCache:
-    """One SQLite file, docs (key -> pickled result) and memo (key -> pickled value), and state/ (name -> pickled value).
+    """One SQLite file, docs (key -> pickled result), memo (key -> pickled value) and pictures (key -> pickled
+    copies), and state/ (name -> pickled value).
 
     Never an error: a database that cannot be opened or used (not a database, damaged, read-only, the
     disk full, the folder a file) is closed and every later call is a miss or does nothing, so the build
@@ -170,6 +171,7 @@ class BuildCache:
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("CREATE TABLE IF NOT EXISTS docs (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
                 db.execute("CREATE TABLE IF NOT EXISTS memo (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+                db.execute("CREATE TABLE IF NOT EXISTS pictures (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
                 return db
             except sqlite3.DatabaseError as err:
                 if db is not None:
@@ -224,6 +226,26 @@ class BuildCache:
         """Drop every document result this build did not use (older versions of files)."""
         used_keys = set(used)
         self._write([("DELETE FROM docs WHERE key = ?", [(key,) for key in self._keys("docs") if key not in used_keys])])
+
+    def picture(self, key: str, kind: type[T]) -> T | None:
+        """The picture entry of a key (speed/pictures.py), or None (also when it cannot be read)."""
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT value FROM pictures WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as err:
+            self._failed(err)
+            return None
+        return unpickle(row[0], kind) if row is not None else None
+
+    def add_picture(self, key: str, value: Any) -> None:
+        """Add a picture entry (pickled and sealed here)."""
+        self._write([("INSERT OR REPLACE INTO pictures VALUES (?, ?)", [(key, sealed_pickle(value))])])
+
+    def drop_pictures_except(self, used: Iterable[str]) -> None:
+        """Drop every picture entry this build did not use (pictures changed or gone)."""
+        used_keys = set(used)
+        self._write([("DELETE FROM pictures WHERE key = ?", [(key,) for key in self._keys("pictures") if key not in used_keys])])
 
     def memo(self, keys: Iterable[str], kind: type[Any] = object) -> dict[str, Any]:
         """The memo entries there are of these keys, unpickled; one that cannot be read or is not a kind is

@@ -7,7 +7,7 @@ import dataclasses
 import functools
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -15,7 +15,7 @@ from ..commit import FileStat, prepare_spare, scan_output
 from ..config import BuildOptions, Paths, Result
 from ..errors import Problem
 from ..load import Loaded
-from ..models import Content, Output, PageJob
+from ..models import Content, Output, PageJob, Picture, StaticFile
 from ..outdir import MARKER, MARKER_TEXT, OutputFolder
 from ..outputs.search import SearchDoc
 from ..outputs.searchtext import Postings
@@ -29,6 +29,7 @@ from .docs import check_documents, hash_files_known
 from .fingerprint import Fingerprints, Unfingerprintable, digest
 from .pages import Entry, LastBuild, PageReuse
 from .parallel import Background, in_background
+from .pictures import PictureStore
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -59,6 +60,7 @@ class FastEngine:
         self._reuse: PageReuse | None = None
         self._memos: list[Memo[Any]] = []
         self._stats: dict[str, FileStat] = {}
+        self._pictures = PictureStore(self.cache)
 
     # ---- before anything is read: has anything changed at all? ------------------------------------
 
@@ -86,7 +88,9 @@ class FastEngine:
     def check(self, loaded: Loaded) -> Validated:
         gc.disable()  # reading makes millions of objects and no garbage cycles: collecting as it goes doubles the time
         results, self._converted = check_documents(loaded, self.paths.content, self.cache, self.fingerprints, self._hashes)
-        return validate(loaded, results)
+        validated = validate(loaded, results, self._pictures.plan)
+        self._pictures.drop_unused()
+        return validated
 
     def site(self, content: Content) -> Site:
         site = build_site(content, self.options)
@@ -119,6 +123,9 @@ class FastEngine:
         memo: Memo[A] = Memo(self.cache, self.fingerprints, make)
         self._memos.append(memo)
         return memo
+
+    def pictures(self, images: list[StaticFile], pictures: Mapping[str, Picture]) -> Iterator[Output]:
+        return self._pictures.files(images, pictures)
 
     def later(self, job: Callable[[], T]) -> Callable[[], T]:
         return self._start(job) if self._converted <= BACKGROUND_MAX_CONVERTED else job
