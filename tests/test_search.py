@@ -308,10 +308,10 @@ def test_every_other_page_has_a_search_box_in_its_header(built: Path) -> None:
         assert '<label class="visually-hidden" for="site-search-q">Search the site</label>' in page
 
 
-def test_search_code_is_minified_under_15_kb(built: Path) -> None:
+def test_search_code_is_minified_under_17_5_kb(built: Path) -> None:
     source = (TEMPLATES / "assets" / "search.js").read_bytes()
     written = (built / "assets" / "search.js").read_bytes()
-    assert len(written) < 15_000 < len(source)
+    assert len(written) < 17_500 < len(source)
     assert b"/*" not in written and b"\n  " not in written
 
 

@@ -224,10 +224,72 @@ def test_stemming_prefixes_typos_and_accents(tab: Page, small_site: Path) -> Non
     tab.type("cafe carers")
     assert tab.titles() == ["A Café for carers"]
     tab.type("zebra")
-    assert tab.status() == "0 results for “zebra”."
+    assert tab.status() == "0 results for “zebra”. " + NOTHING
     assert tab.titles() == []
     tab.type("the ")
     assert tab.status() == "“the” is too short or too common to search for. Type a word, or choose a filter, to search 10 stories, signatories, events and pages."
+
+
+NOTHING = "Try fewer words, other words or another spelling, fewer filters, or browse by area, theme or sector."
+SOME = "No results with all of your words. Showing results with some of them. "
+
+
+def test_when_no_document_has_every_word_those_with_most_of_them_are_shown_ranked(tab: Page, small_site: Path) -> None:
+    tab.open(file_url(small_site))
+    tab.type("carers zebra")
+    assert tab.status() == SOME + "4 results for “carers zebra”."
+    assert tab.titles()[:2] == ["Respite with carers", "A Café for carers"]  # ranked as "carers" alone
+    assert not tab.page.is_visible("#search-help")
+    tab.type("dementia carers zebra")  # two of the three words first, then one
+    titles = tab.titles()
+    assert tab.status().startswith(SOME)
+    assert titles[0] == "A newsletter for the network"  # dementia (its theme) and carers (its text)
+    assert set(titles[1:]) == {"Respite with carers", "A Café for carers", "Sam Rivers", "Going home from hospital", "Memory cafe"}
+    tab.type("dementia carers")  # every word somewhere: only those, no partial line
+    assert tab.status() == "1 result for “dementia carers”."
+
+
+def test_when_nothing_matches_the_page_and_the_live_region_say_what_to_try(tab: Page, small_site: Path) -> None:
+    tab.open(file_url(small_site, "?q=zebra+giraffe"))
+    assert tab.status() == "0 results for “zebra giraffe”. " + NOTHING
+    assert tab.page.get_attribute("#search-status", "role") == "status"
+    help_box = tab.page.locator("#search-help")
+    expect(help_box).to_be_visible()
+    links = help_box.locator("a")
+    assert links.all_inner_texts() == ["all stories", "area", "theme", "sector"]
+    assert links.nth(1).get_attribute("href") == "../areas/index.html"
+    tab.type("carers")
+    expect(help_box).to_be_hidden()
+    tab.type("")
+    expect(help_box).to_be_hidden()
+    tab.open(file_url(small_site, "?q=carers&type=event"))  # the filters leave nothing
+    assert tab.status() == "0 results for “carers”, filtered by Type: Events. " + NOTHING
+    expect(help_box).to_be_visible()
+
+
+def test_a_result_whose_shown_words_did_not_match_says_where_it_matched(tab: Page, small_site: Path) -> None:
+    tab.open(file_url(small_site, "?q=carers"))
+    where = {item.locator(".search-result__title").inner_text(): item.locator(".search-result__where").all_inner_texts()
+             for item in tab.page.locator(".search-result").all()}  # fmt: skip
+    assert where == {"Respite with carers": [], "A Café for carers": [],  # marked in the title
+                     "A newsletter for the network": ["Matched words in the story."],
+                     "Sam Rivers": ["Matched words in the signatory's page."]}  # fmt: skip
+    tab.type("commissioners")  # in the summary shown: marked there, nothing more said
+    assert tab.page.locator(".search-result__where").count() == 0
+    assert tab.marks() == ["commissioners"]
+    tab.type("pay people")  # a signatory's commitment: not shown, so said
+    assert tab.page.locator(".search-result__where").all_inner_texts() == ["Matched its role, commitments, area or sector."]
+
+
+def test_a_typo_in_the_first_letter_of_a_long_word_is_forgiven(tab: Page, split_site: Path) -> None:
+    tab.open(file_url(split_site))
+    tab.type("nospital")  # h -> n: the word is in another dictionary file, loaded for it
+    assert tab.titles() == ["Going home from hospital"]
+    assert tab.marks() == ["hospital", "hospital"]
+    tab.type("ospital")  # the first letter dropped
+    assert tab.titles() == ["Going home from hospital"]
+    tab.type("vafe")  # too short to guess which word was meant
+    assert tab.titles() == []
 
 
 def test_short_words_are_not_guessed_at(tab: Page, small_site: Path) -> None:
@@ -369,7 +431,7 @@ def test_under_a_sub_path_with_a_strict_csp(tab: Page, served: str) -> None:
     tab.type("garden")
     assert tab.status().startswith("12 results for “garden”")
     tab.check("approach", "co-production")
-    assert tab.status() == "0 results for “garden”, filtered by Approach: Co-production."
+    assert tab.status() == "0 results for “garden”, filtered by Approach: Co-production. " + NOTHING
     tab.page.go_back()
     tab.settle()
     assert tab.status().startswith("12 results for “garden”")

@@ -12,7 +12,14 @@
   var WORD = /[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*/gu;
   var SHOWN = 10; // results drawn at a time
   var EXPANSIONS = 10; // at most this many index words for a word being typed
+  var FIRST_TYPO = 7; // a word this long or longer may have a typo in its first letter (all dictionaries load)
   var WAIT = 150; // ms: while typing, wait this long for the next key before loading anything new
+  var SOME = "No results with all of your words. Showing results with some of them. ";
+  // What a document's lead and body are (doc_text in outputs/search.py), said when no shown word matched.
+  var WHERE_LEAD = { story: "its summary, area, sector, theme or approach", signatory: "its role, commitments, area or sector",
+    event: "its summary or place", page: "its summary" };
+  var WHERE_BODY = { story: "words in the story", signatory: "words in the signatory's page", event: "words in the event's description",
+    page: "words in the page" };
   var FAILED = "Sorry, the search index did not load. Try again, or browse stories by area, theme or sector.";
   var PAUSE = 500; // ms: while typing, put the search in the address once typing pauses this long
   var SAY = 700; // ms: while typing, say how many results (in the live status line) once typing pauses this long
@@ -185,8 +192,9 @@
   }
 
   /* A query word -> Map(term -> weight): the word itself, the words it begins (while typing), and,
-     when neither is in the index, words one typo away in words of 5 letters or more. */
-  function expand(token) {
+     when neither is in the index, words one typo away in words of 5 letters or more; with everywhere,
+     in every dictionary, so that a typo in the first letter is forgiven too (sdvocacy). */
+  function expand(token, everywhere) {
     var D = dictionary(token.w), found = new Map(), w = token.w;
     function has(t) { return D.t[seek(D.t, t)] === t; }
     function put(t, weight) { if (!(found.get(t) >= weight)) found.set(t, weight); }
@@ -200,9 +208,9 @@
         if (has(w.slice(0, k)) && mayStemTo(w.slice(0, k), w.slice(k))) put(w.slice(0, k), 0.6);
       }
     }
-    if (!found.size && w.length >= 5) {
-      D.t.forEach((t) => { if (within1(t, token.s) || within1(t, w)) put(t, 0.5); });
-    }
+    var near = (t) => { if (within1(t, token.s) || within1(t, w)) put(t, 0.5); };
+    if (!found.size && w.length >= 5) D.t.forEach(near);
+    if (!found.size && everywhere) M.starts.d.forEach((_, i) => { dictionary(M.starts.d[i] || "").t.forEach(near); });
     return found;
   }
 
@@ -231,12 +239,19 @@
 
   // ---- searching ---------------------------------------------------------------------------------
 
-  /* Documents holding every word of the query (or all, with no words), with a score for each. */
+  /* Documents holding every word of the query (or all, with no words), with a score for each, and
+     where each matched (the OR of its postings' weights: title, lead, body). When no document has
+     every word, those with the most of them, ranked first by how many they have (partial). */
   async function match(tokens, run) {
-    var n = M.docs, score = new Float32Array(n), hits = new Uint8Array(n), terms = new Set();
-    if (!tokens.length) return { all: true, score: score, terms: terms };
+    var n = M.docs, score = new Float32Array(n), hits = new Uint8Array(n), where = new Uint8Array(n), terms = new Set();
+    if (!tokens.length) return { all: true, score: score, terms: terms, where: where };
     await need(tokens.map((t) => dictKey(t.w)), run);
-    var expanded = tokens.map(expand), keys = [];
+    var expanded = tokens.map((t) => expand(t, false)), keys = [];
+    var lost = tokens.filter((t, i) => !expanded[i].size && t.w.length >= FIRST_TYPO);
+    if (lost.length) { // a typo in the first letter: look in every dictionary (only for long words)
+      await need(M.starts.d.map((_, i) => "d" + i), run);
+      expanded = tokens.map((t, i) => expanded[i].size || t.w.length < FIRST_TYPO ? expanded[i] : expand(t, true));
+    }
     expanded.forEach((e) => { e.forEach((_, t) => { keys.push(shardKey(t)); }); });
     await need(keys, run);
     expanded.forEach((e) => {
@@ -247,14 +262,19 @@
         terms.add(term);
         var idf = Math.log(1 + n / p.ids.length) * weight;
         for (var k = 0; k < p.ids.length; k++) {
-          var d = p.ids[k], s = WEIGHT[DIGIT[p.w.charCodeAt(k)]] * idf;
+          var d = p.ids[k], bits = DIGIT[p.w.charCodeAt(k)], s = WEIGHT[bits] * idf;
+          where[d] |= bits;
           if (s > best[d]) best[d] = s;
         }
       });
       for (var d = 0; d < n; d++) if (best[d] > 0) { hits[d]++; score[d] += best[d]; }
     });
-    for (var d = 0; d < n; d++) if (hits[d] < tokens.length) score[d] = 0;
-    return { all: false, score: score, terms: terms };
+    var most = 0;
+    for (var d = 0; d < n; d++) if (hits[d] > most) most = hits[d];
+    var partial = most > 0 && most < tokens.length;
+    // Partial: more words first (a word is worth more than any score), then by score.
+    for (d = 0; d < n; d++) score[d] = partial ? (hits[d] ? hits[d] * 1000 + score[d] : 0) : hits[d] < tokens.length ? 0 : score[d];
+    return { all: false, score: score, terms: terms, where: where, partial: partial };
   }
 
   /* Filter the matches, and count each loaded filter's values as if that filter alone were not applied. */
@@ -297,7 +317,7 @@
 
   // ---- the page ----------------------------------------------------------------------------------
 
-  var root, form, input, sortBy, status, list, more, current = null, latest = 0, shown = 0, address = null, recording = false, saying = 0;
+  var root, form, input, sortBy, status, help, list, more, current = null, latest = 0, shown = 0, address = null, recording = false, saying = 0;
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -402,6 +422,14 @@
     return VALUES.type.filter((_, j) => bits & (1 << j))[0];
   }
 
+  /* Where a result matched, when the words shown have none of the query's: from its postings' weights. */
+  function whereMatched(d, result) {
+    var bits = result.where[d], kind = kindOf(d);
+    if (bits & 8) return kind === "signatory" ? "Matched the organisation name." : "Matched the title.";
+    if (bits & 4) return "Matched " + WHERE_LEAD[kind] + ".";
+    return "Matched " + WHERE_BODY[kind] + ".";
+  }
+
   function resultItem(d, result) {
     var row = parts["c" + Math.floor(d / M.chunk)][d % M.chunk], item = el("li", "search-result");
     var heading = el("h3", "search-result__title"), link = el("a"), summary = el("p", "search-result__summary");
@@ -413,6 +441,7 @@
     item.append(el("p", "search-result__kind", M.kinds[kindOf(d)]), heading);
     if (meta) item.append(el("p", "search-result__meta", meta));
     item.append(summary);
+    if (result.terms.size && !item.querySelector("mark")) item.append(el("p", "search-result__where", whereMatched(d, result)));
     return item;
   }
 
@@ -481,9 +510,11 @@
       var found = await match(tokens, run), result = filter(found, state);
       result.tokens = tokens;
       result.terms = found.terms;
+      result.where = found.where;
       current = result;
       drawCounts(result, state);
       if (!tokens.length && !result.filtered) {
+        help.hidden = true;
         list.replaceChildren();
         more.hidden = true;
         finish(started, run);
@@ -491,9 +522,11 @@
           "Type a word, or choose a filter, to search " +
           plural(M.docs, "story, signatory, event and page", "stories, signatories, events and pages") + ".", typing);
       }
+      help.hidden = result.ids.length > 0;
       await drawResults(result, 0, SHOWN, run);
       finish(started, run);
-      say(describe(result, state) + (result.ids.length > SHOWN ? " Showing the first " + SHOWN + "." : ""), typing);
+      say((found.partial && result.ids.length ? SOME : "") + describe(result, state) +
+        (result.ids.length > SHOWN ? " Showing the first " + SHOWN + "." : "") + (result.ids.length ? "" : " " + help.dataset.say), typing);
     } catch (error) {
       if (error === STALE) return;
       finish(started, run);
@@ -523,6 +556,7 @@
     status = document.getElementById("search-status");
     list = document.getElementById("search-results");
     more = document.getElementById("search-more");
+    help = document.getElementById("search-help");
     document.getElementById("search-nojs").hidden = true;
     document.getElementById("search-output").hidden = false;
     form.hidden = false;
