@@ -100,6 +100,60 @@ def small_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
+PHRASES = {
+    "stories/shared-lives.md": """
+        ---
+        title: Shared Lives carers
+        summary: A Shared Lives scheme in Essex.
+        date: 2020-01-01
+        areas: [norfolk]
+        sectors: [health]
+        themes: [dementia]
+        ---
+        Carers share their homes.
+        """,
+    "stories/our-stories.md": """
+        ---
+        title: Shared stories of our lives
+        summary: People told us about their lives, and shared them.
+        date: 2020-02-01
+        areas: [norfolk]
+        sectors: [health]
+        themes: [dementia]
+        ---
+        Stories.
+        """,
+    "stories/care-at-home.md": """
+        ---
+        title: Care at home
+        summary: Visits to people in their own homes.
+        date: 2020-03-01
+        areas: [norfolk]
+        sectors: [health]
+        themes: [dementia]
+        ---
+        Visits.
+        """,
+    "stories/review.md": """
+        ---
+        title: A review of home care
+        summary: What people said about the care they get.
+        date: 2020-04-01
+        areas: [norfolk]
+        sectors: [health]
+        themes: [dementia]
+        ---
+        A review.
+        """,
+}
+
+
+@pytest.fixture(scope="module")
+def phrase_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    files = {path: dedent(text) for path, text in {**MINIMAL, **PHRASES}.items()}
+    return build(tmp_path_factory.mktemp("phrases"), files)
+
+
 @pytest.fixture(scope="module")
 def split_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     files = {path: dedent(text) for path, text in {**MINIMAL, **EXTRA}.items()} | filler(120)
@@ -290,6 +344,28 @@ def test_a_typo_in_the_first_letter_of_a_long_word_is_forgiven(tab: Page, split_
     assert tab.titles() == ["Going home from hospital"]
     tab.type("vafe")  # too short to guess which word was meant
     assert tab.titles() == []
+
+
+def test_a_quoted_phrase_matches_its_words_next_to_each_other_in_order(tab: Page, phrase_site: Path) -> None:
+    tab.open(file_url(phrase_site))
+    tab.type("shared lives")  # both stories have both words; the one with them together first
+    assert tab.titles() == ["Shared Lives carers", "Shared stories of our lives"]
+    tab.type('"shared lives"')
+    assert tab.status() == "1 result for “\"shared lives\"”."
+    assert tab.titles() == ["Shared Lives carers"]
+    assert tab.marks() == ["Shared", "Lives", "Shared", "Lives"]
+    tab.type("“lives shared”")  # the wrong order: not a match, so those with some of the words
+    assert tab.status().startswith("No results with all of your words and the quoted ones next to each other. Showing")
+    tab.type('"shared lives" essex')  # a phrase and a word
+    assert tab.titles() == ["Shared Lives carers"]
+
+
+def test_a_query_of_several_words_ranks_them_together_first(tab: Page, phrase_site: Path) -> None:
+    tab.open(file_url(phrase_site))
+    tab.type("care at home")  # "at" is skipped between them, as in the index
+    assert tab.titles()[:2] == ["Care at home", "A review of home care"]  # both titles have both words
+    tab.type("home care")
+    assert tab.titles()[:2] == ["A review of home care", "Care at home"]
 
 
 def test_short_words_are_not_guessed_at(tab: Page, small_site: Path) -> None:

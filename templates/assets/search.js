@@ -10,6 +10,7 @@
   var ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
   var SUFFIXES = ["ing", "ed", "er", "ers", "es", "s", "e"];
   var WORD = /[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*/gu;
+  var BREAK = /[^\p{L}\p{N}_\s'\u2019-]+/u; // punctuation, as _BREAK in searchtext.py
   var SHOWN = 10; // results drawn at a time
   var EXPANSIONS = 10; // at most this many index words for a word being typed
   var FIRST_TYPO = 7; // a word this long or longer may have a typo in its first letter (all dictionaries load)
@@ -20,6 +21,7 @@
     event: "its summary or place", page: "its summary" };
   var WHERE_BODY = { story: "words in the story", signatory: "words in the signatory's page", event: "words in the event's description",
     page: "words in the page" };
+  var SOME_PHRASE = "No results with all of your words and the quoted ones next to each other. Showing results with some of them. ";
   var FAILED = "Sorry, the search index did not load. Try again, or browse stories by area, theme or sector.";
   var PAUSE = 500; // ms: while typing, put the search in the address once typing pauses this long
   var SAY = 700; // ms: while typing, say how many results (in the live status line) once typing pauses this long
@@ -70,13 +72,29 @@
     return w.length >= 5 && w.charAt(w.length - 1) === "e" ? w.slice(0, -1) : w;
   }
 
-  /* The words of a query. The last one, when nothing follows it, may be a word still being typed. */
+  /* The words of a query. The last one, when nothing follows it, may be a word still being typed.
+     tokens.pairs: the pairs of words (stems joined by "_", as pair_counts in searchtext.py makes them)
+     that a quoted phrase needs, next to each other; tokens.near: those of the other words, which rank a
+     document holding them first. */
   function queryTokens(q) {
-    var text = normalise(q), words = text.match(WORD) || [], open = /[\p{L}\p{N}]$/u.test(text);
-    return words.map((word, i) => {
-      word = word.replace(/-/g, "");
-      return { w: word, s: stem(word), prefix: open && i === words.length - 1 };
-    }).filter((t) => t.prefix ? t.w.length > 1 : isTerm(t.w));
+    var text = normalise(q), open = /[\p{L}\p{N}]$/u.test(text), pieces = text.split(/["\u201c\u201d]/);
+    var tokens = [], pairs = [], near = [];
+    pieces.forEach((piece, p) => {
+      var words = piece.match(WORD) || [], runs = piece.split(BREAK);
+      words.forEach((word, i) => {
+        word = word.replace(/-/g, "");
+        var t = { w: word, s: stem(word), prefix: open && p === pieces.length - 1 && i === words.length - 1 };
+        if (t.prefix ? t.w.length > 1 : isTerm(t.w)) tokens.push(t);
+      });
+      runs.forEach((run, r) => { // as in the index, no pair across punctuation
+        var stems = (run.match(WORD) || []).map((w) => w.replace(/-/g, "")).filter(isTerm).map(stem);
+        if (p % 2 && open && p === pieces.length - 1 && r === runs.length - 1) stems.pop(); // a phrase's word being typed
+        for (var i = 1; i < stems.length; i++) (p % 2 ? pairs : near).push(stems[i - 1] + "_" + stems[i]);
+      });
+    });
+    tokens.pairs = unique(pairs);
+    tokens.near = unique(near);
+    return tokens;
   }
 
   // ---- loading the index -------------------------------------------------------------------------
@@ -150,7 +168,8 @@
   }
 
   function shardKey(term) {
-    return "t" + partOf(M.starts.t, term);
+    var pair = term.indexOf("_") >= 0;
+    return (pair ? "p" : "t") + partOf(pair ? M.starts.p : M.starts.t, term);
   }
 
   /* A term's postings: document numbers (ascending) and a weight character for each. */
@@ -252,6 +271,9 @@
       await need(M.starts.d.map((_, i) => "d" + i), run);
       expanded = tokens.map((t, i) => expanded[i].size || t.w.length < FIRST_TYPO ? expanded[i] : expand(t, true));
     }
+    tokens.pairs.forEach((pair) => { expanded.push(new Map([[pair, 1]])); }); // a phrase: each pair is needed
+    var needed = expanded.length, bonus = new Map(tokens.near.map((pair) => [pair, 1]));
+    expanded.push(bonus); // pairs of the other words: they add to the score, and are not needed
     expanded.forEach((e) => { e.forEach((_, t) => { keys.push(shardKey(t)); }); });
     await need(keys, run);
     expanded.forEach((e) => {
@@ -259,7 +281,7 @@
       e.forEach((weight, term) => {
         var p = postings(term);
         if (!p) return;
-        terms.add(term);
+        if (e !== bonus && term.indexOf("_") < 0) terms.add(term);
         var idf = Math.log(1 + n / p.ids.length) * weight;
         for (var k = 0; k < p.ids.length; k++) {
           var d = p.ids[k], bits = DIGIT[p.w.charCodeAt(k)], s = WEIGHT[bits] * idf;
@@ -267,13 +289,13 @@
           if (s > best[d]) best[d] = s;
         }
       });
-      for (var d = 0; d < n; d++) if (best[d] > 0) { hits[d]++; score[d] += best[d]; }
+      for (var d = 0; d < n; d++) if (best[d] > 0) { hits[d] += e !== bonus; score[d] += best[d]; }
     });
     var most = 0;
     for (var d = 0; d < n; d++) if (hits[d] > most) most = hits[d];
-    var partial = most > 0 && most < tokens.length;
+    var partial = most > 0 && most < needed;
     // Partial: more words first (a word is worth more than any score), then by score.
-    for (d = 0; d < n; d++) score[d] = partial ? (hits[d] ? hits[d] * 1000 + score[d] : 0) : hits[d] < tokens.length ? 0 : score[d];
+    for (d = 0; d < n; d++) score[d] = partial ? (hits[d] ? hits[d] * 1000 + score[d] : 0) : hits[d] < needed ? 0 : score[d];
     return { all: false, score: score, terms: terms, where: where, partial: partial };
   }
 
@@ -525,7 +547,7 @@
       help.hidden = result.ids.length > 0;
       await drawResults(result, 0, SHOWN, run);
       finish(started, run);
-      say((found.partial && result.ids.length ? SOME : "") + describe(result, state) +
+      say((found.partial && result.ids.length ? (tokens.pairs.length ? SOME_PHRASE : SOME) : "") + describe(result, state) +
         (result.ids.length > SHOWN ? " Showing the first " + SHOWN + "." : "") + (result.ids.length ? "" : " " + help.dataset.say), typing);
     } catch (error) {
       if (error === STALE) return;

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import operator
 import re
 import unicodedata
@@ -126,6 +127,29 @@ def term_counts(text: str) -> dict[str, int]:
 
 _TERMS: dict[str, str] = {}  # word -> its stem, or "" when it is not indexed: each worked out once
 
+_BREAK = re.compile(r"[^\w\s'\u2019-]+")  # punctuation, which ends a run of words that follow each other
+PAIR = "_"  # joins the stems of two words that follow each other ("shar_liv"); no word holds it
+
+
+def pair_counts(text: str) -> dict[str, int]:
+    """Text -> how often each pair of indexed words follows the other (stems joined by PAIR), stop words
+    between them skipped, none across punctuation, and a hyphenated word taken whole: "shared lives", "shared-lives" and "care
+    at home" give shar_liv and care_home. A quoted phrase is searched as its pairs."""
+    counts: Counter[str] = Counter()
+    for piece in _BREAK.split(text):  # no pair across punctuation: "their lives, and shared them"
+        stems = [term_of(word.replace("-", "")) for word in split_words(piece)]
+        stems = [s for s in stems if s]
+        counts.update(map(PAIR.join, itertools.pairwise(stems)))
+    return dict(counts)
+
+
+def term_of(word: str) -> str:
+    """A normalised word with no hyphen -> its stem, or "" when it is not indexed (cached)."""
+    term = _TERMS.get(word)
+    if term is None:
+        term = _TERMS[word] = stem(word) if len(word) > 1 and word not in STOPWORDS else ""
+    return term
+
 
 def utf16_key(text: str) -> bytes:
     """Sort key that orders strings as JavaScript compares them (by UTF-16 code units)."""
@@ -136,12 +160,16 @@ def utf16_key(text: str) -> bytes:
 
 
 def doc_weights(text: Mapping[str, str]) -> dict[str, int]:
-    """A document's doc_text -> {term: weight}: 8 if in the title, +4 if in the lead, + body count bucket (0-3)."""
-    weights = dict.fromkeys(term_counts(text.get(TITLE, "")), TITLE_BIT)
-    for term in term_counts(text.get(LEAD, "")):
-        weights[term] = weights.get(term, 0) | LEAD_BIT
-    for term, count in term_counts(text.get(BODY, "")).items():
-        weights[term] = weights.get(term, 0) | (1 if count == 1 else 2 if count <= 3 else 3)
+    """A document's doc_text -> {term: weight}: 8 if in the title, +4 if in the lead, + body count bucket
+    (0-3); for its words (term_counts) and the pairs of words that follow each other (pair_counts)."""
+    weights: dict[str, int] = {}
+    for counts in (term_counts, pair_counts):
+        for term in counts(text.get(TITLE, "")):
+            weights[term] = TITLE_BIT
+        for term in counts(text.get(LEAD, "")):
+            weights[term] = weights.get(term, 0) | LEAD_BIT
+        for term, count in counts(text.get(BODY, "")).items():
+            weights[term] = weights.get(term, 0) | (1 if count == 1 else 2 if count <= 3 else 3)
     return weights
 
 
