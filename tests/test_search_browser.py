@@ -134,6 +134,12 @@ PHRASES = {
         ---
         Visits.
         """,
+    "pages/who-we-are.md": """
+        ---
+        title: Who we are
+        ---
+        A small team.
+        """,
     "stories/review.md": """
         ---
         title: A review of home care
@@ -152,6 +158,16 @@ PHRASES = {
 def phrase_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     files = {path: dedent(text) for path, text in {**MINIMAL, **PHRASES}.items()}
     return build(tmp_path_factory.mktemp("phrases"), files)
+
+
+@pytest.fixture(scope="module")
+def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site built from the content the project ships (content/)."""
+    out = tmp_path_factory.mktemp("shipped") / "_site"
+    code = main(["build", "--content", str(TEMPLATES.parent / "content"), "--templates", str(TEMPLATES), "--output", str(out),
+                 "--today", TODAY.isoformat()])  # fmt: skip
+    assert code == 0
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -332,7 +348,7 @@ def test_a_result_whose_shown_words_did_not_match_says_where_it_matched(tab: Pag
     assert tab.page.locator(".search-result__where").count() == 0
     assert tab.marks() == ["commissioners"]
     tab.type("pay people")  # a signatory's commitment: not shown, so said
-    assert tab.page.locator(".search-result__where").all_inner_texts() == ["Matched its role, commitments, area or sector."]
+    assert tab.page.locator(".search-result__where").all_inner_texts() == ["Matched its role, organisation, commitments, area or sector."]
 
 
 def test_a_typo_in_the_first_letter_of_a_long_word_is_forgiven(tab: Page, split_site: Path) -> None:
@@ -366,6 +382,27 @@ def test_a_query_of_several_words_ranks_them_together_first(tab: Page, phrase_si
     assert tab.titles()[:2] == ["Care at home", "A review of home care"]  # both titles have both words
     tab.type("home care")
     assert tab.titles()[:2] == ["A review of home care", "Care at home"]
+
+
+def test_ranking_on_the_shipped_content_is_as_documented(tab: Page, shipped_site: Path) -> None:
+    tab.open(file_url(shipped_site, "?q=what+is+coproduction"))  # the About page's heading, whole
+    assert tab.titles()[0] == "About Count Me In"
+    assert tab.page.locator(".search-result__where").first.inner_text() == "Matched its summary or headings."
+    tab.open(file_url(shipped_site, "?q=carers"))  # titled stories first; a signatory's organisation is not its title
+    kinds = tab.page.locator(".search-result__kind").all_inner_texts()
+    assert tab.titles()[:2] == ["Carers help design a simpler way to book a break", "Rewriting the carers' information leaflet"]
+    assert kinds[:3] == ["Story", "Story", "Signatory"]
+
+
+def test_a_query_of_small_common_words_finds_a_whole_title_or_heading(tab: Page, phrase_site: Path) -> None:
+    tab.open(file_url(phrase_site, "?q=Who+we+are"))
+    assert tab.status() == "1 result for “Who we are”."
+    assert tab.titles() == ["Who we are"]
+    assert tab.marks() == ["Who", "we", "are"]
+    tab.type("where we are ")
+    assert tab.status().startswith("“where we are” is too short or too common to search for.")
+    tab.type("shared stories of our lives")  # a whole title: first, above a title with more of the words
+    assert tab.titles()[0] == "Shared stories of our lives"
 
 
 def test_short_words_are_not_guessed_at(tab: Page, small_site: Path) -> None:

@@ -17,8 +17,8 @@
   var WAIT = 150; // ms: while typing, wait this long for the next key before loading anything new
   var SOME = "No results with all of your words. Showing results with some of them. ";
   // What a document's lead and body are (doc_text in outputs/search.py), said when no shown word matched.
-  var WHERE_LEAD = { story: "its summary, area, sector, theme or approach", signatory: "its role, commitments, area or sector",
-    event: "its summary or place", page: "its summary" };
+  var WHERE_LEAD = { story: "its summary, headings, area, sector, theme or approach", signatory: "its role, organisation, commitments, area or sector",
+    event: "its summary, headings or place", page: "its summary or headings" };
   var WHERE_BODY = { story: "words in the story", signatory: "words in the signatory's page", event: "words in the event's description",
     page: "words in the page" };
   var SOME_PHRASE = "No results with all of your words and the quoted ones next to each other. Showing results with some of them. ";
@@ -75,7 +75,8 @@
   /* The words of a query. The last one, when nothing follows it, may be a word still being typed.
      tokens.pairs: the pairs of words (stems joined by "_", as pair_counts in searchtext.py makes them)
      that a quoted phrase needs, next to each other; tokens.near: those of the other words, which rank a
-     document holding them first. */
+     document holding them first; tokens.whole: the query as a whole title or heading (whole_term in
+     searchtext.py), which ranks such a document first, and is all a query of stop words looks for. */
   function queryTokens(q) {
     var text = normalise(q), open = /[\p{L}\p{N}]$/u.test(text), pieces = text.split(/["\u201c\u201d]/);
     var tokens = [], pairs = [], near = [];
@@ -94,6 +95,8 @@
     });
     tokens.pairs = unique(pairs);
     tokens.near = unique(near);
+    var all = (text.match(WORD) || []).map((w) => w.replace(/-/g, ""));
+    tokens.whole = all.length > 1 || (all.length && !tokens.length) ? "_" + all.join("_") : ""; // as whole_term
     return tokens;
   }
 
@@ -263,7 +266,13 @@
      every word, those with the most of them, ranked first by how many they have (partial). */
   async function match(tokens, run) {
     var n = M.docs, score = new Float32Array(n), hits = new Uint8Array(n), where = new Uint8Array(n), terms = new Set();
-    if (!tokens.length) return { all: true, score: score, terms: terms, where: where };
+    var whole = tokens.whole ? (await need([shardKey(tokens.whole)], run), postings(tokens.whole)) : null;
+    if (!tokens.length && !whole) return { all: true, score: score, terms: terms, where: where, words: [] };
+    if (whole) for (var k = 0; k < whole.ids.length; k++) where[whole.ids[k]] |= DIGIT[whole.w.charCodeAt(k)];
+    if (!tokens.length) { // stop words only: the documents with them as a whole title or heading
+      whole.ids.forEach((d, j) => { score[d] = WEIGHT[DIGIT[whole.w.charCodeAt(j)]]; });
+      return { all: false, score: score, terms: terms, where: where, words: tokens.whole.slice(1).split("_"), partial: false };
+    }
     await need(tokens.map((t) => dictKey(t.w)), run);
     var expanded = tokens.map((t) => expand(t, false)), keys = [];
     var lost = tokens.filter((t, i) => !expanded[i].size && t.w.length >= FIRST_TYPO);
@@ -293,10 +302,12 @@
     });
     var most = 0;
     for (var d = 0; d < n; d++) if (hits[d] > most) most = hits[d];
-    var partial = most > 0 && most < needed;
+    var partial = most > 0 && most < needed && !whole; // a whole title or heading has every word
     // Partial: more words first (a word is worth more than any score), then by score.
     for (d = 0; d < n; d++) score[d] = partial ? (hits[d] ? hits[d] * 1000 + score[d] : 0) : hits[d] < needed ? 0 : score[d];
-    return { all: false, score: score, terms: terms, where: where, partial: partial };
+    if (whole) whole.ids.forEach((d) => { score[d] += 500; }); // the whole title or a whole heading: first (it has every word)
+    var small = whole && tokens.every((t) => STOP.has(t.w)) ? tokens.whole.slice(1).split("_") : []; // marked as they are
+    return { all: false, score: score, terms: terms, where: where, words: small, partial: partial };
   }
 
   /* Filter the matches, and count each loaded filter's values as if that filter alone were not applied. */
@@ -422,17 +433,17 @@
     return iso && DATE.format(new Date(iso));
   }
 
-  function marks(word, tokens, terms) {
-    if (indexWords(word).some((w) => terms.has(stem(w)))) return true;
+  function marks(word, result) {
     var whole = normalise(word).replace(/-/g, "");
-    return tokens.some((t) => t.prefix && t.w.length > 2 && whole.indexOf(t.w) === 0);
+    if (result.plain.has(whole) || indexWords(word).some((w) => result.terms.has(stem(w)))) return true;
+    return result.tokens.some((t) => t.prefix && t.w.length > 2 && whole.indexOf(t.w) === 0);
   }
 
   /* Text into node, with the words the query found in <mark>. */
   function highlight(node, text, result) {
     var re = /[\p{L}\p{N}]+(?:['\u2019-][\p{L}\p{N}]+)*/gu, last = 0, m;
-    while (result.terms.size && (m = re.exec(text))) {
-      if (!marks(m[0], result.tokens, result.terms)) continue;
+    while ((result.terms.size || result.plain.size) && (m = re.exec(text))) {
+      if (!marks(m[0], result)) continue;
       node.append(text.slice(last, m.index), el("mark", "", m[0]));
       last = re.lastIndex;
     }
@@ -447,7 +458,7 @@
   /* Where a result matched, when the words shown have none of the query's: from its postings' weights. */
   function whereMatched(d, result) {
     var bits = result.where[d], kind = kindOf(d);
-    if (bits & 8) return kind === "signatory" ? "Matched the organisation name." : "Matched the title.";
+    if (bits & 8) return "Matched the title.";
     if (bits & 4) return "Matched " + WHERE_LEAD[kind] + ".";
     return "Matched " + WHERE_BODY[kind] + ".";
   }
@@ -463,7 +474,7 @@
     item.append(el("p", "search-result__kind", M.kinds[kindOf(d)]), heading);
     if (meta) item.append(el("p", "search-result__meta", meta));
     item.append(summary);
-    if (result.terms.size && !item.querySelector("mark")) item.append(el("p", "search-result__where", whereMatched(d, result)));
+    if ((result.terms.size || result.plain.size) && !item.querySelector("mark")) item.append(el("p", "search-result__where", whereMatched(d, result)));
     return item;
   }
 
@@ -532,10 +543,11 @@
       var found = await match(tokens, run), result = filter(found, state);
       result.tokens = tokens;
       result.terms = found.terms;
+      result.plain = new Set(found.words); // a query of stop words: its words, marked as they are
       result.where = found.where;
       current = result;
       drawCounts(result, state);
-      if (!tokens.length && !result.filtered) {
+      if (found.all && !result.filtered) {
         help.hidden = true;
         list.replaceChildren();
         more.hidden = true;

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,7 +45,20 @@ from ..models import APPROACHES, Event, Output, Page, PageJob, Signatory, Story
 from ..pages import page_job
 from ..site import Site, route_of
 from .formats import JSON_ERRORS
-from .searchtext import ALPHABET, BODY, LEAD, PAIR, STOPWORDS, TITLE, Postings, build_postings, df_bucket, doc_weights, utf16_key
+from .searchtext import (
+    ALPHABET,
+    BODY,
+    HEADINGS,
+    LEAD,
+    PAIR,
+    STOPWORDS,
+    TITLE,
+    Postings,
+    build_postings,
+    df_bucket,
+    doc_weights,
+    utf16_key,
+)
 
 MAX_FILES_PER = 50  # the index adds at most one file per this many pages
 SINGLE_FILE_BYTES = 150_000  # below this (uncompressed), the whole index is one file
@@ -53,6 +67,7 @@ MIN_CHUNK_DOCS = 16  # no chunk of fewer documents than this
 SHARD_SHARE = 0.3  # of the files left after main, filters and dictionary: the share for postings
 PAIR_SHARE = 0.2  # and the share for the postings of pairs of words (searched for phrases)
 SUMMARY_CHARS = 160  # a result's summary is cut (at a word) to about this length
+_HEADING = re.compile(r"<h[2-6]\b[^>]*>(.*?)</h[2-6]>", re.DOTALL)  # in sanitised HTML (markup.py)
 KINDS = (("story", "Stories", "Story"), ("signatory", "Signatories", "Signatory"), ("event", "Events", "Event"),
          ("page", "Pages", "Page"))  # fmt: skip
 
@@ -131,23 +146,33 @@ def page_doc(p: Page) -> SearchDoc:
     return SearchDoc("page", route_of(p), p.title, cut(p.summary or plain_text(p.body_html)), "", "", {"type": ("page",)}, p)
 
 
+def headings(html: str) -> list[str]:
+    """Sanitised body HTML -> the text of each of its headings (["What is coproduction?", ...])."""
+    return [plain_text(heading) for heading in _HEADING.findall(html)]
+
+
 def doc_text(site: Site, doc: SearchDoc) -> dict[str, str]:
-    """What a document is indexed under: TITLE, LEAD (summary, places, labels) and BODY text."""
+    """What a document is indexed under: TITLE (what its result's title shows), LEAD (summary, places,
+    labels, the body's headings; for a signatory, role and organisation), BODY text, and HEADINGS (one a
+    line, for searchtext.whole_term). Only the
+    title a result shows is TITLE, so a title match is one a visitor sees (ranked first, as documented)."""
     s = doc.source
+    heads = headings(s.body_html) if s is not None else []
     if isinstance(s, Story):
         lead = [s.summary, doc.areas, _names(site.sector_by_id, s.sectors), _names(site.theme_by_id, s.themes),
-                APPROACHES[s.approach][0] if s.approach else ""]  # fmt: skip
+                APPROACHES[s.approach][0] if s.approach else "", *heads]  # fmt: skip
         body = [plain_text(s.body_html), *s.people, *s.outcomes, *s.lessons, s.easy_read or ""]
-        return {TITLE: s.title, LEAD: " ".join(lead), BODY: " ".join(body)}
+        return {TITLE: s.title, LEAD: ". ".join(lead), BODY: " ".join(body), HEADINGS: "\n".join(heads)}
     if isinstance(s, Signatory):
-        lead = [s.role, *s.commitments, doc.areas, _names(site.sector_by_id, [s.sector])]
+        lead = [s.role, s.organisation, *s.commitments, doc.areas, _names(site.sector_by_id, [s.sector])]
         body = [plain_text(s.body_html), *(u.text for u in s.updates), s.easy_read or ""]
-        return {TITLE: f"{s.name} {s.organisation}", LEAD: " ".join(lead), BODY: " ".join(body)}
+        return {TITLE: s.name, LEAD: " ".join(lead), BODY: " ".join(body)}
     if isinstance(s, Event):
         where = ", ".join(filter(None, [s.location, "Online" if s.online else None]))
-        return {TITLE: s.title, LEAD: " ".join([s.summary or "", where, doc.areas]), BODY: plain_text(s.body_html)}
+        lead = [s.summary or "", where, doc.areas, *heads]
+        return {TITLE: s.title, LEAD: ". ".join(lead), BODY: plain_text(s.body_html), HEADINGS: "\n".join(heads)}
     if isinstance(s, Page):
-        return {TITLE: s.title, LEAD: s.summary or "", BODY: f"{plain_text(s.body_html)} {s.easy_read or ''}"}
+        return {TITLE: s.title, LEAD: ". ".join([s.summary or "", *heads]), BODY: f"{plain_text(s.body_html)} {s.easy_read or ''}", HEADINGS: "\n".join(heads)}
     return {}
 
 

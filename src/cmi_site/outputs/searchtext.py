@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
 
 # Where a word was found. A posting's weight is TITLE_BIT | LEAD_BIT | a body count bucket (0-3).
-TITLE, LEAD, BODY = "title", "lead", "body"
+TITLE, LEAD, BODY, HEADINGS = "title", "lead", "body", "headings"
 TITLE_BIT, LEAD_BIT = 8, 4
 STOPWORDS = frozenset(
     "a about an and are as at be been but by can could did do does for from had has have he her his how i if in "
@@ -143,6 +143,14 @@ def pair_counts(text: str) -> dict[str, int]:
     return dict(counts)
 
 
+def whole_term(text: str) -> str:
+    """A title or heading -> one term for the whole of it, every word kept and none stemmed, after PAIR:
+    "Who Cares?" -> '_who_cares'. A query that is a whole title or heading ranks it first, even one
+    made only of stop words ("About us"). "" for text with no words."""
+    words = [word.replace("-", "") for word in split_words(text)]
+    return PAIR + PAIR.join(words) if words else ""
+
+
 def term_of(word: str) -> str:
     """A normalised word with no hyphen -> its stem, or "" when it is not indexed (cached)."""
     term = _TERMS.get(word)
@@ -161,8 +169,12 @@ def utf16_key(text: str) -> bytes:
 
 def doc_weights(text: Mapping[str, str]) -> dict[str, int]:
     """A document's doc_text -> {term: weight}: 8 if in the title, +4 if in the lead, + body count bucket
-    (0-3); for its words (term_counts) and the pairs of words that follow each other (pair_counts)."""
-    weights: dict[str, int] = {}
+    (0-3); for its words (term_counts), the pairs of words that follow each other (pair_counts), and
+    its whole title and each whole heading (whole_term: the title 8, a heading 4)."""
+    weights = {whole_term(line): LEAD_BIT for line in text.get(HEADINGS, "").splitlines()}
+    title = whole_term(text.get(TITLE, ""))
+    weights[title] = weights.get(title, 0) | TITLE_BIT
+    weights.pop("", None)  # no words
     for counts in (term_counts, pair_counts):
         for term in counts(text.get(TITLE, "")):
             weights[term] = TITLE_BIT
