@@ -192,8 +192,8 @@ def built_site(work: Path, kind: str, stories: int) -> tuple[Path, float]:
         print(f"[{stories}] building ...", file=sys.stderr)
         started = time.perf_counter()
         result = build(Paths(content, ROOT / "templates", site, folder), BuildOptions(today=_today()))
-        if result.site is None:
-            raise SystemExit("\n".join(str(p) for p in result.problems))
+        if not result.ok:  # Result.site is only set by check
+            raise SystemExit("\n".join(str(p) for p in result.problems) or f"build {result.state}")
         (folder / "built").write_text(f"{time.perf_counter() - started:.1f}\n", encoding="utf-8")
     return site, float((folder / "built").read_text(encoding="utf-8"))
 
