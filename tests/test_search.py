@@ -158,9 +158,11 @@ def test_pairs_are_words_that_follow_each_other_with_stop_words_skipped_and_none
     assert searchtext.pair_counts("Lives, shared") == {}
 
 
-def test_a_document_is_indexed_under_its_pairs_with_their_place() -> None:
-    weights = searchtext.doc_weights({"title": "Shared Lives", "lead": "", "body": "Shared lives. Shared lives."})
-    assert weights["shar_live"] == searchtext.TITLE_BIT | 2
+def test_a_document_is_indexed_under_the_pairs_of_its_title_and_lead_with_their_place() -> None:
+    weights = searchtext.doc_weights({"title": "Shared Lives", "lead": "Care at home", "body": "Shared lives. Home care."})
+    assert weights["shar_live"] == searchtext.TITLE_BIT  # not the body's pairs (too many, on real prose)
+    assert weights["care_home"] == searchtext.LEAD_BIT
+    assert "home_car" not in weights
     assert all(searchtext.PAIR not in word for word in searchtext.split_words("co_production a_b"))
 
 

@@ -74,7 +74,7 @@
 
   /* The words of a query. The last one, when nothing follows it, may be a word still being typed.
      tokens.pairs: the pairs of words (stems joined by "_", as pair_counts in searchtext.py makes them)
-     that a quoted phrase needs, next to each other; tokens.near: those of the other words, which rank a
+     that a quoted phrase needs, next to each other in a title or lead (the body's pairs are not indexed); tokens.near: those of the other words, which rank a
      document holding them first; tokens.whole: the query as a whole title or heading (whole_term in
      searchtext.py), which ranks such a document first, and is all a query of stop words looks for. */
   function queryTokens(q) {

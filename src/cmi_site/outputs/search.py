@@ -12,8 +12,9 @@ It is split so that a query loads only what it needs:
               document frequency; used to expand a word being typed ("hosp") and to forgive a typo.
   t<i>        postings: a contiguous range of sorted terms -> the documents holding each term, with a
               weight saying where (title, summary, body) and how often.
-  p<i>        the same for pairs of words that follow each other ("shar_liv"): a quoted phrase is
-              searched as its pairs, and a query of several words ranks documents holding its pairs first.
+  p<i>        the same for pairs of words that follow each other in a title or lead ("shar_liv"), and for
+              each whole title and heading ("_what_is_coproduction"): a quoted phrase is searched as its
+              pairs, and a query of several words ranks documents holding its pairs first.
   c<i>        chunk: what a result shows (title, summary, route, date, areas) for a run of documents.
 
 Documents are numbered newest first, so "newest first" is document order, a filter-only browse needs

@@ -169,8 +169,8 @@ def utf16_key(text: str) -> bytes:
 
 def doc_weights(text: Mapping[str, str]) -> dict[str, int]:
     """A document's doc_text -> {term: weight}: 8 if in the title, +4 if in the lead, + body count bucket
-    (0-3); for its words (term_counts), the pairs of words that follow each other (pair_counts), and
-    its whole title and each whole heading (whole_term: the title 8, a heading 4)."""
+    (0-3); for its words (term_counts), the pairs of words that follow each other in its title and lead
+    (pair_counts), and its whole title and each whole heading (whole_term: the title 8, a heading 4)."""
     weights = {whole_term(line): LEAD_BIT for line in text.get(HEADINGS, "").splitlines()}
     title = whole_term(text.get(TITLE, ""))
     weights[title] = weights.get(title, 0) | TITLE_BIT
@@ -180,8 +180,10 @@ def doc_weights(text: Mapping[str, str]) -> dict[str, int]:
             weights[term] = TITLE_BIT
         for term in counts(text.get(LEAD, "")):
             weights[term] = weights.get(term, 0) | LEAD_BIT
-        for term, count in counts(text.get(BODY, "")).items():
-            weights[term] = weights.get(term, 0) | (1 if count == 1 else 2 if count <= 3 else 3)
+    # The body's words, not its pairs: on real prose most pairs are in one document only, and the pairs
+    # of the bodies made the index's pair files four times the size of its word files (bench/search.py).
+    for term, count in term_counts(text.get(BODY, "")).items():
+        weights[term] = weights.get(term, 0) | (1 if count == 1 else 2 if count <= 3 else 3)
     return weights
 
 
