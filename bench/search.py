@@ -1,13 +1,17 @@
 """Search benchmark: build a generated corpus of N stories (N/10 signatories), serve it gzipped under a
 sub-path, and measure the search in real Chromium.
 
+Two corpora: `--corpus words` (bench/corpus.py: sentences from short word lists, so nearly every word
+is in most documents) and `--corpus prose` (bench/prose.py: prose with a Zipfian vocabulary that
+keeps growing, as real writing does; its dictionary and postings are far larger).
+
 For each N it reports the index (files, bytes raw and gzipped, pages per index file), the search code
 (minified and gzipped), and for a few first queries and a filter-only browse, each in a fresh browser
 with an empty cache: the bytes the search loaded (gzip, search code included), how many files, the
 time from opening the page (or the last key press) to results on screen, and then, with the parts
 loaded, the time from a key press to results drawn, also with the CPU slowed 4x (a cheap phone).
 
-    .venv/bin/python bench/search.py 1000 10000 [--work .cache/bench-search] [--json FILE]
+    .venv/bin/python bench/search.py 1000 10000 [--corpus words|prose] [--work .cache/bench-search] [--json FILE]
 
 Corpora and builds are kept in --work and reused when present (delete the folder to start again).
 Needs Debian's chromium at /usr/bin/chromium and the playwright package.
@@ -23,6 +27,7 @@ import statistics
 import sys
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -33,6 +38,7 @@ from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus
+import prose
 from cmi_site.config import BuildOptions, Paths
 from cmi_site.outputs.search import build_search_index
 from cmi_site.pipeline import build, check
@@ -61,6 +67,10 @@ SCENARIOS = (
     Scenario("prefix, typed: transp", "transp", typed=True),
     Scenario("one typo: ?q=leafelt", "?q=leafelt"),
     Scenario("two words, typed: booking form", "booking form", typed=True),
+    Scenario("first-letter typo: ?q=sdvocacy", "?q=sdvocacy"),
+    Scenario('phrase: ?q="shared lives"', '?q=%22shared+lives%22'),
+    Scenario("small words: ?q=who cares", "?q=who+cares"),
+    Scenario("not every word: ?q=dementia zebra", "?q=dementia+zebra"),
     Scenario("filter only: ?area=essex&theme=carers", "?area=essex&theme=carers"),
     Scenario("filter only: ?type=signatory&sector=health", "?type=signatory&sector=health"),
 )
@@ -81,6 +91,7 @@ class Measure:
 
 @dataclass
 class Report:
+    corpus: str
     stories: int
     pages: int
     index_files: int
@@ -162,20 +173,27 @@ def serve(site: Path, log: Log) -> Iterator[str]:
 # ---- building --------------------------------------------------------------------------------------
 
 
-def built_site(work: Path, stories: int) -> tuple[Path, float]:
+GENERATORS = {"words": corpus.generate, "prose": prose.generate}
+
+
+def folder_of(work: Path, kind: str, stories: int) -> Path:
+    return work / (str(stories) if kind == "words" else f"{kind}-{stories}")
+
+
+def built_site(work: Path, kind: str, stories: int) -> tuple[Path, float]:
     """The corpus of N stories, generated and built once (reused when already there)."""
-    folder = work / str(stories)
+    folder = folder_of(work, kind, stories)
     content, site = folder / "content", folder / "_site"
     if not (folder / "built").is_file():
         if not (folder / "generated").is_file():
             print(f"[{stories}] generating the corpus ...", file=sys.stderr)
-            corpus.generate(content, stories)
+            GENERATORS[kind](content, stories)
             (folder / "generated").write_text("seed 0\n", encoding="utf-8")
         print(f"[{stories}] building ...", file=sys.stderr)
         started = time.perf_counter()
         result = build(Paths(content, ROOT / "templates", site, folder), BuildOptions(today=_today()))
-        if result.site is None:
-            raise SystemExit("\n".join(str(p) for p in result.problems))
+        if not result.ok:  # Result.site is only set by check
+            raise SystemExit("\n".join(str(p) for p in result.problems) or f"build {result.state}")
         (folder / "built").write_text(f"{time.perf_counter() - started:.1f}\n", encoding="utf-8")
     return site, float((folder / "built").read_text(encoding="utf-8"))
 
@@ -186,9 +204,8 @@ def _today() -> Any:
     return dt.date.fromisoformat(TODAY)
 
 
-def index_seconds(work: Path, stories: int, pages: int) -> float:
+def index_seconds(folder: Path, pages: int) -> float:
     """How long building the search index alone takes, from the checked site."""
-    folder = work / str(stories)
     result = check(Paths(folder / "content", ROOT / "templates", folder / "_site", folder), BuildOptions(today=_today()))
     assert result.site is not None
     started = time.perf_counter()
@@ -259,7 +276,7 @@ def warm(page: Page, scenario: Scenario) -> float:
     times = []
     for _ in range(WARM_RUNS):
         if scenario.typed or "q=" in scenario.query:
-            words = scenario.query if scenario.typed else scenario.query.split("q=", 1)[1]
+            words = scenario.query if scenario.typed else urllib.parse.unquote_plus(scenario.query.split("q=", 1)[1])
             page.fill("#search-q", words[:-1])
             wait_done(page)
             page.keyboard.press("End")
@@ -274,16 +291,16 @@ def warm(page: Page, scenario: Scenario) -> float:
     return statistics.median(times)
 
 
-def run(stories: int, work: Path) -> Report:
-    site, build_seconds = built_site(work, stories)
+def run(kind: str, stories: int, work: Path) -> Report:
+    site, build_seconds = built_site(work, kind, stories)
     index = sorted((site / "search").glob("*.js"))
     pages = sum(1 for _ in site.rglob("*.html"))
     code = (site / "assets" / "search.js").read_bytes()
     report = Report(
-        stories=stories, pages=pages, index_files=len(index), pages_per_index_file=round(pages / len(index), 1),
+        corpus=kind, stories=stories, pages=pages, index_files=len(index), pages_per_index_file=round(pages / len(index), 1),
         index_bytes=sum(f.stat().st_size for f in index), index_gzip=sum(gz(f.read_bytes()) for f in index),
         code_bytes=len(code), code_gzip=gz(code), build_seconds=build_seconds,
-        index_seconds=round(index_seconds(work, stories, pages), 2),
+        index_seconds=round(index_seconds(folder_of(work, kind, stories), pages), 2),
     )  # fmt: skip
     log = Log()
     with serve(site, log) as base, sync_playwright() as p:
@@ -303,7 +320,7 @@ def kb(n: int) -> str:
 
 def markdown(report: Report) -> str:
     lines = [
-        f"**{report.stories:,} stories, {report.stories // 10:,} signatories** ({report.pages:,} pages): "
+        f"**{report.stories:,} {'prose ' if report.corpus == 'prose' else ''}stories, {report.stories // 10:,} signatories** ({report.pages:,} pages): "
         f"index {report.index_files} files ({report.pages_per_index_file} pages per file), "
         f"{kb(report.index_bytes)} ({kb(report.index_gzip)} gzip); search code {kb(report.code_bytes)} minified "
         f"({kb(report.code_gzip)} gzip); index built in {report.index_seconds} s.",
@@ -321,10 +338,11 @@ def markdown(report: Report) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Measure the site search on generated corpora in Chromium.")
     parser.add_argument("stories", type=int, nargs="+", help="corpus sizes (stories; signatories are a tenth)")
+    parser.add_argument("--corpus", choices=sorted(GENERATORS), default="words", help="word lists (corpus.py) or prose (prose.py)")
     parser.add_argument("--work", type=Path, default=ROOT / ".cache" / "bench-search", help="where corpora and builds go")
     parser.add_argument("--json", type=Path, help="also write the reports as JSON to this file")
     args = parser.parse_args(argv)
-    reports = [run(n, args.work) for n in args.stories]
+    reports = [run(args.corpus, n, args.work) for n in args.stories]
     for report in reports:
         print(markdown(report))
     if args.json:

@@ -104,6 +104,80 @@ def small_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
+PHRASES = {
+    "stories/shared-lives.md": """
+        ---
+        title: Shared Lives carers
+        summary: A Shared Lives scheme in Essex.
+        date: 2020-01-01
+        areas: [norfolk]
+        sectors: [health]
+        themes: [dementia]
+        consent: {date: 2025-01-10, how: in writing}
+        ---
+        Carers share their homes.
+        """,
+    "stories/our-stories.md": """
+        ---
+        title: Shared stories of our lives
+        summary: People told us about their lives, and shared them.
+        date: 2020-02-01
+        areas: [norfolk]
+        sectors: [health]
+        themes: [dementia]
+        consent: {date: 2025-01-10, how: in writing}
+        ---
+        Stories.
+        """,
+    "stories/care-at-home.md": """
+        ---
+        title: Care at home
+        summary: Visits to people in their own homes.
+        date: 2020-03-01
+        areas: [norfolk]
+        sectors: [health]
+        themes: [dementia]
+        consent: {date: 2025-01-10, how: in writing}
+        ---
+        Visits.
+        """,
+    "pages/who-we-are.md": """
+        ---
+        title: Who we are
+        ---
+        A small team.
+        """,
+    "stories/review.md": """
+        ---
+        title: A review of home care
+        summary: What people said about the care they get.
+        date: 2020-04-01
+        areas: [norfolk]
+        sectors: [health]
+        themes: [dementia]
+        consent: {date: 2025-01-10, how: in writing}
+        ---
+        A review.
+        """,
+}
+
+
+@pytest.fixture(scope="module")
+def phrase_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    files = {path: dedent(text) for path, text in {**MINIMAL, **PHRASES}.items()}
+    return build(tmp_path_factory.mktemp("phrases"), files)
+
+
+@pytest.fixture(scope="module")
+def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site built from the content the project ships (content/)."""
+    out = tmp_path_factory.mktemp("shipped") / "_site"
+    code = main(["build", "--content", str(TEMPLATES.parent / "content"), "--templates", str(TEMPLATES), "--output", str(out),
+                 "--today", TODAY.isoformat()])  # fmt: skip
+    assert code == 0
+    return out
+
+
 @pytest.fixture(scope="module")
 def split_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     files = {path: dedent(text) for path, text in {**MINIMAL, **EXTRA}.items()} | filler(120)
@@ -228,10 +302,115 @@ def test_stemming_prefixes_typos_and_accents(tab: Page, small_site: Path) -> Non
     tab.type("cafe carers")
     assert tab.titles() == ["A Café for carers"]
     tab.type("zebra")
-    assert tab.status() == "0 results for “zebra”."
+    assert tab.status() == "0 results for “zebra”. " + NOTHING
     assert tab.titles() == []
     tab.type("the ")
     assert tab.status() == "“the” is too short or too common to search for. Type a word, or choose a filter, to search 10 stories, signatories, events and pages."
+
+
+NOTHING = "Try fewer words, other words or another spelling, fewer filters, or browse by area, theme or sector."
+SOME = "No results with all of your words. Showing results with some of them. "
+
+
+def test_when_no_document_has_every_word_those_with_most_of_them_are_shown_ranked(tab: Page, small_site: Path) -> None:
+    tab.open(file_url(small_site))
+    tab.type("carers zebra")
+    assert tab.status() == SOME + "4 results for “carers zebra”."
+    assert tab.titles()[:2] == ["Respite with carers", "A Café for carers"]  # ranked as "carers" alone
+    assert not tab.page.is_visible("#search-help")
+    tab.type("dementia carers zebra")  # two of the three words first, then one
+    titles = tab.titles()
+    assert tab.status().startswith(SOME)
+    assert titles[0] == "A newsletter for the network"  # dementia (its theme) and carers (its text)
+    assert set(titles[1:]) == {"Respite with carers", "A Café for carers", "Sam Rivers", "Going home from hospital", "Memory cafe"}
+    tab.type("dementia carers")  # every word somewhere: only those, no partial line
+    assert tab.status() == "1 result for “dementia carers”."
+
+
+def test_when_nothing_matches_the_page_and_the_live_region_say_what_to_try(tab: Page, small_site: Path) -> None:
+    tab.open(file_url(small_site, "?q=zebra+giraffe"))
+    assert tab.status() == "0 results for “zebra giraffe”. " + NOTHING
+    assert tab.page.get_attribute("#search-status", "role") == "status"
+    help_box = tab.page.locator("#search-help")
+    expect(help_box).to_be_visible()
+    links = help_box.locator("a")
+    assert links.all_inner_texts() == ["all stories", "area", "theme", "sector"]
+    assert links.nth(1).get_attribute("href") == "../areas/index.html"
+    tab.type("carers")
+    expect(help_box).to_be_hidden()
+    tab.type("")
+    expect(help_box).to_be_hidden()
+    tab.open(file_url(small_site, "?q=carers&type=event"))  # the filters leave nothing
+    assert tab.status() == "0 results for “carers”, filtered by Type: Events. " + NOTHING
+    expect(help_box).to_be_visible()
+
+
+def test_a_result_whose_shown_words_did_not_match_says_where_it_matched(tab: Page, small_site: Path) -> None:
+    tab.open(file_url(small_site, "?q=carers"))
+    where = {item.locator(".search-result__title").inner_text(): item.locator(".search-result__where").all_inner_texts()
+             for item in tab.page.locator(".search-result").all()}  # fmt: skip
+    assert where == {"Respite with carers": [], "A Café for carers": [],  # marked in the title
+                     "A newsletter for the network": ["Matched words in the story."],
+                     "Sam Rivers": ["Matched words in the signatory's page."]}  # fmt: skip
+    tab.type("commissioners")  # in the summary shown: marked there, nothing more said
+    assert tab.page.locator(".search-result__where").count() == 0
+    assert tab.marks() == ["commissioners"]
+    tab.type("pay people")  # a signatory's commitment: not shown, so said
+    assert tab.page.locator(".search-result__where").all_inner_texts() == ["Matched its role, organisation, commitments, area or sector."]
+
+
+def test_a_typo_in_the_first_letter_of_a_long_word_is_forgiven(tab: Page, split_site: Path) -> None:
+    tab.open(file_url(split_site))
+    tab.type("nospital")  # h -> n: the word is in another dictionary file, loaded for it
+    assert tab.titles() == ["Going home from hospital"]
+    assert tab.marks() == ["hospital", "hospital"]
+    tab.type("ospital")  # the first letter dropped
+    assert tab.titles() == ["Going home from hospital"]
+    tab.type("vafe")  # too short to guess which word was meant
+    assert tab.titles() == []
+
+
+def test_a_quoted_phrase_matches_its_words_next_to_each_other_in_order(tab: Page, phrase_site: Path) -> None:
+    tab.open(file_url(phrase_site))
+    tab.type("shared lives")  # both stories have both words; the one with them together first
+    assert tab.titles() == ["Shared Lives carers", "Shared stories of our lives"]
+    tab.type('"shared lives"')
+    assert tab.status() == "1 result for “\"shared lives\"”."
+    assert tab.titles() == ["Shared Lives carers"]
+    assert tab.marks() == ["Shared", "Lives", "Shared", "Lives"]
+    tab.type("“lives shared”")  # the wrong order: not a match, so those with some of the words
+    assert tab.status().startswith("No results with all of your words and the quoted ones next to each other. Showing")
+    tab.type('"shared lives" essex')  # a phrase and a word
+    assert tab.titles() == ["Shared Lives carers"]
+
+
+def test_a_query_of_several_words_ranks_them_together_first(tab: Page, phrase_site: Path) -> None:
+    tab.open(file_url(phrase_site))
+    tab.type("care at home")  # "at" is skipped between them, as in the index
+    assert tab.titles()[:2] == ["Care at home", "A review of home care"]  # both titles have both words
+    tab.type("home care")
+    assert tab.titles()[:2] == ["A review of home care", "Care at home"]
+
+
+def test_ranking_on_the_shipped_content_is_as_documented(tab: Page, shipped_site: Path) -> None:
+    tab.open(file_url(shipped_site, "?q=what+is+coproduction"))  # the About page's heading, whole
+    assert tab.titles()[0] == "About Count Me In"
+    assert tab.page.locator(".search-result__where").first.inner_text() == "Matched its summary or headings."
+    tab.open(file_url(shipped_site, "?q=carers"))  # titled stories first; a signatory's organisation is not its title
+    kinds = tab.page.locator(".search-result__kind").all_inner_texts()
+    assert tab.titles()[:2] == ["Carers help design a simpler way to book a break", "Rewriting the carers' information leaflet"]
+    assert kinds[:3] == ["Story", "Story", "Signatory"]
+
+
+def test_a_query_of_small_common_words_finds_a_whole_title_or_heading(tab: Page, phrase_site: Path) -> None:
+    tab.open(file_url(phrase_site, "?q=Who+we+are"))
+    assert tab.status() == "1 result for “Who we are”."
+    assert tab.titles() == ["Who we are"]
+    assert tab.marks() == ["Who", "we", "are"]
+    tab.type("where we are ")
+    assert tab.status().startswith("“where we are” is too short or too common to search for.")
+    tab.type("shared stories of our lives")  # a whole title: first, above a title with more of the words
+    assert tab.titles()[0] == "Shared stories of our lives"
 
 
 def test_short_words_are_not_guessed_at(tab: Page, small_site: Path) -> None:
@@ -373,7 +552,7 @@ def test_under_a_sub_path_with_a_strict_csp(tab: Page, served: str) -> None:
     tab.type("garden")
     assert tab.status().startswith("12 results for “garden”")
     tab.check("approach", "co-production")
-    assert tab.status() == "0 results for “garden”, filtered by Approach: Co-production."
+    assert tab.status() == "0 results for “garden”, filtered by Approach: Co-production. " + NOTHING
     tab.page.go_back()
     tab.settle()
     assert tab.status().startswith("12 results for “garden”")

@@ -10,9 +10,18 @@
   var ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
   var SUFFIXES = ["ing", "ed", "er", "ers", "es", "s", "e"];
   var WORD = /[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*/gu;
+  var BREAK = /[^\p{L}\p{N}_\s'\u2019-]+/u; // punctuation, as _BREAK in searchtext.py
   var SHOWN = 10; // results drawn at a time
   var EXPANSIONS = 10; // at most this many index words for a word being typed
+  var FIRST_TYPO = 7; // a word this long or longer may have a typo in its first letter (all dictionaries load)
   var WAIT = 150; // ms: while typing, wait this long for the next key before loading anything new
+  var SOME = "No results with all of your words. Showing results with some of them. ";
+  // What a document's lead and body are (doc_text in outputs/search.py), said when no shown word matched.
+  var WHERE_LEAD = { story: "its summary, headings, area, sector, theme or approach", signatory: "its role, organisation, commitments, area or sector",
+    event: "its summary, headings or place", page: "its summary or headings" };
+  var WHERE_BODY = { story: "words in the story", signatory: "words in the signatory's page", event: "words in the event's description",
+    page: "words in the page" };
+  var SOME_PHRASE = "No results with all of your words and the quoted ones next to each other. Showing results with some of them. ";
   var FAILED = "Sorry, the search index did not load. Try again, or browse stories by area, theme or sector.";
   var PAUSE = 500; // ms: while typing, put the search in the address once typing pauses this long
   var SAY = 700; // ms: while typing, say how many results (in the live status line) once typing pauses this long
@@ -63,13 +72,32 @@
     return w.length >= 5 && w.charAt(w.length - 1) === "e" ? w.slice(0, -1) : w;
   }
 
-  /* The words of a query. The last one, when nothing follows it, may be a word still being typed. */
+  /* The words of a query. The last one, when nothing follows it, may be a word still being typed.
+     tokens.pairs: the pairs of words (stems joined by "_", as pair_counts in searchtext.py makes them)
+     that a quoted phrase needs, next to each other in a title or lead (the body's pairs are not indexed); tokens.near: those of the other words, which rank a
+     document holding them first; tokens.whole: the query as a whole title or heading (whole_term in
+     searchtext.py), which ranks such a document first, and is all a query of stop words looks for. */
   function queryTokens(q) {
-    var text = normalise(q), words = text.match(WORD) || [], open = /[\p{L}\p{N}]$/u.test(text);
-    return words.map((word, i) => {
-      word = word.replace(/-/g, "");
-      return { w: word, s: stem(word), prefix: open && i === words.length - 1 };
-    }).filter((t) => t.prefix ? t.w.length > 1 : isTerm(t.w));
+    var text = normalise(q), open = /[\p{L}\p{N}]$/u.test(text), pieces = text.split(/["\u201c\u201d]/);
+    var tokens = [], pairs = [], near = [];
+    pieces.forEach((piece, p) => {
+      var words = piece.match(WORD) || [], runs = piece.split(BREAK);
+      words.forEach((word, i) => {
+        word = word.replace(/-/g, "");
+        var t = { w: word, s: stem(word), prefix: open && p === pieces.length - 1 && i === words.length - 1 };
+        if (t.prefix ? t.w.length > 1 : isTerm(t.w)) tokens.push(t);
+      });
+      runs.forEach((run, r) => { // as in the index, no pair across punctuation
+        var stems = (run.match(WORD) || []).map((w) => w.replace(/-/g, "")).filter(isTerm).map(stem);
+        if (p % 2 && open && p === pieces.length - 1 && r === runs.length - 1) stems.pop(); // a phrase's word being typed
+        for (var i = 1; i < stems.length; i++) (p % 2 ? pairs : near).push(stems[i - 1] + "_" + stems[i]);
+      });
+    });
+    tokens.pairs = unique(pairs);
+    tokens.near = unique(near);
+    var all = (text.match(WORD) || []).map((w) => w.replace(/-/g, ""));
+    tokens.whole = all.length > 1 || (all.length && !tokens.length) ? "_" + all.join("_") : ""; // as whole_term
+    return tokens;
   }
 
   // ---- loading the index -------------------------------------------------------------------------
@@ -143,7 +171,8 @@
   }
 
   function shardKey(term) {
-    return "t" + partOf(M.starts.t, term);
+    var pair = term.indexOf("_") >= 0;
+    return (pair ? "p" : "t") + partOf(pair ? M.starts.p : M.starts.t, term);
   }
 
   /* A term's postings: document numbers (ascending) and a weight character for each. */
@@ -185,8 +214,9 @@
   }
 
   /* A query word -> Map(term -> weight): the word itself, the words it begins (while typing), and,
-     when neither is in the index, words one typo away in words of 5 letters or more. */
-  function expand(token) {
+     when neither is in the index, words one typo away in words of 5 letters or more; with everywhere,
+     in every dictionary, so that a typo in the first letter is forgiven too (sdvocacy). */
+  function expand(token, everywhere) {
     var D = dictionary(token.w), found = new Map(), w = token.w;
     function has(t) { return D.t[seek(D.t, t)] === t; }
     function put(t, weight) { if (!(found.get(t) >= weight)) found.set(t, weight); }
@@ -200,9 +230,9 @@
         if (has(w.slice(0, k)) && mayStemTo(w.slice(0, k), w.slice(k))) put(w.slice(0, k), 0.6);
       }
     }
-    if (!found.size && w.length >= 5) {
-      D.t.forEach((t) => { if (within1(t, token.s) || within1(t, w)) put(t, 0.5); });
-    }
+    var near = (t) => { if (within1(t, token.s) || within1(t, w)) put(t, 0.5); };
+    if (!found.size && w.length >= 5) D.t.forEach(near);
+    if (!found.size && everywhere) M.starts.d.forEach((_, i) => { dictionary(M.starts.d[i] || "").t.forEach(near); });
     return found;
   }
 
@@ -231,12 +261,28 @@
 
   // ---- searching ---------------------------------------------------------------------------------
 
-  /* Documents holding every word of the query (or all, with no words), with a score for each. */
+  /* Documents holding every word of the query (or all, with no words), with a score for each, and
+     where each matched (the OR of its postings' weights: title, lead, body). When no document has
+     every word, those with the most of them, ranked first by how many they have (partial). */
   async function match(tokens, run) {
-    var n = M.docs, score = new Float32Array(n), hits = new Uint8Array(n), terms = new Set();
-    if (!tokens.length) return { all: true, score: score, terms: terms };
+    var n = M.docs, score = new Float32Array(n), hits = new Uint8Array(n), where = new Uint8Array(n), terms = new Set();
+    var whole = tokens.whole ? (await need([shardKey(tokens.whole)], run), postings(tokens.whole)) : null;
+    if (!tokens.length && !whole) return { all: true, score: score, terms: terms, where: where, words: [] };
+    if (whole) for (var k = 0; k < whole.ids.length; k++) where[whole.ids[k]] |= DIGIT[whole.w.charCodeAt(k)];
+    if (!tokens.length) { // stop words only: the documents with them as a whole title or heading
+      whole.ids.forEach((d, j) => { score[d] = WEIGHT[DIGIT[whole.w.charCodeAt(j)]]; });
+      return { all: false, score: score, terms: terms, where: where, words: tokens.whole.slice(1).split("_"), partial: false };
+    }
     await need(tokens.map((t) => dictKey(t.w)), run);
-    var expanded = tokens.map(expand), keys = [];
+    var expanded = tokens.map((t) => expand(t, false)), keys = [];
+    var lost = tokens.filter((t, i) => !expanded[i].size && t.w.length >= FIRST_TYPO);
+    if (lost.length) { // a typo in the first letter: look in every dictionary (only for long words)
+      await need(M.starts.d.map((_, i) => "d" + i), run);
+      expanded = tokens.map((t, i) => expanded[i].size || t.w.length < FIRST_TYPO ? expanded[i] : expand(t, true));
+    }
+    tokens.pairs.forEach((pair) => { expanded.push(new Map([[pair, 1]])); }); // a phrase: each pair is needed
+    var needed = expanded.length, bonus = new Map(tokens.near.map((pair) => [pair, 1]));
+    expanded.push(bonus); // pairs of the other words: they add to the score, and are not needed
     expanded.forEach((e) => { e.forEach((_, t) => { keys.push(shardKey(t)); }); });
     await need(keys, run);
     expanded.forEach((e) => {
@@ -244,17 +290,24 @@
       e.forEach((weight, term) => {
         var p = postings(term);
         if (!p) return;
-        terms.add(term);
+        if (e !== bonus && term.indexOf("_") < 0) terms.add(term);
         var idf = Math.log(1 + n / p.ids.length) * weight;
         for (var k = 0; k < p.ids.length; k++) {
-          var d = p.ids[k], s = WEIGHT[DIGIT[p.w.charCodeAt(k)]] * idf;
+          var d = p.ids[k], bits = DIGIT[p.w.charCodeAt(k)], s = WEIGHT[bits] * idf;
+          where[d] |= bits;
           if (s > best[d]) best[d] = s;
         }
       });
-      for (var d = 0; d < n; d++) if (best[d] > 0) { hits[d]++; score[d] += best[d]; }
+      for (var d = 0; d < n; d++) if (best[d] > 0) { hits[d] += e !== bonus; score[d] += best[d]; }
     });
-    for (var d = 0; d < n; d++) if (hits[d] < tokens.length) score[d] = 0;
-    return { all: false, score: score, terms: terms };
+    var most = 0;
+    for (var d = 0; d < n; d++) if (hits[d] > most) most = hits[d];
+    var partial = most > 0 && most < needed && !whole; // a whole title or heading has every word
+    // Partial: more words first (a word is worth more than any score), then by score.
+    for (d = 0; d < n; d++) score[d] = partial ? (hits[d] ? hits[d] * 1000 + score[d] : 0) : hits[d] < needed ? 0 : score[d];
+    if (whole) whole.ids.forEach((d) => { score[d] += 500; }); // the whole title or a whole heading: first (it has every word)
+    var small = whole && tokens.every((t) => STOP.has(t.w)) ? tokens.whole.slice(1).split("_") : []; // marked as they are
+    return { all: false, score: score, terms: terms, where: where, words: small, partial: partial };
   }
 
   /* Filter the matches, and count each loaded filter's values as if that filter alone were not applied. */
@@ -297,7 +350,7 @@
 
   // ---- the page ----------------------------------------------------------------------------------
 
-  var root, form, input, sortBy, status, list, more, current = null, latest = 0, shown = 0, address = null, recording = false, saying = 0;
+  var root, form, input, sortBy, status, help, list, more, current = null, latest = 0, shown = 0, address = null, recording = false, saying = 0;
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -380,17 +433,17 @@
     return iso && DATE.format(new Date(iso));
   }
 
-  function marks(word, tokens, terms) {
-    if (indexWords(word).some((w) => terms.has(stem(w)))) return true;
+  function marks(word, result) {
     var whole = normalise(word).replace(/-/g, "");
-    return tokens.some((t) => t.prefix && t.w.length > 2 && whole.indexOf(t.w) === 0);
+    if (result.plain.has(whole) || indexWords(word).some((w) => result.terms.has(stem(w)))) return true;
+    return result.tokens.some((t) => t.prefix && t.w.length > 2 && whole.indexOf(t.w) === 0);
   }
 
   /* Text into node, with the words the query found in <mark>. */
   function highlight(node, text, result) {
     var re = /[\p{L}\p{N}]+(?:['\u2019-][\p{L}\p{N}]+)*/gu, last = 0, m;
-    while (result.terms.size && (m = re.exec(text))) {
-      if (!marks(m[0], result.tokens, result.terms)) continue;
+    while ((result.terms.size || result.plain.size) && (m = re.exec(text))) {
+      if (!marks(m[0], result)) continue;
       node.append(text.slice(last, m.index), el("mark", "", m[0]));
       last = re.lastIndex;
     }
@@ -400,6 +453,14 @@
   function kindOf(d) {
     var bits = DIGIT[M.type.charCodeAt(d)];
     return VALUES.type.filter((_, j) => bits & (1 << j))[0];
+  }
+
+  /* Where a result matched, when the words shown have none of the query's: from its postings' weights. */
+  function whereMatched(d, result) {
+    var bits = result.where[d], kind = kindOf(d);
+    if (bits & 8) return "Matched the title.";
+    if (bits & 4) return "Matched " + WHERE_LEAD[kind] + ".";
+    return "Matched " + WHERE_BODY[kind] + ".";
   }
 
   function resultItem(d, result) {
@@ -413,6 +474,7 @@
     item.append(el("p", "search-result__kind", M.kinds[kindOf(d)]), heading);
     if (meta) item.append(el("p", "search-result__meta", meta));
     item.append(summary);
+    if ((result.terms.size || result.plain.size) && !item.querySelector("mark")) item.append(el("p", "search-result__where", whereMatched(d, result)));
     return item;
   }
 
@@ -481,9 +543,12 @@
       var found = await match(tokens, run), result = filter(found, state);
       result.tokens = tokens;
       result.terms = found.terms;
+      result.plain = new Set(found.words); // a query of stop words: its words, marked as they are
+      result.where = found.where;
       current = result;
       drawCounts(result, state);
-      if (!tokens.length && !result.filtered) {
+      if (found.all && !result.filtered) {
+        help.hidden = true;
         list.replaceChildren();
         more.hidden = true;
         finish(started, run);
@@ -491,9 +556,11 @@
           "Type a word, or choose a filter, to search " +
           plural(M.docs, "story, signatory, event and page", "stories, signatories, events and pages") + ".", typing);
       }
+      help.hidden = result.ids.length > 0;
       await drawResults(result, 0, SHOWN, run);
       finish(started, run);
-      say(describe(result, state) + (result.ids.length > SHOWN ? " Showing the first " + SHOWN + "." : ""), typing);
+      say((found.partial && result.ids.length ? (tokens.pairs.length ? SOME_PHRASE : SOME) : "") + describe(result, state) +
+        (result.ids.length > SHOWN ? " Showing the first " + SHOWN + "." : "") + (result.ids.length ? "" : " " + help.dataset.say), typing);
     } catch (error) {
       if (error === STALE) return;
       finish(started, run);
@@ -523,6 +590,7 @@
     status = document.getElementById("search-status");
     list = document.getElementById("search-results");
     more = document.getElementById("search-more");
+    help = document.getElementById("search-help");
     document.getElementById("search-nojs").hidden = true;
     document.getElementById("search-output").hidden = false;
     form.hidden = false;

@@ -12,6 +12,9 @@ It is split so that a query loads only what it needs:
               document frequency; used to expand a word being typed ("hosp") and to forgive a typo.
   t<i>        postings: a contiguous range of sorted terms -> the documents holding each term, with a
               weight saying where (title, summary, body) and how often.
+  p<i>        the same for pairs of words that follow each other in a title or lead ("shar_liv"), and for
+              each whole title and heading ("_what_is_coproduction"): a quoted phrase is searched as its
+              pairs, and a query of several words ranks documents holding its pairs first.
   c<i>        chunk: what a result shows (title, summary, route, date, areas) for a run of documents.
 
 Documents are numbered newest first, so "newest first" is document order, a filter-only browse needs
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,14 +46,29 @@ from ..models import APPROACHES, Event, Output, Page, PageJob, Signatory, Story
 from ..pages import page_job
 from ..site import Site, route_of
 from .formats import JSON_ERRORS
-from .searchtext import ALPHABET, BODY, LEAD, STOPWORDS, TITLE, Postings, build_postings, df_bucket, doc_weights, utf16_key
+from .searchtext import (
+    ALPHABET,
+    BODY,
+    HEADINGS,
+    LEAD,
+    PAIR,
+    STOPWORDS,
+    TITLE,
+    Postings,
+    build_postings,
+    df_bucket,
+    doc_weights,
+    utf16_key,
+)
 
 MAX_FILES_PER = 50  # the index adds at most one file per this many pages
 SINGLE_FILE_BYTES = 150_000  # below this (uncompressed), the whole index is one file
 MIN_SHARD_BYTES = 8_000  # no postings file smaller than about this, however many files are allowed
 MIN_CHUNK_DOCS = 16  # no chunk of fewer documents than this
 SHARD_SHARE = 0.3  # of the files left after main, filters and dictionary: the share for postings
+PAIR_SHARE = 0.2  # and the share for the postings of pairs of words (searched for phrases)
 SUMMARY_CHARS = 160  # a result's summary is cut (at a word) to about this length
+_HEADING = re.compile(r"<h[2-6]\b[^>]*>(.*?)</h[2-6]>", re.DOTALL)  # in sanitised HTML (markup.py)
 KINDS = (("story", "Stories", "Story"), ("signatory", "Signatories", "Signatory"), ("event", "Events", "Event"),
          ("page", "Pages", "Page"))  # fmt: skip
 
@@ -128,23 +147,33 @@ def page_doc(p: Page) -> SearchDoc:
     return SearchDoc("page", route_of(p), p.title, cut(p.summary or plain_text(p.body_html)), "", "", {"type": ("page",)}, p)
 
 
+def headings(html: str) -> list[str]:
+    """Sanitised body HTML -> the text of each of its headings (["What is coproduction?", ...])."""
+    return [plain_text(heading) for heading in _HEADING.findall(html)]
+
+
 def doc_text(site: Site, doc: SearchDoc) -> dict[str, str]:
-    """What a document is indexed under: TITLE, LEAD (summary, places, labels) and BODY text."""
+    """What a document is indexed under: TITLE (what its result's title shows), LEAD (summary, places,
+    labels, the body's headings; for a signatory, role and organisation), BODY text, and HEADINGS (one a
+    line, for searchtext.whole_term). Only the
+    title a result shows is TITLE, so a title match is one a visitor sees (ranked first, as documented)."""
     s = doc.source
+    heads = headings(s.body_html) if s is not None else []
     if isinstance(s, Story):
         lead = [s.summary, doc.areas, _names(site.sector_by_id, s.sectors), _names(site.theme_by_id, s.themes),
-                APPROACHES[s.approach][0] if s.approach else ""]  # fmt: skip
+                APPROACHES[s.approach][0] if s.approach else "", *heads]  # fmt: skip
         body = [plain_text(s.body_html), *s.people, *s.told_by, *s.outcomes, *s.lessons, s.easy_read or ""]
-        return {TITLE: s.title, LEAD: " ".join(lead), BODY: " ".join(body)}
+        return {TITLE: s.title, LEAD: ". ".join(lead), BODY: " ".join(body), HEADINGS: "\n".join(heads)}
     if isinstance(s, Signatory):
-        lead = [s.role, *s.commitments, doc.areas, _names(site.sector_by_id, [s.sector])]
+        lead = [s.role, s.organisation, *s.commitments, doc.areas, _names(site.sector_by_id, [s.sector])]
         body = [plain_text(s.body_html), *(u.text for u in s.updates), s.easy_read or ""]
-        return {TITLE: f"{s.name} {s.organisation}", LEAD: " ".join(lead), BODY: " ".join(body)}
+        return {TITLE: s.name, LEAD: " ".join(lead), BODY: " ".join(body)}
     if isinstance(s, Event):
         where = ", ".join(filter(None, [s.location, "Online" if s.online else None]))
-        return {TITLE: s.title, LEAD: " ".join([s.summary or "", where, doc.areas]), BODY: plain_text(s.body_html)}
+        lead = [s.summary or "", where, doc.areas, *heads]
+        return {TITLE: s.title, LEAD: ". ".join(lead), BODY: plain_text(s.body_html), HEADINGS: "\n".join(heads)}
     if isinstance(s, Page):
-        return {TITLE: s.title, LEAD: s.summary or "", BODY: f"{plain_text(s.body_html)} {s.easy_read or ''}"}
+        return {TITLE: s.title, LEAD: ". ".join([s.summary or "", *heads]), BODY: f"{plain_text(s.body_html)} {s.easy_read or ''}", HEADINGS: "\n".join(heads)}
     return {}
 
 
@@ -219,20 +248,22 @@ class Budget:
 
     dicts: int
     shards: int
+    pairs: int  # postings shards of the pairs of words (phrases)
     chunks: int
     single: bool  # everything in one file
 
 
-def plan_budget(page_count: int, facets: int, docs: int, postings_bytes: int, first_chars: int,
+def plan_budget(page_count: int, facets: int, docs: int, postings_bytes: int, pair_bytes: int, first_chars: int,
                 total_bytes: int) -> Budget:  # fmt: skip
     """Split the index into at most page_count // MAX_FILES_PER files, main.js and filters included."""
     spare = page_count // MAX_FILES_PER - 1 - facets
-    if total_bytes <= SINGLE_FILE_BYTES or spare < 3:
-        return Budget(1, 1, 1, single=True)
+    if total_bytes <= SINGLE_FILE_BYTES or spare < 4:
+        return Budget(1, 1, 1, 1, single=True)
     dicts = max(1, min(first_chars, spare // 8))
     shards = max(1, min(int((spare - dicts) * SHARD_SHARE), postings_bytes // MIN_SHARD_BYTES))
-    chunks = max(1, min(spare - dicts - shards, -(-docs // MIN_CHUNK_DOCS)))
-    return Budget(dicts, shards, chunks, single=False)
+    pairs = max(1, min(int((spare - dicts) * PAIR_SHARE), pair_bytes // MIN_SHARD_BYTES))
+    chunks = max(1, min(spare - dicts - shards - pairs, -(-docs // MIN_CHUNK_DOCS)))
+    return Budget(dicts, shards, pairs, chunks, single=False)
 
 
 @dataclass(frozen=True)
@@ -251,18 +282,21 @@ class Part:
 
 
 def term_parts(postings: Postings, budget: Budget) -> tuple[list[Part], dict[str, list[str]]]:
-    """Postings -> (dictionary and postings parts, where each part's terms start)."""
-    terms = sorted(postings, key=utf16_key)
-    parts, dict_starts, shard_starts = [], [], []
+    """Postings -> (dictionary and postings parts, where each part's terms start). The pairs of words
+    (phrases) have postings parts of their own, and no dictionary: a word's query never loads them."""
+    ordered = sorted(postings, key=utf16_key)
+    terms, pairs = [t for t in ordered if PAIR not in t], [t for t in ordered if PAIR in t]
+    parts, dict_starts = [], []
     for i, group in enumerate(group_by_first_char(terms, budget.dicts)):
         dict_starts.append(group[0][0] if i else "")
         data = {"w": " ".join(group), "f": "".join(df_bucket(len(postings[t].numbers)) for t in group)}
         parts.append(Part(f"d{i}", js_data(f"d{i}", data)))
-    runs = balanced_runs(terms, budget.shards, lambda t: len(t) + sum(map(len, postings[t].encoded)) + 8)
-    for i, run in enumerate(runs):
-        shard_starts.append(run[0] if i else "")
-        parts.append(Part(f"t{i}", js_data(f"t{i}", {t: postings[t].encoded for t in run})))
-    return parts, {"d": dict_starts or [""], "t": shard_starts or [""]}
+    starts = {"d": dict_starts or [""]}
+    for key, keys, count in (("t", terms, budget.shards), ("p", pairs, budget.pairs)):
+        runs = balanced_runs(keys, count, lambda t: len(t) + sum(map(len, postings[t].encoded)) + 8)
+        starts[key] = [run[0] if i else "" for i, run in enumerate(runs)] or [""]
+        parts += [Part(f"{key}{i}", js_data(f"{key}{i}", {t: postings[t].encoded for t in run})) for i, run in enumerate(runs)]
+    return parts, starts
 
 
 def chunk_parts(docs: Sequence[SearchDoc], count: int) -> tuple[list[Part], int]:
@@ -293,10 +327,11 @@ def build_search_index(site: Site, page_count: int, docs: Sequence[SearchDoc] | 
     if postings is None:
         postings = build_postings(doc_weights(doc_text(site, doc)) for doc in docs)
     facets = facets_of(site)
-    postings_bytes = sum(len(t) + len(p.numbers) * 3 for t, p in postings.items())
+    postings_bytes = sum(len(t) + len(p.numbers) * 3 for t, p in postings.items() if PAIR not in t)
+    pair_bytes = sum(len(t) + len(p.numbers) * 3 for t, p in postings.items() if PAIR in t)
     display_bytes = sum(len(d.title) + len(d.summary) + len(d.route) + len(d.areas) + 24 for d in docs)
-    budget = plan_budget(page_count, len(facets) - 1, len(docs), postings_bytes, len({t[0] for t in postings}),
-                         postings_bytes + display_bytes)  # fmt: skip
+    budget = plan_budget(page_count, len(facets) - 1, len(docs), postings_bytes, pair_bytes, len({t[0] for t in postings}),
+                         postings_bytes + pair_bytes + display_bytes)  # fmt: skip
     term_list, starts = term_parts(postings, budget)
     chunks, chunk_size = chunk_parts(docs, budget.chunks)
     facet_list = [Part(f"f{f.id}", js_data(f"f{f.id}", facet_column(docs, f))) for f in facets[1:]]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import operator
 import re
 import unicodedata
@@ -18,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
 
 # Where a word was found. A posting's weight is TITLE_BIT | LEAD_BIT | a body count bucket (0-3).
-TITLE, LEAD, BODY = "title", "lead", "body"
+TITLE, LEAD, BODY, HEADINGS = "title", "lead", "body", "headings"
 TITLE_BIT, LEAD_BIT = 8, 4
 STOPWORDS = frozenset(
     "a about an and are as at be been but by can could did do does for from had has have he her his how i if in "
@@ -126,6 +127,37 @@ def term_counts(text: str) -> dict[str, int]:
 
 _TERMS: dict[str, str] = {}  # word -> its stem, or "" when it is not indexed: each worked out once
 
+_BREAK = re.compile(r"[^\w\s'\u2019-]+")  # punctuation, which ends a run of words that follow each other
+PAIR = "_"  # joins the stems of two words that follow each other ("shar_liv"); no word holds it
+
+
+def pair_counts(text: str) -> dict[str, int]:
+    """Text -> how often each pair of indexed words follows the other (stems joined by PAIR), stop words
+    between them skipped, none across punctuation, and a hyphenated word taken whole: "shared lives", "shared-lives" and "care
+    at home" give shar_liv and care_home. A quoted phrase is searched as its pairs."""
+    counts: Counter[str] = Counter()
+    for piece in _BREAK.split(text):  # no pair across punctuation: "their lives, and shared them"
+        stems = [term_of(word.replace("-", "")) for word in split_words(piece)]
+        stems = [s for s in stems if s]
+        counts.update(map(PAIR.join, itertools.pairwise(stems)))
+    return dict(counts)
+
+
+def whole_term(text: str) -> str:
+    """A title or heading -> one term for the whole of it, every word kept and none stemmed, after PAIR:
+    "Who Cares?" -> '_who_cares'. A query that is a whole title or heading ranks it first, even one
+    made only of stop words ("About us"). "" for text with no words."""
+    words = [word.replace("-", "") for word in split_words(text)]
+    return PAIR + PAIR.join(words) if words else ""
+
+
+def term_of(word: str) -> str:
+    """A normalised word with no hyphen -> its stem, or "" when it is not indexed (cached)."""
+    term = _TERMS.get(word)
+    if term is None:
+        term = _TERMS[word] = stem(word) if len(word) > 1 and word not in STOPWORDS else ""
+    return term
+
 
 def utf16_key(text: str) -> bytes:
     """Sort key that orders strings as JavaScript compares them (by UTF-16 code units)."""
@@ -136,10 +168,20 @@ def utf16_key(text: str) -> bytes:
 
 
 def doc_weights(text: Mapping[str, str]) -> dict[str, int]:
-    """A document's doc_text -> {term: weight}: 8 if in the title, +4 if in the lead, + body count bucket (0-3)."""
-    weights = dict.fromkeys(term_counts(text.get(TITLE, "")), TITLE_BIT)
-    for term in term_counts(text.get(LEAD, "")):
-        weights[term] = weights.get(term, 0) | LEAD_BIT
+    """A document's doc_text -> {term: weight}: 8 if in the title, +4 if in the lead, + body count bucket
+    (0-3); for its words (term_counts), the pairs of words that follow each other in its title and lead
+    (pair_counts), and its whole title and each whole heading (whole_term: the title 8, a heading 4)."""
+    weights = {whole_term(line): LEAD_BIT for line in text.get(HEADINGS, "").splitlines()}
+    title = whole_term(text.get(TITLE, ""))
+    weights[title] = weights.get(title, 0) | TITLE_BIT
+    weights.pop("", None)  # no words
+    for counts in (term_counts, pair_counts):
+        for term in counts(text.get(TITLE, "")):
+            weights[term] = TITLE_BIT
+        for term in counts(text.get(LEAD, "")):
+            weights[term] = weights.get(term, 0) | LEAD_BIT
+    # The body's words, not its pairs: on real prose most pairs are in one document only, and the pairs
+    # of the bodies made the index's pair files four times the size of its word files (bench/search.py).
     for term, count in term_counts(text.get(BODY, "")).items():
         weights[term] = weights.get(term, 0) | (1 if count == 1 else 2 if count <= 3 else 3)
     return weights
