@@ -60,9 +60,9 @@ def make_parser() -> argparse.ArgumentParser:
                            help="say which pages were made again and why (the others were kept from the last build)")  # fmt: skip
     check_cmd = commands.add_parser("check", help="check the content and report every problem; writes nothing")
     add_content_options(check_cmd)
-    check_cmd.add_argument("--format", choices=("text", "github", "markdown"), default="text",
-                           help="text (default); github: GitHub Actions annotations; "
-                                "markdown: a plain-English report for a pull request comment")  # fmt: skip
+    check_cmd.add_argument("--format", choices=("text", "github", "markdown", "summary"), default="text",
+                           help="text (default); github: GitHub Actions annotations; markdown: a plain-English "
+                                "report for a pull request comment; summary: the same for the publish job's summary")  # fmt: skip
     serve_cmd = commands.add_parser("serve", help="preview: build, serve on 127.0.0.1, rebuild and reload on every change")
     add_content_options(serve_cmd)
     serve_cmd.add_argument("--output", type=Path, default=Path("_site"), help="output folder (default: _site)")
@@ -76,8 +76,8 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def report(result: Result, strict: bool, style: str = "text") -> None:
-    if style == "markdown":
-        print(markdown_report(result.problems, strict), end="")
+    if style in ("markdown", "summary"):
+        print(markdown_report(result.problems, strict, style), end="")
         return
     for problem in result.problems:
         print(format_problem(problem, style), file=sys.stderr)
