@@ -10,6 +10,7 @@ repeats a list: ten lines can stand for a billion items), and nesting deeper tha
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import re
 from dataclasses import dataclass
@@ -144,9 +145,9 @@ def parse_yaml(text: str, path: str, first_line: int, label: str) -> tuple[Any, 
     try:
         node, value = _compose_any(text)
     except yaml.MarkedYAMLError as err:
-        return None, {}, [_yaml_problem(err, source, label)]
+        return None, {}, [_fix_first(_yaml_problem(err, source, label))]
     except yaml.YAMLError:  # a character YAML does not accept: load.py reports those first, by line
-        return None, {}, [Problem(path, first_line, label, "this cannot be read (it has a character YAML does not accept)")]
+        return None, {}, [_fix_first(Problem(path, first_line, label, "this cannot be read (it has a character YAML does not accept)"))]
     lines: dict[KeyPath, int] = {}
     problems: list[Problem] = []
     if node is not None:
@@ -237,6 +238,16 @@ _YAML_HINTS: tuple[tuple[str, str], ...] = (
     (r"found a value that cannot be read|expected a (?:scalar|sequence|mapping) node",
      f"this value cannot be read ({_QUOTE_IT})"),
 )
+
+
+# Nothing else in a file is checked until its YAML can be read: say so, or fixing this one line
+# would seem to bring new problems out of nowhere.
+FIX_FIRST = " (fix this first; the rest of the file is checked after)"
+
+
+def _fix_first(problem: Problem) -> Problem:
+    """A YAML syntax problem, saying that the rest of its file is checked once it is fixed."""
+    return dataclasses.replace(problem, message=problem.message + FIX_FIRST)
 
 
 def _yaml_problem(err: yaml.MarkedYAMLError, source: _Source, label: str) -> Problem:
