@@ -62,3 +62,30 @@ def test_a_date_hint_is_always_a_real_date_or_nothing(text: str) -> None:
     for hint in (iso_date(text), iso_datetime(text)):
         if hint is not None:
             dt.datetime.fromisoformat(hint)  # raises if it is not a real date (and time)
+
+
+# ---- lines YAML joins to the text above, silently (yamlfolds.py) ----------------------------------
+
+
+def test_a_list_item_indented_too_far_is_a_warning_at_its_line(site_dir: Path, run_cli, content_files) -> None:
+    lines = write(site_dir, content_files, "themes: [dementia]\n",
+                  "themes: [dementia]\npeople:\n  - Carers from the cafe\n    - Staff\n")  # fmt: skip
+    assert problem_lines(run_cli("check")) == [
+        f"content/{STORY}:{lines.index('    - Staff') + 1}: people: warning: this line is read as more of the text above "
+        "('Carers from the cafe - Staff'), not as a new list item (start its '- ' exactly under the '- ' of the item "
+        "above; if the '-' belongs to the text, put the whole text in double quotes)"]  # fmt: skip
+
+
+def test_a_field_without_a_space_under_a_text_is_a_warning_at_its_line(site_dir: Path, run_cli, content_files) -> None:
+    lines = write(site_dir, content_files, "title: Memory cafe\n", "title: Memory cafe\n  approach:co-design\n")
+    assert problem_lines(run_cli("check")) == [
+        f"content/{STORY}:{lines.index('  approach:co-design') + 1}: title: warning: this line is read as more of the "
+        "text above ('Memory cafe approach:co-design'), not as the field 'approach' (a field needs a space after its "
+        "':', and starts as far left as the fields around it)"]  # fmt: skip
+
+
+@pytest.mark.parametrize("more", ["  https://example.org/cafe", "  at 10:30 on Mondays", "  -5 degrees outside",
+                                  "  a text that goes on"])  # fmt: skip
+def test_text_that_really_goes_on_is_not_warned(site_dir: Path, run_cli, content_files, more: str) -> None:
+    write(site_dir, content_files, "title: Memory cafe\n", f"title: Memory cafe\n{more}\n")
+    assert run_cli("check").err == ""
