@@ -72,6 +72,12 @@ def test_the_publish_check_stops_before_the_build_and_reports_on_the_summary_pag
     assert check["run"].rstrip().endswith('exit "$status"')
 
 
+def test_the_publish_build_has_the_history_for_last_updated() -> None:
+    steps = yaml.safe_load((WORKFLOWS / "publish.yml").read_text())["jobs"]["build"]["steps"]
+    checkout = next(step for step in steps if str(step.get("uses", "")).startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0  # else a shallow clone: no dates at all (tests/test_history.py)
+
+
 def test_what_passes_review_publishes(site_dir: Path, run_cli) -> None:
     """A warning (here a long Easy Read sentence) is a suggestion at review and does not stop publishing."""
     long_sentence = " ".join(["word"] * 16) + "."

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from .config import BuildOptions, Paths, Result
 from .errors import SetupError, has_errors
+from .history import last_changed
+from .load import display_path
 from .outdir import shown
 from .pipeline import build, check
 from .reports import format_problem, markdown_report
@@ -88,9 +90,14 @@ def report(result: Result, strict: bool, style: str = "text") -> None:
         print(f"\n{counts}" + (" (--strict: warnings count as errors)" if strict and warnings else ""), file=sys.stderr)
 
 
+def changed(content: Path) -> tuple[tuple[str, dt.date], ...]:
+    """When each story and signatory file last changed, from git (history.py), by the path problems show."""
+    return tuple(sorted((display_path(content / name, Path.cwd()), day) for name, day in last_changed(content).items()))
+
+
 def run_build(args: argparse.Namespace) -> int:
     paths = Paths(args.content, args.templates, args.output, Path.cwd(), None if args.no_cache else Path.cwd() / CACHE)
-    options = BuildOptions(today=today(args.today), drafts=args.drafts, base_url=args.base_url)
+    options = BuildOptions(today=today(args.today), drafts=args.drafts, base_url=args.base_url, changed=changed(args.content))
     result = build(paths, options, strict=args.strict)
     report(result, args.strict)
     if not result.ok:
@@ -144,7 +151,7 @@ def run_new(args: argparse.Namespace) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     paths = Paths(args.content, args.templates, args.output, Path.cwd(), Path.cwd() / CACHE)
-    options = BuildOptions(today=today(args.today), drafts=args.drafts)
+    options = BuildOptions(today=today(args.today), drafts=args.drafts, changed=changed(args.content))
 
     def on_build(result: Result) -> None:
         report(result, args.strict)

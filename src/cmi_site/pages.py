@@ -35,12 +35,13 @@ def listing_jobs(site: Site, pages: list[Paged], template: str, **context: Any) 
 
 def story_jobs(site: Site) -> list[PageJob]:
     jobs = listing_jobs(site, paginate(site.stories, routes.STORIES), "stories.html")
-    return jobs + [page_job(site, "story.html", route_of(s), story=s) for s in site.stories]
+    return jobs + [page_job(site, "story.html", route_of(s), story=s, changed=site.changed.get(s.source)) for s in site.stories]
 
 
 def pledge_jobs(site: Site) -> list[PageJob]:
     jobs = [page_job(site, "register.html", routes.PLEDGE)]
-    return jobs + [page_job(site, "signatory.html", route_of(s), signatory=s) for s in site.signatories]
+    return jobs + [page_job(site, "signatory.html", route_of(s), signatory=s, changed=site.changed.get(s.source))
+                   for s in site.signatories]  # fmt: skip
 
 
 def area_jobs(site: Site) -> list[PageJob]:
