@@ -80,8 +80,8 @@ def share_job(site: Site) -> PageJob:
     """The "Share your story" form: its choices from the content, which fields are required from the schema."""
     fields = {spec.name: {"required": spec.required, "help": spec.help, "example": spec.example, "kind": spec.kind}
               for spec in STORY_FIELDS}  # plain data (a FieldSpec holds its check, a function)
-    return page_job(site, "share.html", routes.SHARE, fields=fields,
-                    new_file_url=routes.new_file_url(site.settings), existing_slugs=sorted(s.slug for s in site.stories))  # fmt: skip
+    return page_job(site, "share.html", routes.SHARE, fields=fields, new_file_url=routes.new_file_url(site.settings),
+                    upload_url=routes.upload_url(site.settings), existing_slugs=sorted(s.slug for s in site.stories))
 
 
 def not_found_job() -> PageJob:

@@ -217,6 +217,12 @@ def new_file_url(settings: Settings) -> str | None:
     return f"{settings.repository_url.rstrip('/')}/new/{branch}"
 
 
+def upload_url(settings: Settings) -> str | None:
+    """The repository's upload page for content/stories/ (no length limit: for a story too long for a link)."""
+    url = new_file_url(settings)
+    return url.replace("/new/", "/upload/", 1) + "/content/stories" if url else None
+
+
 def sector_route(term: Term) -> str:
     return f"sectors/{term.id}/"
 
