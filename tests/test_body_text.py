@@ -12,7 +12,7 @@ import pytest
 
 from conftest import TODAY, problem_lines
 
-GUIDANCE_ERROR = ("body: the guidance text of `cmi-site new` is still here, and would be shown on the page "
+GUIDANCE_ERROR = ("body: guidance text (from `cmi-site new` or an example) is still here, and would be shown on the page "
                   "(replace this line with your own words)")  # fmt: skip
 
 

@@ -75,7 +75,7 @@ def body_text_problems(doc: SourceDoc, values: Mapping[str, Any]) -> list[Proble
         where = doc.body_line + number - 1
         heading = _HEADING.match(line)
         if heading is None and _sentences(line) & guidance:
-            problems.append(Problem(doc.path, where, "body", "the guidance text of `cmi-site new` is still here, and "
+            problems.append(Problem(doc.path, where, "body", "guidance text (from `cmi-site new` or an example) is still here, and "
                                     "would be shown on the page (replace this line with your own words)"))  # fmt: skip
         elif heading is not None and values.get(field := added.get(_plain(heading.group(1)), "")):
             problems.append(Problem(doc.path, where, "body", f"the page already shows a heading {quoted(heading.group(1))}, "
