@@ -64,8 +64,9 @@ def with_entries(site_dir: Path) -> Path:
 def test_consent_is_required_and_checked(site_dir: Path, run_cli: Callable[..., Run]) -> None:
     path = site_dir / "content/stories/garden-club.md"
     cases = {
-        "": "content/stories/garden-club.md:1: consent: missing: this field is required (when and how the people in the "
-            "story agreed to it being published; for example 'consent: {date: 2025-02-20, how: in writing}')",
+        "": "content/stories/garden-club.md:12: consent: missing: this field is required: add it above this line, the '---' "
+            "that ends the front matter (when and how the people in the story agreed to it being published; for example "
+            "'consent: {date: 2025-02-20, how: in writing}')",
         "consent: yes\n": "content/stories/garden-club.md:10: consent: expected consent with date, how, got text 'yes'",
         "consent: {date: 2025-05-20}\n": "content/stories/garden-club.md:10: consent.how: missing: this field is required "
                                          "(how they agreed; for example 'how: in writing, at the carers' group')",

@@ -15,6 +15,7 @@ import pytest
 
 from cmi_site.fields import AREA_FIELDS, COLLECTION_FIELDS, SITE_FIELDS, STATEMENT_FIELDS, TERM_FIELDS
 from cmi_site.schema import FieldSpec
+from cmi_site.yamlread import FIX_FIRST
 from conftest import MINIMAL, Run, dedent
 
 # Line 1 '---', then title 2, summary 3, date 4, areas 5, sectors 6, themes 7, '---' 8, body 9.
@@ -65,28 +66,28 @@ QUOTE_IT = "put the whole text in double quotes"
     ("text", "expected"),
     [
         pytest.param(with_title("title: {Carers, our story"), f"2: front matter: a '{{' on this line is not closed properly "
-                     f"(if it is text, {QUOTE_IT})", id="unclosed-brace"),
+                     f"(if it is text, {QUOTE_IT})" + FIX_FIRST, id="unclosed-brace"),
         pytest.param(added("[carers]: yes"), "8: front matter: a field name cannot be a list or a set of fields "
-                     f"(if it is text that starts with '[' or '{{', {QUOTE_IT})", id="list-as-key"),
+                     f"(if it is text that starts with '[' or '{{', {QUOTE_IT})" + FIX_FIRST, id="list-as-key"),
         pytest.param(added("? [a, b]\n: x"), "8: front matter: a field name cannot be a list or a set of fields "
-                     f"(if it is text that starts with '[' or '{{', {QUOTE_IT})", id="complex-key"),
+                     f"(if it is text that starts with '[' or '{{', {QUOTE_IT})" + FIX_FIRST, id="complex-key"),
         pytest.param(added("draft: !!bool maybe"), "8: front matter: '!!bool' is a YAML tag, and tags are not used here "
-                     f"(write the value without it; if it is text, {QUOTE_IT})", id="bool-tag"),
+                     f"(write the value without it; if it is text, {QUOTE_IT})" + FIX_FIRST, id="bool-tag"),
         pytest.param(with_title("title: !!int 0x" + "f" * 20_000), "2: front matter: '!!int' is a YAML tag, and tags are not "
-                     f"used here (write the value without it; if it is text, {QUOTE_IT})", id="huge-int"),
+                     f"used here (write the value without it; if it is text, {QUOTE_IT})" + FIX_FIRST, id="huge-int"),
         pytest.param(with_title("title: " + "[" * 1000 + "]" * 1000), "2: front matter: lists and fields are nested more than "
                      f"20 deep here (content needs 4 at most: check that each '[' and '{{' is closed, and {QUOTE_IT} if it is "
-                     "text)", id="nested-1000"),
+                     "text)" + FIX_FIRST, id="nested-1000"),
         pytest.param(with_title("title: " + "{a: " * 600), "2: front matter: lists and fields are nested more than 20 deep here "
-                     f"(content needs 4 at most: check that each '[' and '{{' is closed, and {QUOTE_IT} if it is text)",
+                     f"(content needs 4 at most: check that each '[' and '{{' is closed, and {QUOTE_IT} if it is text)" + FIX_FIRST,
                      id="nested-unclosed"),
         pytest.param(with_title("title: Carers\x0bour story"), f"2: front matter: this line has {VT} (delete it; it is "
                      "invisible in most editors, so if you cannot find it, type the line again)", id="raw-vertical-tab"),
-        pytest.param(laughs(), f"8: front matter: text cannot start with '&' ({QUOTE_IT})", id="billion-laughs"),
+        pytest.param(laughs(), f"8: front matter: text cannot start with '&' ({QUOTE_IT})" + FIX_FIRST, id="billion-laughs"),
         pytest.param(added("people: [*x]"), f"8: front matter: text cannot start with '*' ({QUOTE_IT}, like "
-                     "title: \"*New* project\")", id="alias"),
+                     "title: \"*New* project\")" + FIX_FIRST, id="alias"),
         pytest.param(added("people: !!set {a, b}"), "8: front matter: '!!set' is a YAML tag, and tags are not used here "
-                     f"(write the value without it; if it is text, {QUOTE_IT})", id="set-tag"),
+                     f"(write the value without it; if it is text, {QUOTE_IT})" + FIX_FIRST, id="set-tag"),
         pytest.param(with_title('title: "a \\ud800 b"'), "2: title: the text has the character U+D800 (half of a character "
                      "pair, which cannot be stored on its own), which is not allowed (delete the escape that writes it in "
                      "the double-quoted text, like \\ud800)", id="lone-surrogate"),
@@ -100,7 +101,7 @@ def test_front_matter_that_crashed_is_one_problem(built: Path, site_dir: Path, r
 def test_anchor_and_alias_in_a_data_file(site_dir: Path, refused) -> None:
     themes = dedent(MINIMAL["themes.yml"]) + "- &x\n  id: x\n  name: X\n  description: X.\n- *x\n"
     write(site_dir, {"themes.yml": themes})
-    assert refused() == [f"content/themes.yml:7: text cannot start with '&' ({QUOTE_IT})"]
+    assert refused() == [f"content/themes.yml:7: text cannot start with '&' ({QUOTE_IT})" + FIX_FIRST]
 
 
 # ---- control characters in every text field ---------------------------------------------------------

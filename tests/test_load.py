@@ -163,7 +163,7 @@ def test_yaml_syntax_error_is_reported_on_its_line_in_the_file(problems) -> None
     text = STORY.replace("summary: A memory cafe planned", "summary: Our cafe: planned")
     assert problems({"stories/x.md": text}) == [
         "content/stories/x.md:3: front matter: unexpected ':' (put text that contains ': ' in double quotes, "
-        "like title: \"Carers: our story\"; and check that each field starts at the beginning of its line)",
+        "like title: \"Carers: our story\"; and check that each field starts at the beginning of its line) (fix this first; the rest of the file is checked after)",
     ]
 
 
@@ -172,7 +172,7 @@ def test_yaml_syntax_error_line_counts_blank_lines_before_and_inside_front_matte
     # 2 blank lines, '---' on 3, 2 blank lines, title on 6, summary on 7.
     assert problems({"stories/x.md": text}) == [
         "content/stories/x.md:7: front matter: unexpected ':' (put text that contains ': ' in double quotes, "
-        "like title: \"Carers: our story\"; and check that each field starts at the beginning of its line)",
+        "like title: \"Carers: our story\"; and check that each field starts at the beginning of its line) (fix this first; the rest of the file is checked after)",
     ]
 
 
@@ -180,53 +180,53 @@ def test_field_indented_by_mistake(problems) -> None:
     text = STORY.replace("summary:", "  summary:")
     assert problems({"stories/x.md": text}) == [
         "content/stories/x.md:3: front matter: unexpected ':' (put text that contains ': ' in double quotes, "
-        "like title: \"Carers: our story\"; and check that each field starts at the beginning of its line)",
+        "like title: \"Carers: our story\"; and check that each field starts at the beginning of its line) (fix this first; the rest of the file is checked after)",
     ]
 
 
 def test_missing_colon_is_reported_on_its_own_line_not_the_next(problems) -> None:
     assert problems({"stories/x.md": STORY.replace("title: Memory cafe", "title Memory cafe")}) == [
         "content/stories/x.md:2: front matter: expected 'name: value' on this line "
-        "(a field name, a colon and a space, then the value)",
+        "(a field name, a colon and a space, then the value) (fix this first; the rest of the file is checked after)",
     ]
 
 
 def test_unclosed_quote_is_reported_where_it_opens(problems) -> None:
     assert problems({"stories/x.md": STORY.replace("title: Memory cafe", 'title: "Memory cafe')}) == [
-        "content/stories/x.md:2: front matter: a quote opened on this line is never closed (end the text with the same quote mark)",
+        "content/stories/x.md:2: front matter: a quote opened on this line is never closed (end the text with the same quote mark) (fix this first; the rest of the file is checked after)",
     ]
 
 
 def test_unclosed_bracket_is_reported_where_it_opens(problems) -> None:
     assert problems({"stories/x.md": STORY.replace("areas: [suffolk]", "areas: [suffolk")}) == [
         "content/stories/x.md:5: front matter: a list in square brackets that starts on this line is not closed properly "
-        "(write it like [norfolk, suffolk], and put items that contain ':' or ',' in double quotes)",
+        "(write it like [norfolk, suffolk], and put items that contain ':' or ',' in double quotes) (fix this first; the rest of the file is checked after)",
     ]
 
 
 def test_text_starting_with_a_star(problems) -> None:
     assert problems({"stories/x.md": STORY.replace("title: Memory cafe", "title: *New* memory cafe")}) == [
         "content/stories/x.md:2: front matter: text cannot start with '*' (put the whole text in double quotes, "
-        "like title: \"*New* project\")",
+        "like title: \"*New* project\") (fix this first; the rest of the file is checked after)",
     ]
 
 
 def test_text_starting_with_an_at_sign(problems) -> None:
     assert problems({"stories/x.md": STORY.replace("title: Memory cafe", "title: @memorycafe")}) == [
-        "content/stories/x.md:2: front matter: text cannot start with '@' (put the whole text in double quotes)",
+        "content/stories/x.md:2: front matter: text cannot start with '@' (put the whole text in double quotes) (fix this first; the rest of the file is checked after)",
     ]
 
 
 def test_text_in_brackets_followed_by_more_text(problems) -> None:
     assert problems({"stories/x.md": STORY.replace("title: Memory cafe", "title: [Draft] Memory cafe")}) == [
         "content/stories/x.md:2: front matter: this line does not fit with the lines above (check the indentation; "
-        "and if the text starts with a quote or a bracket and goes on after the closing one, put the whole text in double quotes)",
+        "and if the text starts with a quote or a bracket and goes on after the closing one, put the whole text in double quotes) (fix this first; the rest of the file is checked after)",
     ]
 
 
 def test_tab_character(problems) -> None:
     assert problems({"stories/x.md": STORY.replace("sectors: [health]", "sectors: [health]\n\tthemes: [carers]")}) == [
-        "content/stories/x.md:7: front matter: a tab character is not allowed here (use spaces instead of tabs)",
+        "content/stories/x.md:7: front matter: a tab character is not allowed here (use spaces instead of tabs) (fix this first; the rest of the file is checked after)",
     ]
 
 
@@ -234,7 +234,7 @@ def test_invisible_line_separator_pasted_into_text(problems) -> None:
     # U+2028 is a line break to YAML, but editors show the text on one line: report that line, and why.
     assert problems({"stories/x.md": STORY.replace("title: Memory cafe", "title: Memory\u2028cafe")}) == [
         "content/stories/x.md:2: front matter: this line has an invisible line-break character, often pasted from "
-        "a web page or a word processor (delete the line and type it again)",
+        "a web page or a word processor (delete the line and type it again) (fix this first; the rest of the file is checked after)",
     ]
 
 
@@ -242,20 +242,20 @@ def test_yaml_syntax_error_in_a_data_file(problems) -> None:
     text = "- id: carers\n  name: Carers\n  description: Carers: unpaid.\n"
     assert problems({"themes.yml": text}) == [
         "content/themes.yml:3: unexpected ':' (put text that contains ': ' in double quotes, "
-        "like title: \"Carers: our story\"; and check that each field starts at the beginning of its line)",
+        "like title: \"Carers: our story\"; and check that each field starts at the beginning of its line) (fix this first; the rest of the file is checked after)",
     ]
 
 
 def test_explicit_yaml_tag_is_reported_not_crashed_on(problems) -> None:
     assert problems({"stories/x.md": STORY.replace("title: Memory cafe", "title: !!float cafe")}) == [
         "content/stories/x.md:2: front matter: '!!float' is a YAML tag, and tags are not used here "
-        "(write the value without it; if it is text, put the whole text in double quotes)",
+        "(write the value without it; if it is text, put the whole text in double quotes) (fix this first; the rest of the file is checked after)",
     ]
 
 
 def test_alias_that_contains_itself_does_not_crash(problems) -> None:
     assert problems({"stories/x.md": STORY.replace("title: Memory cafe", "title: &loop [*loop]")}) == [
-        "content/stories/x.md:2: front matter: text cannot start with '&' (put the whole text in double quotes)",
+        "content/stories/x.md:2: front matter: text cannot start with '&' (put the whole text in double quotes) (fix this first; the rest of the file is checked after)",
     ]
 
 
@@ -271,7 +271,7 @@ def test_duplicate_field(problems) -> None:
 def test_duplicate_field_does_not_hide_the_other_problems_of_the_file(problems) -> None:
     text = STORY.replace("date: 2024-06-01", "date: May 2024").replace("themes: [dementia]", "themes: [dementia]\ndate: 2024")
     assert problems({"stories/x.md": text}) == [
-        "content/stories/x.md:8: date: expected a date like 2024-05-01, got '2024'",
+        "content/stories/x.md:8: date: expected a date, got '2024' (write it as year-month-day, like 2024-01-01)",
         "content/stories/x.md:8: date: this field is written twice, here and on line 4 (keep one of them, and delete the other)",
     ]
 
@@ -326,7 +326,8 @@ def test_only_true_false_and_null_are_not_text(raw: str, expected: object) -> No
 def test_event_time_is_not_read_as_a_number(problems) -> None:
     text = "---\ntitle: Open meeting\nstart: 10:30\nlocation: Norwich\n---\n"
     assert problems({"events/x.md": text}) == [
-        "content/events/x.md:3: start: expected a date like 2025-03-14 or a date and time like 2025-03-14 10:30, got '10:30'",
+        "content/events/x.md:3: start: expected a date, or a date and time, got '10:30' (write it as year-month-day, with any "
+        "time after it on the 24-hour clock, like 2025-03-14 or 2025-03-14 14:30)",
     ]
 
 

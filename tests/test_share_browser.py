@@ -188,6 +188,9 @@ def test_the_file_leaves_out_unanswered_questions(share: Watched, story_site: Pa
     for box in ("areas-suffolk", "sectors-health", "themes-carers"):
         page.check(f"#story-{box}")
     page.check("#story-consent")
+    page.click("#share-create")
+    assert error_summary(page) == ["Write your story"]  # the one thing the form must not send empty
+    page.fill("#story-body", "We met.")
     assert make_file(page) == (
         "---\n"
         '# Made with the "Share your story" form. The person who filled it in confirmed that\n'
@@ -202,6 +205,8 @@ def test_the_file_leaves_out_unanswered_questions(share: Watched, story_site: Pa
         f"  date: {dt.date.today().isoformat()}\n"  # the day the box was ticked, on this machine
         '  how: "confirmed by the person who sent it with the Share your story form"\n'
         "---\n"
+        "\n"
+        "We met.\n"
     )
     (site_dir / "content/stories/a-short-story.md").write_text(page.input_value("#share-output"))
     assert run_cli("check", "--strict").code == 0
@@ -216,7 +221,21 @@ def test_github_link_carries_the_path_and_the_content(share: Watched) -> None:
     assert f"{url.scheme}://{url.netloc}{url.path}" == f"{REPOSITORY}/new/main"
     assert urllib.parse.parse_qs(url.query, strict_parsing=True) == {"filename": [f"content/stories/{SLUG}.md"], "value": [text]}
     assert (link.get_attribute("target"), link.get_attribute("rel")) == ("_blank", "noopener noreferrer")
-    assert page.is_hidden("#share-github-long")
+    assert page.is_hidden("#share-send-upload")
+
+
+def test_a_story_too_long_for_a_link_is_sent_as_a_file(share: Watched) -> None:
+    """GitHub refuses links of a ~1,500-word story: the main action becomes download, then GitHub's upload page."""
+    page = share.page
+    fill_story(page, body=" ".join(["We met every month and talked about what carers need."] * 150))
+    make_file(page)
+    assert page.is_hidden("#share-send-link") and page.is_visible("#share-send-upload")
+    assert page.get_attribute("#share-upload", "href") == f"{REPOSITORY}/upload/main/content/stories"
+    assert page.get_attribute("#share-upload-download", "download") == f"{SLUG}.md"
+    assert page.get_attribute("#share-upload-download", "href") == page.get_attribute("#share-download", "href")
+    page.fill("#story-body", "A short story.")
+    make_file(page)
+    assert page.is_visible("#share-send-link") and page.is_hidden("#share-send-upload")
 
 
 def test_copy_and_download_give_the_same_file(browser: Browser, server: str) -> None:
@@ -331,12 +350,12 @@ def test_every_required_question_is_checked(share: Watched) -> None:
     page.click("#share-create")
     assert error_summary(page) == [
         "Enter a title for your story", "Enter a summary of your story", "Enter the date the work happened or finished",
-        "Select at least one area", "Select at least one sector", "Select at least one theme",
+        "Select at least one area", "Select at least one sector", "Select at least one theme", "Write your story",
         "Confirm that everyone in your story has agreed to it being shared",
     ]  # fmt: skip
     hrefs = page.locator("#error-summary-list a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert hrefs == ["#story-title", "#story-summary", "#story-date-day", "#story-areas-norfolk",
-                     "#story-sectors-social-care", "#story-themes-carers", "#story-consent"]  # fmt: skip
+                     "#story-sectors-social-care", "#story-themes-carers", "#story-body", "#story-consent"]  # fmt: skip
 
 
 def test_a_title_already_on_the_site_is_refused(share: Watched) -> None:

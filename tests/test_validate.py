@@ -125,22 +125,22 @@ def problems(change: Callable[[Files], None], run_cli: Callable[..., Run]) -> Ca
     ("path", "text", "expected"),
     [
         pytest.param("stories/x.md", story(("title: Memory cafe\n", "")),
-                     "content/stories/x.md:1: title: missing: this field is required "
+                     "content/stories/x.md:8: title: missing: this field is required: add it above this line, the '---' that ends the front matter "
                      "(the story's title; for example 'title: Co-designing respite with carers in Thetford')", id="story-title"),
         pytest.param("stories/x.md", story(("areas: [suffolk]\n", "")),
-                     "content/stories/x.md:1: areas: missing: this field is required "
+                     "content/stories/x.md:8: areas: missing: this field is required: add it above this line, the '---' that ends the front matter "
                      "(the areas the work covers; [region] for region-wide; for example 'areas: [norfolk]')", id="story-areas"),
         pytest.param("signatories/x.md", SIGNATORY.replace("name: Sam Rivers\n", ""),
-                     "content/signatories/x.md:1: name: missing: this field is required "
+                     "content/signatories/x.md:9: name: missing: this field is required: add it above this line, the '---' that ends the front matter "
                      "(the person's name; for example 'name: Sam Rivers')", id="signatory-name"),
         pytest.param("signatories/x.md", SIGNATORY.replace("signed: 2024-05-01\n", "signed:\n"),
                      "content/signatories/x.md:7: signed: missing: this field is required "
                      "(the date they signed the pledge; for example 'signed: 2024-05-01')", id="signatory-signed-empty"),
         pytest.param("events/x.md", EVENT.replace("start: 2027-02-11 10:00\n", ""),
-                     "content/events/x.md:1: start: missing: this field is required "
+                     "content/events/x.md:5: start: missing: this field is required: add it above this line, the '---' that ends the front matter "
                      "(when it starts, UK time; for example 'start: 2027-02-11 10:00')", id="event-start"),
         pytest.param("pages/x.md", "---\nsummary: A page.\n---\nText.\n",
-                     "content/pages/x.md:1: title: missing: this field is required "
+                     "content/pages/x.md:3: title: missing: this field is required: add it above this line, the '---' that ends the front matter "
                      "(the page title; for example 'title: About the network')", id="page-title"),
         pytest.param("site.yml", "title: Count Me In\ntagline: Coproduction\nsample_notice: true\n",
                      "content/site.yml:1: description: missing: this field is required (one sentence describing the "
@@ -249,13 +249,13 @@ def test_impossible_date(problems) -> None:
 
 def test_date_written_in_words(problems) -> None:
     assert problems({"signatories/x.md": SIGNATORY.replace("signed: 2024-05-01", "signed: May 2024")}) == [
-        "content/signatories/x.md:7: signed: expected a date like 2024-05-01, got 'May 2024'",
+        "content/signatories/x.md:7: signed: expected a date, got 'May 2024' (write it as year-month-day, like 2024-05-01)",
     ]
 
 
 def test_date_written_day_first(problems) -> None:
     assert problems({"stories/x.md": story(("date: 2024-06-01", "date: 01/06/2024"))}) == [
-        "content/stories/x.md:4: date: expected a date like 2024-05-01, got '01/06/2024'",
+        "content/stories/x.md:4: date: expected a date, got '01/06/2024' (write it as year-month-day, like 2024-06-01)",
     ]
 
 
@@ -267,7 +267,8 @@ def test_event_time_past_midnight(problems) -> None:
 
 def test_event_time_with_am_pm(problems) -> None:
     assert problems({"events/x.md": EVENT.replace("end: 2027-02-11 12:30", "end: 2027-02-11 12:30pm")}) == [
-        "content/events/x.md:4: end: expected a date like 2025-03-14 or a date and time like 2025-03-14 10:30, got '2027-02-11 12:30pm'",
+        "content/events/x.md:4: end: expected a date, or a date and time, got '2027-02-11 12:30pm' (write it as year-month-day, "
+        "with any time after it on the 24-hour clock, like 2027-02-11 12:30)",
     ]
 
 
@@ -403,9 +404,10 @@ def test_unknown_field_is_a_warning_with_did_you_mean(change, run_cli) -> None:
     result = run_cli("check")
     assert result.code == 1  # summary is now missing
     assert problem_lines(result) == [
-        "content/stories/x.md:1: summary: missing: this field is required "
-        "(one or two sentences saying what happened; for example 'summary: Carers and commissioners redesigned respite together.')",
         "content/stories/x.md:3: summery: warning: unknown field, so it is ignored (did you mean 'summary'?)",
+        "content/stories/x.md:9: summary: missing: this field is required: add it above this line, the '---' that ends the "
+        "front matter (one or two sentences saying what happened; for example 'summary: Carers and commissioners redesigned "
+        "respite together.')",
     ]
 
 
@@ -683,7 +685,8 @@ def test_missing_site_settings(problems) -> None:
 def test_unreadable_areas_file_is_one_problem_not_one_per_story(problems) -> None:
     assert problems({"areas.yml": "- id: norfolk\n  name: [Norfolk\n"}) == [
         "content/areas.yml:2: a list in square brackets that starts on this line is not closed properly "
-        "(write it like [norfolk, suffolk], and put items that contain ':' or ',' in double quotes)",
+        "(write it like [norfolk, suffolk], and put items that contain ':' or ',' in double quotes) "
+        "(fix this first; the rest of the file is checked after)",
     ]
 
 
@@ -721,8 +724,9 @@ def test_every_problem_in_every_file_sorted_with_a_count(change, run_cli) -> Non
         "content/signatories/Sam.md:1: file name: 'Sam.md' is not a valid file name (use lower-case letters, numbers and hyphens, like sam.md)",
         "content/signatories/Sam.md:5: area: unknown area 'no' (did you mean 'norfolk'?)",
         "content/signatories/Sam.md:6: websit: warning: unknown field, so it is ignored (did you mean 'website'?)",
-        "content/signatories/Sam.md:8: signed: expected a date like 2024-05-01, got 'May 2024'",
-        "content/stories/a.md:2: front matter: a quote opened on this line is never closed (end the text with the same quote mark)",
+        "content/signatories/Sam.md:8: signed: expected a date, got 'May 2024' (write it as year-month-day, like 2024-05-01)",
+        "content/stories/a.md:2: front matter: a quote opened on this line is never closed (end the text with the same quote mark) "
+        "(fix this first; the rest of the file is checked after)",
         "content/stories/b.md:4: date: 2023-02-30 is not a real date (check the month and the day: write year-month-day, like 2024-05-01)",
         "content/stories/b.md:5: areas: unknown area 'nofolk' (did you mean 'norfolk'?)",
         "content/themes.yml:7: id: 'carers' is already the id on line 1 (each id must be different)",

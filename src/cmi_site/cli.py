@@ -13,6 +13,8 @@ from pathlib import Path
 
 from .config import BuildOptions, Paths, Result
 from .errors import SetupError, has_errors
+from .history import last_changed
+from .load import display_path
 from .outdir import shown
 from .pipeline import build, check
 from .reports import format_problem, markdown_report
@@ -60,9 +62,9 @@ def make_parser() -> argparse.ArgumentParser:
                            help="say which pages were made again and why (the others were kept from the last build)")  # fmt: skip
     check_cmd = commands.add_parser("check", help="check the content and report every problem; writes nothing")
     add_content_options(check_cmd)
-    check_cmd.add_argument("--format", choices=("text", "github", "markdown"), default="text",
-                           help="text (default); github: GitHub Actions annotations; "
-                                "markdown: a plain-English report for a pull request comment")  # fmt: skip
+    check_cmd.add_argument("--format", choices=("text", "github", "markdown", "summary"), default="text",
+                           help="text (default); github: GitHub Actions annotations; markdown: a plain-English "
+                                "report for a pull request comment; summary: the same for the publish job's summary")  # fmt: skip
     serve_cmd = commands.add_parser("serve", help="preview: build, serve on 127.0.0.1, rebuild and reload on every change")
     add_content_options(serve_cmd)
     serve_cmd.add_argument("--output", type=Path, default=Path("_site"), help="output folder (default: _site)")
@@ -76,8 +78,8 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def report(result: Result, strict: bool, style: str = "text") -> None:
-    if style == "markdown":
-        print(markdown_report(result.problems, strict), end="")
+    if style in ("markdown", "summary"):
+        print(markdown_report(result.problems, strict, style), end="")
         return
     for problem in result.problems:
         print(format_problem(problem, style), file=sys.stderr)
@@ -88,9 +90,14 @@ def report(result: Result, strict: bool, style: str = "text") -> None:
         print(f"\n{counts}" + (" (--strict: warnings count as errors)" if strict and warnings else ""), file=sys.stderr)
 
 
+def changed(content: Path) -> tuple[tuple[str, dt.date], ...]:
+    """When each story and signatory file last changed, from git (history.py), by the path problems show."""
+    return tuple(sorted((display_path(content / name, Path.cwd()), day) for name, day in last_changed(content).items()))
+
+
 def run_build(args: argparse.Namespace) -> int:
     paths = Paths(args.content, args.templates, args.output, Path.cwd(), None if args.no_cache else Path.cwd() / CACHE)
-    options = BuildOptions(today=today(args.today), drafts=args.drafts, base_url=args.base_url)
+    options = BuildOptions(today=today(args.today), drafts=args.drafts, base_url=args.base_url, changed=changed(args.content))
     result = build(paths, options, strict=args.strict)
     report(result, args.strict)
     if not result.ok:
@@ -144,7 +151,7 @@ def run_new(args: argparse.Namespace) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     paths = Paths(args.content, args.templates, args.output, Path.cwd(), Path.cwd() / CACHE)
-    options = BuildOptions(today=today(args.today), drafts=args.drafts)
+    options = BuildOptions(today=today(args.today), drafts=args.drafts, changed=changed(args.content))
 
     def on_build(result: Result) -> None:
         report(result, args.strict)

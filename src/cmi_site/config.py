@@ -33,6 +33,8 @@ class BuildOptions:
     today: dt.date  # which events are upcoming
     drafts: bool = False
     base_url: str | None = None  # overrides site.yml's base_url when given
+    # (file as shown, e.g. content/stories/x.md; date of the last commit that touched it): history.py
+    changed: tuple[tuple[str, dt.date], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from .chars import quoted
 from .errors import Problem, Severity
 from .fields import AREA_FIELDS, CONSENT_FIELDS, SITE_FIELDS, STATEMENT_FIELDS, TERM_FIELDS
 from .models import Area, DataFile, Settings, SourceDoc, Statement, Term
-from .schema import SLUG, VOCAB_FILES, Checked, FieldSpec, Issue, SubKey, Vocab, check_fields
+from .schema import MISSING, SLUG, VOCAB_FILES, Checked, FieldSpec, Issue, SubKey, Vocab, check_fields
 
 # The fields of a mapping that is a field itself (not a list of them), named in problems: consent.how.
 NAMED_PARTS = frozenset(("consent", spec.name) for spec in CONSENT_FIELDS)
@@ -31,6 +31,9 @@ def field_label(key: SubKey) -> str:
     return label
 
 
+ADD_IT = ": add it above this line, the '---' that ends the front matter"
+
+
 def report(source: SourceDoc | DataFile, checked: Checked, prefix: SubKey = ()) -> list[Problem]:
     """Issues and warnings of a check -> Problems at the right line of the right file."""
     out: list[Problem] = []
@@ -39,7 +42,12 @@ def report(source: SourceDoc | DataFile, checked: Checked, prefix: SubKey = ()) 
         for key, message in issues:
             full = (*prefix, *key)
             label = field_label(key) if key else ""
-            out.append(Problem(source.path, source.line_of(*full), label, message, severity))
+            if isinstance(source, SourceDoc) and len(full) == 1 and full not in source.lines and message.startswith(MISSING):
+                # A field that is not there at all belongs after the last one: point at the closing '---'.
+                message, line = message.replace(MISSING, MISSING + ADD_IT, 1), source.body_line - 1
+            else:
+                line = source.line_of(*full)
+            out.append(Problem(source.path, line, label, message, severity))
     return out
 
 

@@ -59,8 +59,10 @@ STORY_FIELDS = (
     _f("approach", approach, False, "approach", "how far along the ladder of coproduction the work went", "co-production"),
     _f("self_assessment", rag_map, False, "statement id: red, amber or green", "the RAG self-assessment", "{felt-heard: green}"),
     _f("people", TEXT_LIST, False, "list of text", "who took part, in words", "[carers, people who draw on care, commissioners]"),
-    _f("outcomes", TEXT_LIST, False, "list of text", "what changed", "[A new respite booking line run by carers]"),
-    _f("lessons", TEXT_LIST, False, "list of text", "what was learned", "[Start with the people, not the plan]"),
+    _f("outcomes", TEXT_LIST, False, "list of text",
+       "what changed, one point each (the page shows them under the heading 'What changed')", "[A new respite booking line run by carers]"),
+    _f("lessons", TEXT_LIST, False, "list of text",
+       "what you learned, one point each (the page shows them under the heading 'What we learned')", "[Start with the people, not the plan]"),
     _f(
         "easy_read",
         text,

@@ -35,12 +35,13 @@ def listing_jobs(site: Site, pages: list[Paged], template: str, **context: Any) 
 
 def story_jobs(site: Site) -> list[PageJob]:
     jobs = listing_jobs(site, paginate(site.stories, routes.STORIES), "stories.html")
-    return jobs + [page_job(site, "story.html", route_of(s), story=s) for s in site.stories]
+    return jobs + [page_job(site, "story.html", route_of(s), story=s, changed=site.changed.get(s.source)) for s in site.stories]
 
 
 def pledge_jobs(site: Site) -> list[PageJob]:
     jobs = [page_job(site, "register.html", routes.PLEDGE)]
-    return jobs + [page_job(site, "signatory.html", route_of(s), signatory=s) for s in site.signatories]
+    return jobs + [page_job(site, "signatory.html", route_of(s), signatory=s, changed=site.changed.get(s.source))
+                   for s in site.signatories]  # fmt: skip
 
 
 def area_jobs(site: Site) -> list[PageJob]:
@@ -79,8 +80,8 @@ def share_job(site: Site) -> PageJob:
     """The "Share your story" form: its choices from the content, which fields are required from the schema."""
     fields = {spec.name: {"required": spec.required, "help": spec.help, "example": spec.example, "kind": spec.kind}
               for spec in STORY_FIELDS}  # plain data (a FieldSpec holds its check, a function)
-    return page_job(site, "share.html", routes.SHARE, fields=fields,
-                    new_file_url=routes.new_file_url(site.settings), existing_slugs=sorted(s.slug for s in site.stories))  # fmt: skip
+    return page_job(site, "share.html", routes.SHARE, fields=fields, new_file_url=routes.new_file_url(site.settings),
+                    upload_url=routes.upload_url(site.settings), existing_slugs=sorted(s.slug for s in site.stories))
 
 
 def withdrawn_jobs(site: Site) -> list[PageJob]:

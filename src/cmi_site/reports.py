@@ -57,9 +57,21 @@ def code_span(text: str) -> str:
 MAX_COMMENT_CHARS = 60_000
 
 
-def markdown_report(problems: list[Problem], strict: bool) -> str:
-    """Problems grouped by file, in plain English, for a comment on a pull request; everything taken
-    from the content (paths, fields, messages) is in a code span (code_span)."""
+# What the report says first, for a pull request's comment and for the publish job's summary page
+# (where the network sees why the site did not update).
+INTRO = {
+    "markdown": "Thank you for your contribution. Below is each problem, the file it is in and the line number. Edit "
+                "the file, change what is described, and commit: this comment will update by itself.",
+    "summary": "The website was not updated: it still shows the last version that was published. Below is each "
+               "problem, the file it is in and the line number. Fix them in a new pull request; the site is "
+               "published again as soon as it is merged.",
+}  # fmt: skip
+
+
+def markdown_report(problems: list[Problem], strict: bool, style: str = "markdown") -> str:
+    """Problems grouped by file, in plain English, for a comment on a pull request (style markdown) or
+    the publish job's summary (style summary); everything taken from the content (paths, fields,
+    messages) is in a code span (code_span)."""
     blocking = [p for p in problems if p.is_error or strict]
     lines = [REPORT_MARKER]
     if not problems:
@@ -67,8 +79,7 @@ def markdown_report(problems: list[Problem], strict: bool) -> str:
                           "pull request can be built into the site."]) + "\n"  # fmt: skip
     heading = (f"### ❌ The content check found {len(blocking)} problem{'s' * (len(blocking) != 1)} to fix" if blocking
                else "### ⚠️ The content check has some suggestions")  # fmt: skip
-    lines += [heading, "", "Thank you for your contribution. Below is each problem, the file it is in and the line "
-              "number. Edit the file, change what is described, and commit: this comment will update by itself.", ""]  # fmt: skip
+    lines += [heading, "", INTRO[style], ""]
     lines += _problem_lines(problems, strict, MAX_COMMENT_CHARS - sum(len(line) + 1 for line in lines) - 500)
     lines.append("Field names and allowed values are explained in `docs/content.md`; `CONTRIBUTING.md` has a checklist.")
     return "\n".join(lines) + "\n"

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 
+from .bodytext import GUIDANCE
 from .datafiles import make_vocab, validate_vocab
 from .fields import COLLECTION_FIELDS
 from .load import DATA_FILES, read_data_file
@@ -23,17 +24,6 @@ from .write import create_file
 
 KINDS = {"story": "stories", "signatory": "signatories", "event": "events", "page": "pages"}
 TITLE_FIELD = {"stories": "title", "signatories": "name", "events": "title", "pages": "title"}
-
-BODY_HINTS = {
-    "stories": (
-        "Write the story here, in plain English. These headings help readers:\n\n"
-        "## What we did\n\n## Who was involved\n\n## What changed\n\n## What we learned\n"
-    ),
-    "signatories": "Write your statement here: why you signed the pledge, in your own words.\n",
-    "events": "Say what the event is about, who it is for, and how to join in.\n",
-    "pages": "Write the page here.\n",
-}
-
 
 def slugify(text: str, limit: int = 60) -> str:
     """'Co-designing respite in Thetford!' -> 'co-designing-respite-in-thetford'."""
@@ -86,7 +76,7 @@ def new_file_text(kind: str, title: str, vocab: Vocab, today: dt.date) -> str:
             continue
         lines += _comment(spec, vocab)
         lines.append(f"{spec.name}:{_value(spec, collection, title, today)}")
-    lines += ["---", "", BODY_HINTS[collection]]
+    lines += ["---", "", GUIDANCE[collection]]
     return "\n".join(lines)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .chars import escape, quoted, shorten
+from .datehint import iso_date, iso_datetime
 from .models import APPROACHES, RAG_VALUES
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -24,6 +25,8 @@ _DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2})$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 SubKey = tuple[str | int, ...]
+# How the message for a required field that is not there starts (datafiles.report says where to add it).
+MISSING = "missing: this field is required"
 
 
 Issue = tuple[SubKey, str]
@@ -144,7 +147,8 @@ def date(value: Any, vocab: Vocab) -> Checked:
     """A calendar date written YYYY-MM-DD."""
     raw = str(value).strip() if not isinstance(value, (bool, list, dict)) and value is not None else None
     if raw is None or not _DATE.match(raw):
-        return bad(f"expected a date like 2024-05-01, got {show(value)}")
+        like = iso_date(raw) if raw is not None else None
+        return bad(f"expected a date, got {show(value)} (write it as year-month-day, like {like or '2024-05-01'})")
     try:
         return Checked(dt.date.fromisoformat(raw))
     except ValueError:
@@ -165,7 +169,9 @@ def date_or_datetime(value: Any, vocab: Vocab) -> Checked:
         return Checked(dt.datetime.combine(day.value, dt.time(hour, minute)))
     if _DATE.match(raw):
         return date(raw, vocab)
-    return bad(f"expected a date like 2025-03-14 or a date and time like 2025-03-14 10:30, got {show(value)}")
+    like = iso_datetime(raw) or iso_date(raw) or "2025-03-14 or 2025-03-14 14:30"
+    return bad(f"expected a date, or a date and time, got {show(value)} "
+               f"(write it as year-month-day, with any time after it on the 24-hour clock, like {like})")
 
 
 def boolean(value: Any, vocab: Vocab) -> Checked:
@@ -360,7 +366,7 @@ def check_fields(meta: Mapping[str, Any], fields: tuple[FieldSpec, ...], vocab: 
     for spec in fields:
         if spec.name not in meta or meta[spec.name] is None or meta[spec.name] == "":
             if spec.required:
-                issues.append(((spec.name,), f"missing: this field is required ({spec.help}; for example '{spec.name}: {spec.example}')"))
+                issues.append(((spec.name,), f"{MISSING} ({spec.help}; for example '{spec.name}: {spec.example}')"))
             values[spec.name] = None
             continue
         checked = spec.check(meta[spec.name], vocab)

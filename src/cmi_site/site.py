@@ -68,6 +68,7 @@ class Site:
     statement_by_id: Mapping[str, Statement]
     stories_by_area: Mapping[str, tuple[Story, ...]]
     stories_by_sector: Mapping[str, tuple[Story, ...]]
+    changed: Mapping[str, dt.date]  # a file (as shown) -> the date of the last commit that touched it
     stories_by_theme: Mapping[str, tuple[Story, ...]]
     signatories_by_area: Mapping[str, tuple[Signatory, ...]]
     signatories_by_sector: Mapping[str, tuple[Signatory, ...]]
@@ -148,6 +149,7 @@ def build_site(content: Content, options: BuildOptions) -> Site:
         sector_by_id={t.id: t for t in content.sectors},
         theme_by_id={t.id: t for t in content.themes},
         statement_by_id={s.id: s for s in content.statements},
+        changed=dict(options.changed),
         stories_by_area=group_by(stories, lambda s: s.areas),
         stories_by_sector=group_by(stories, lambda s: s.sectors),
         stories_by_theme=group_by(stories, lambda s: s.themes),
@@ -233,6 +235,12 @@ def new_file_url(settings: Settings) -> str | None:
         return None
     branch = urllib.parse.quote(settings.repository_branch or "main", safe="/")
     return f"{settings.repository_url.rstrip('/')}/new/{branch}"
+
+
+def upload_url(settings: Settings) -> str | None:
+    """The repository's upload page for content/stories/ (no length limit: for a story too long for a link)."""
+    url = new_file_url(settings)
+    return url.replace("/new/", "/upload/", 1) + "/content/stories" if url else None
 
 
 def sector_route(term: Term) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import easyread, markup
+from .bodytext import body_text_problems
 from .chars import quoted
 from .datafiles import report, slugify, validate_settings, validate_vocab, vocab_from_data
 from .errors import Problem
@@ -183,7 +184,7 @@ def validate_doc(doc: SourceDoc, vocab: Vocab) -> tuple[Model | None, list[Probl
     if checked.value.get("easy_read"):
         problems += easyread.long_sentence_warnings(doc, doc.meta["easy_read"])
     html = markup.render_markdown(doc.body)
-    problems += body_problems(doc, html, vocab)
+    problems += body_problems(doc, html, vocab) + body_text_problems(doc, checked.value)
     if any(p.is_error for p in problems):
         return None, problems
     return make_model(doc, checked.value, html.html), problems

@@ -10,6 +10,7 @@ repeats a list: ten lines can stand for a billion items), and nesting deeper tha
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import re
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import yaml
 
 from .chars import first_forbidden, forbidden_message, quoted
 from .errors import Problem
+from .yamlfolds import fold_warnings
 
 # A key path into the front matter: ("areas", 1) is the second item of the areas list.
 KeyPath = tuple[str | int, ...]
@@ -120,7 +122,11 @@ class _Source:
     def line(self, mark: yaml.Mark) -> int:
         """The file line of a mark. Counted from '\\n' only: PyYAML also breaks lines at U+2028 and
         friends, which editors show on one line."""
-        return self.first_line + bisect.bisect_left(self.newlines, mark.index)
+        return self.line_at(mark.index)
+
+    def line_at(self, index: int) -> int:
+        """The file line of an offset in the text."""
+        return self.first_line + bisect.bisect_left(self.newlines, index)
 
     def line_text(self, line: int) -> str:
         """The text of a file line within this source ('' outside it)."""
@@ -144,9 +150,9 @@ def parse_yaml(text: str, path: str, first_line: int, label: str) -> tuple[Any, 
     try:
         node, value = _compose_any(text)
     except yaml.MarkedYAMLError as err:
-        return None, {}, [_yaml_problem(err, source, label)]
+        return None, {}, [_fix_first(_yaml_problem(err, source, label))]
     except yaml.YAMLError:  # a character YAML does not accept: load.py reports those first, by line
-        return None, {}, [Problem(path, first_line, label, "this cannot be read (it has a character YAML does not accept)")]
+        return None, {}, [_fix_first(Problem(path, first_line, label, "this cannot be read (it has a character YAML does not accept)"))]
     lines: dict[KeyPath, int] = {}
     problems: list[Problem] = []
     if node is not None:
@@ -239,6 +245,16 @@ _YAML_HINTS: tuple[tuple[str, str], ...] = (
 )
 
 
+# Nothing else in a file is checked until its YAML can be read: say so, or fixing this one line
+# would seem to bring new problems out of nowhere.
+FIX_FIRST = " (fix this first; the rest of the file is checked after)"
+
+
+def _fix_first(problem: Problem) -> Problem:
+    """A YAML syntax problem, saying that the rest of its file is checked once it is fixed."""
+    return dataclasses.replace(problem, message=problem.message + FIX_FIRST)
+
+
 def _yaml_problem(err: yaml.MarkedYAMLError, source: _Source, label: str) -> Problem:
     """A PyYAML error -> a Problem on the line where the editor has to look, in plain words."""
     problem, context = err.problem or "", err.context or ""
@@ -296,14 +312,17 @@ def _collect_lines(node: yaml.Node, key: KeyPath, source: _Source, lines: dict[K
         children = [((*key, index), item, item.start_mark) for index, item in enumerate(node.value)]
     for child, value_node, mark in children:
         lines[child] = source.line(mark)
-        problems.extend(_comment_warning(value_node, child, source))
+        if isinstance(value_node, yaml.ScalarNode) and not value_node.style:  # plain text: None from PyYAML, '' from libyaml
+            problems.extend(_comment_warning(value_node, child, source))
+            where = (source.path, label_of(child))
+            folds = fold_warnings(source.text, value_node.start_mark.index, value_node.end_mark.index,
+                                  where, source.line_at)
+            problems.extend(capped(folds, "lines"))
         _collect_lines(value_node, child, source, lines, problems)
 
 
-def _comment_warning(node: yaml.Node, key: KeyPath, source: _Source) -> list[Problem]:
+def _comment_warning(node: yaml.ScalarNode, key: KeyPath, source: _Source) -> list[Problem]:
     """Unquoted text followed by ' #': YAML drops the rest of the line as a comment, silently."""
-    if not isinstance(node, yaml.ScalarNode) or node.style:  # plain text: None from PyYAML, '' from libyaml
-        return []
     if not re.match(r"[ \t]+#", source.rest_of_line(node.end_mark)):
         return []
     kept = f"only {quoted(node.value)} is kept" if node.value else "nothing is kept"

@@ -18,7 +18,7 @@
   var YAML_WORDS = /^(?:null|true|false|yes|no|on|off|y|n)$/i;
   var MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
     "september", "october", "november", "december"];
-  var GITHUB_URL_LIMIT = 8000; // longer links may be refused by GitHub
+  var GITHUB_URL_LIMIT = 8000; // GitHub refuses longer links (a ~1,500-word story makes one of ~13,500): upload instead
 
   function byId(id) {
     return document.getElementById(id);
@@ -377,15 +377,21 @@
     if (github) {
       var url = github.getAttribute("data-new-file-url") + "?filename=" + encodeURIComponent(path) +
         "&value=" + encodeURIComponent(text);
-      github.href = url;
-      byId("share-github-long").hidden = url.length <= GITHUB_URL_LIMIT;
+      var tooLong = url.length > GITHUB_URL_LIMIT;
+      github.href = tooLong ? github.getAttribute("data-new-file-url") : url;
+      byId("share-send-link").hidden = tooLong;
+      byId("share-send-upload").hidden = !tooLong;
     }
     if (downloadUrl) {
       URL.revokeObjectURL(downloadUrl);
     }
     downloadUrl = URL.createObjectURL(new Blob([text], { type: "text/markdown;charset=utf-8" }));
-    download.href = downloadUrl;
-    download.setAttribute("download", path.split("/").pop());
+    [download, byId("share-upload-download")].forEach(function (link) {
+      if (link) {
+        link.href = downloadUrl;
+        link.setAttribute("download", path.split("/").pop());
+      }
+    });
     result.hidden = false;
     byId("share-result-title").focus();
   }
