@@ -42,6 +42,7 @@ CHECKS: dict[str, Callable[[Any, str], list[str]]] = {
     "skip link": b.check_skip_link,
     "keyboard": lambda tab, url: b.check_keyboard(tab, url, wait=2),  # a good page opens its link at once
     "reflow": b.check_reflow,
+    "phone tables": b.check_phone_tables,
     "text size": lambda tab, url: b.check_text_resize(tab, url, tab.context),
     "motion": b.check_reduced_motion,
     "print": b.check_print,
@@ -57,6 +58,9 @@ FLAWS = [
     ("enter_does_not_open_links.html", "keyboard", "/pages/other.html did not open it (nothing happened in 2 s)"),
     ("fake_button.html", "keyboard", '<span> "A fake button" takes focus but is not a link, button or form control'),
     ("fixed_width_content.html", "reflow", "at 320 px the page scrolls sideways"),
+    ("table_scrolls_silently.html", "phone tables", 'at 320 px, in the table "Signatories", the cell "Central Bedfordshire" is not in view'),
+    ("table_scrolls_silently.html", "phone tables", 'at 320 px, in the table "Signatories", the cell "12 February 2026" is not in view'),
+    ("table_caption_cut_off.html", "phone tables", 'at 375 px, in the table "Signatories of the pledge in Central Bedfordshire, by name", its caption is not in view'),
     ("fixed_width_content.html", "text size", "with text at 200%, the page scrolls sideways"),
     ("text_in_pixels.html", "text size", "the page's base text size is fixed: 16 px, then 16 px"),
     ("text_in_pixels.html", "text size", 'text in <p> "Read the other page or an example." stays at 18 px'),
@@ -71,6 +75,12 @@ FLAWS = [
 @pytest.mark.parametrize("check", CHECKS)
 def test_a_page_without_flaws_passes(check: str, tab: Any) -> None:
     assert CHECKS[check](tab, (PAGES / "good.html").as_uri()) == []
+
+
+@pytest.mark.browser
+def test_a_wide_table_may_scroll_when_its_box_says_so(tab: Any) -> None:
+    # A focusable, named region described by a visible "scroll sideways" cue: each cell is in view once scrolled.
+    assert b.check_phone_tables(tab, (PAGES / "table_scroll_announced.html").as_uri()) == []
 
 
 @pytest.mark.browser
