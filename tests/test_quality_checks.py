@@ -297,7 +297,7 @@ def test_audit_command_fails_a_flawed_site_and_says_why(flawed_site: Path, tmp_p
     assert f"FAIL  {audit.CHECKS['axe']} (1)" in done.stdout
     assert done.stdout.endswith(f"FAILED: report written to {report}\n")
     text = report.read_text(encoding="utf-8")
-    assert "**Result: FAIL.** 3 of 12 checks found problems." in text
+    assert "**Result: FAIL.** 3 of 13 checks found problems." in text
     assert f"| {audit.CHECKS['axe']} | **FAIL** (1) | 4 pages |" in text
     assert "- image_without_alt.html: image-alt (critical): Images must have alternative text: img" in text
     assert "- image_without_alt.html:15: An “img” element must have an “alt” attribute" in text
