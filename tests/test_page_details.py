@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -90,3 +91,16 @@ def test_smart_quotes_change_only_quotes_and_leave_none_straight(text: str) -> N
     assert [(a, b) for a, b in zip(text, out, strict=True) if a != b and a not in "'\""] == []
     assert "'" not in out and '"' not in out
     assert smart_quotes(out) == out
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [{"width": 375, "height": 667}, {"width": 412, "height": 732}])
+def test_the_home_page_first_screen_on_a_phone(sample_site: Path, tab: Any, viewport: dict[str, int]) -> None:
+    # What the network is, a way to search, the way to Easy Read and the first story, before any scrolling.
+    tab.set_viewport_size(viewport)
+    tab.goto((sample_site / "index.html").as_uri())
+    wanted = {"what it is": "main .lead", "search": "#site-search-q", "Easy Read": ".easy-read-link a",
+              "latest stories": "#latest-heading"}  # fmt: skip
+    below = {what: tab.locator(css).first.bounding_box() for what, css in wanted.items()}
+    assert [what for what, box in below.items() if box is None or box["y"] + box["height"] > viewport["height"]] == []
+    assert tab.locator(".easy-read-link a").get_attribute("href") == "#easy-read"
