@@ -11,13 +11,13 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from quality import audit, tools
+from quality import audit, ibm, tools
 from quality import browser as b
 from quality.links import check_links
 from quality.pages import SitePage, find_pages, kind_of, kinds, representatives
@@ -42,6 +42,7 @@ CHECKS: dict[str, Callable[[Any, str], list[str]]] = {
     "skip link": b.check_skip_link,
     "keyboard": lambda tab, url: b.check_keyboard(tab, url, wait=2),  # a good page opens its link at once
     "reflow": b.check_reflow,
+    "phone tables": b.check_phone_tables,
     "text size": lambda tab, url: b.check_text_resize(tab, url, tab.context),
     "motion": b.check_reduced_motion,
     "print": b.check_print,
@@ -57,6 +58,9 @@ FLAWS = [
     ("enter_does_not_open_links.html", "keyboard", "/pages/other.html did not open it (nothing happened in 2 s)"),
     ("fake_button.html", "keyboard", '<span> "A fake button" takes focus but is not a link, button or form control'),
     ("fixed_width_content.html", "reflow", "at 320 px the page scrolls sideways"),
+    ("table_scrolls_silently.html", "phone tables", 'at 320 px, in the table "Signatories", the cell "Central Bedfordshire" is not in view'),
+    ("table_scrolls_silently.html", "phone tables", 'at 320 px, in the table "Signatories", the cell "12 February 2026" is not in view'),
+    ("table_caption_cut_off.html", "phone tables", 'at 375 px, in the table "Signatories of the pledge in Central Bedfordshire, by name", its caption is not in view'),
     ("fixed_width_content.html", "text size", "with text at 200%, the page scrolls sideways"),
     ("text_in_pixels.html", "text size", "the page's base text size is fixed: 16 px, then 16 px"),
     ("text_in_pixels.html", "text size", 'text in <p> "Read the other page or an example." stays at 18 px'),
@@ -74,10 +78,58 @@ def test_a_page_without_flaws_passes(check: str, tab: Any) -> None:
 
 
 @pytest.mark.browser
+def test_a_wide_table_may_scroll_when_its_box_says_so(tab: Any) -> None:
+    # A focusable, named region described by a visible "scroll sideways" cue: each cell is in view once scrolled.
+    assert b.check_phone_tables(tab, (PAGES / "table_scroll_announced.html").as_uri()) == []
+
+
+@pytest.mark.browser
 @pytest.mark.parametrize(("page", "check", "expected"), FLAWS, ids=[f"{c}-{p.removesuffix('.html')}" for p, c, _ in FLAWS])
 def test_check_finds_the_flaw(page: str, check: str, expected: str, tab: Any) -> None:
     problems = CHECKS[check](tab, (PAGES / page).as_uri())
     assert any(expected in p for p in problems), problems
+
+
+@pytest.fixture
+def ibm_tab(browser: Any, quality_tools: Tools) -> Iterator[Any]:
+    """A fresh page with IBM's checker (accessibility-checker-engine) in it."""
+    context = browser.new_context(viewport=b.DESKTOP_VIEWPORT)
+    context.add_init_script(script=ibm.ace_script(quality_tools))
+    yield context.new_page()
+    context.close()
+
+
+def chromium_names(page: Any) -> set[tuple[str, str]]:
+    """(role, accessible name) of every node in Chromium's own accessibility tree (not Playwright's reckoning)."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        cdp.detach()
+    return {(n.get("role", {}).get("value", ""), n.get("name", {}).get("value", "")) for n in nodes if not n.get("ignored")}
+
+
+@pytest.mark.browser
+def test_ibm_false_positives_are_real_and_chromium_names_those_controls(ibm_tab: Any) -> None:
+    ibm_tab.goto((PAGES / "ibm_false_positives.html").as_uri())
+    raw = ibm.run_ace(ibm_tab, known=())
+    assert {finding.split(":")[0] for finding in raw} == set(ibm.KNOWN_FALSE_POSITIVES), raw  # the engine flags them
+    assert ibm.run_ace(ibm_tab) == []  # and they are set aside
+    ibm_tab.click("summary")  # open the filters: Chromium leaves closed content out of its tree
+    names = chromium_names(ibm_tab)
+    assert {("searchbox", "Search the site"), ("group", "Type"), ("checkbox", "Stories"), ("checkbox", "Events")} <= names
+
+
+@pytest.mark.browser
+def test_ibm_still_reports_a_control_with_no_name(ibm_tab: Any) -> None:
+    problems = ibm.check_ibm(ibm_tab, (PAGES / "ibm_unlabelled_input.html").as_uri())
+    assert any(p.startswith("input_label_exists: ") for p in problems), problems
+
+
+@pytest.mark.browser
+def test_ibm_reports_content_outside_landmarks(ibm_tab: Any) -> None:
+    problems = ibm.check_ibm(ibm_tab, (PAGES / "good.html").as_uri())  # its skip link is outside the header
+    assert any(p.startswith("aria_content_in_landmark: ") and "skip-link" in p for p in problems), problems
 
 
 @pytest.mark.browser
@@ -287,7 +339,8 @@ def test_audit_command_fails_a_flawed_site_and_says_why(flawed_site: Path, tmp_p
     assert f"FAIL  {audit.CHECKS['axe']} (1)" in done.stdout
     assert done.stdout.endswith(f"FAILED: report written to {report}\n")
     text = report.read_text(encoding="utf-8")
-    assert "**Result: FAIL.** 3 of 12 checks found problems." in text
+    assert "**Result: FAIL.** 4 of 14 checks found problems." in text
+    assert f"| {audit.CHECKS['ibm']} | **FAIL** (" in text  # the fixture pages' skip links are outside any landmark
     assert f"| {audit.CHECKS['axe']} | **FAIL** (1) | 4 pages |" in text
     assert "- image_without_alt.html: image-alt (critical): Images must have alternative text: img" in text
     assert "- image_without_alt.html:15: An “img” element must have an “alt” attribute" in text

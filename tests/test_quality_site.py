@@ -92,4 +92,4 @@ def test_accessibility_statement_follows_the_uk_format_and_names_the_tests(sampl
                 "Non-accessible content", "What we are doing to improve accessibility", "How we tested this website",
                 "What the automated tests cannot check", "Preparation of this accessibility statement"]  # fmt: skip
     assert [s for s in sections if f">{s}</h" not in statement] == []
-    assert [tool for tool in ("axe-core", "Nu HTML Checker", "320 pixels", "reduce motion") if tool not in statement] == []
+    assert [tool for tool in ("axe-core", "Equal Access", "Nu HTML Checker", "320 pixels", "reduce motion") if tool not in statement] == []

@@ -154,8 +154,7 @@ def stories_of(files: Mapping[str, str]) -> list[str]:
     return [text for path, text in sorted(files.items()) if path.startswith("stories/")]
 
 
-@pytest.mark.parametrize(("page", "area"), [("stories/index.html", None), ("areas/norfolk/index.html", "norfolk"),
-                                            ("areas/region/index.html", "region")])  # fmt: skip
+@pytest.mark.parametrize(("page", "area"), [("stories/index.html", None), ("areas/norfolk/index.html", "norfolk")])
 def test_chart_and_table_numbers_match_the_content(rated_site, page: str, area: str | None) -> None:
     site, files = rated_site
     statements = statements_in(files["self-assessment.yml"])
@@ -175,7 +174,18 @@ def test_the_fixture_numbers_are_the_ones_worked_out_by_hand(rated_site) -> None
     ]
     assert "2 of the 3 stories across the East of England have a self-assessment" in read(site, "stories/index.html")
     assert "The one story marked region-wide has a self-assessment" not in read(site, "areas/region/index.html")
-    assert "1 of the 2 stories marked region-wide has a self-assessment" in read(site, "areas/region/index.html")
+    assert "One of the 2 stories marked region-wide, " in read(site, "areas/region/index.html")
+
+
+def test_one_rated_story_shows_its_own_ratings_not_a_chart_of_ones_and_zeros(rated_site) -> None:
+    site, _ = rated_site
+    html = read(site, "areas/region/index.html")  # two stories, only the Norfolk forum rated (felt-heard: red)
+    assert ('One of the 2 stories marked region-wide, <a href="../../stories/norfolk-forum/index.html">Norfolk forum</a>, '
+            "has a self-assessment") in html  # fmt: skip
+    assert "rag-chart" not in html and "rag-table" not in html
+    ratings = html.split('<ul class="ratings">')[1].split("</ul>")[0]
+    assert re.findall(r'<p class="ratings__statement">([^<]*)</p>', ratings) == ["People felt heard."]
+    assert '<span class="rag rag--red">' in ratings
 
 
 def test_chart_is_accessible_svg_without_style_attributes(rated_site) -> None:
@@ -215,13 +225,15 @@ def test_sample_site_charts_match_the_sample_content(sample_site: Path) -> None:
     for area, page in [(None, "stories/index.html"), *((a, f"areas/{a}/index.html") for a in areas)]:
         _total, rated, rows = expected_rows(stories, statements, area)
         html = read(sample_site, page)
-        if rated:
-            charts += 1
+        charts += bool(rated)
+        if rated == 1:  # one rated story: its own ratings, no chart
+            assert "<svg" not in html and '<ul class="ratings">' in html, page
+        elif rated:
             assert table_rows(html)[1:] == rows, page
             assert chart_rows(chart_of(html)) == rows, page
         else:
             assert "<svg" not in html and ("no chart to show" in html or "no self-assessments to show" in html), page
-    assert charts >= 5  # the sample content has rated stories in several areas
+    assert charts >= 5  # the sample content has rated stories in several areas (a chart, or one story's ratings)
 
 
 def test_story_page_shows_every_rating_with_word_shape_and_meaning(rated_site) -> None:

@@ -169,7 +169,8 @@ def test_the_file_passes_check_and_appears_in_a_build(share: Watched, story_site
 
     assert run_cli("build").code == 0
     html = (site_dir / f"_site/stories/{SLUG}/index.html").read_text(encoding="utf-8")
-    assert "<h1>Respite: &#34;carers&#34; &amp; the #1 plan</h1>" in html
+    # the title's quotes are made curly, like the body text's (typography.smart_quotes); still escaped
+    assert "<h1>Respite: \u201ccarers\u201d &amp; the #1 plan</h1>" in html
     assert '<h2 id="section--what-we-did">What we did</h2>' in html  # a body's ids are in their own namespace
     assert "<li>Carers chose the times</li>" in html
     assert ('<img src="../../images/garden-40w.jpg" srcset="../../images/garden-40w.jpg 40w" sizes="(min-width: 44rem) 42rem, '

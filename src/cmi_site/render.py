@@ -29,6 +29,7 @@ from .load import display_path
 from .models import APPROACHES, Event, PageJob
 from .safe_files import ContainedLoader
 from .site import Site, output_path, route_of
+from .typography import smart_quotes
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")  # fmt: skip
@@ -127,7 +128,7 @@ def make_env(templates: Path, site: Site, bytecode: jinja2.BytecodeCache | None 
         keep_trailing_newline=True,
     )
     env.globals.update(site_helpers(site))
-    env.filters.update(date=human_date, iso=iso, body=body)
+    env.filters.update(date=human_date, iso=iso, body=body, smart=smart_quotes)
     env.tests["stale"] = lambda signatory: routes.is_stale(signatory, site.today)  # `s is stale` in templates
     return env
 

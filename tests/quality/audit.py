@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from playwright.sync_api import sync_playwright
 
 from . import browser as b
+from . import ibm
 from .links import check_links
 from .pages import SitePage, find_pages, kinds, representatives
 from .server import REQUIRED_CSP, read_headers_file
@@ -39,9 +40,11 @@ MOST_LISTED = 40  # problems listed per check in the report
 # Every check, by id, in report order. The tests assert each one passes over the sample site.
 CHECKS = {
     "axe": "Accessibility: axe-core, WCAG 2.0, 2.1 and 2.2, levels A and AA",
+    "ibm": "Accessibility: IBM Equal Access checker (a second engine), on one page of each kind",
     "skip-link": "Skip link moves focus to the main content",
     "keyboard": "Keyboard: every control reachable in order and operable, focus visible and not hidden",
     "reflow": "Reflow at 320 CSS px (400% zoom): no sideways scrolling",
+    "phone-tables": "Tables at 320 and 375 px: every caption and cell in view (reflowed, or an announced scroll box)",
     "text-resize": "Text resized to 200%: all text grows, nothing cut off",
     "reduced-motion": "prefers-reduced-motion: nothing moves",
     "print": "Prints cleanly: no navigation, addresses of links shown",
@@ -112,13 +115,16 @@ def per_page(chosen: dict[str, SitePage], run: Callable[[SitePage], list[str]]) 
 def representative_checks(browser: Any, tools: Tools, folder: Path, chosen: dict[str, SitePage]) -> list[Check]:
     """Skip link, keyboard, reflow, text size, motion and print, on one page of each kind, from disk."""
     context = b.prepare_context(browser.new_context(viewport=b.DESKTOP_VIEWPORT), tools, with_axe=False)
+    context.add_init_script(script=ibm.ace_script(tools))
     page = context.new_page()
     url = lambda p: (folder / p.path).resolve().as_uri()  # noqa: E731
     scope = f"{len(chosen)} pages, one of each kind"
     runs: dict[str, Callable[[SitePage], list[str]]] = {
+        "ibm": lambda p: ibm.check_ibm(page, url(p)),
         "skip-link": lambda p: b.check_skip_link(page, url(p)),
         "keyboard": lambda p: b.check_keyboard(page, url(p)),
         "reflow": lambda p: b.check_reflow(page, url(p)),
+        "phone-tables": lambda p: b.check_phone_tables(page, url(p)),
         "text-resize": lambda p: b.check_text_resize(page, url(p), context),
         "reduced-motion": lambda p: b.check_reduced_motion(page, url(p)),
         "print": lambda p: b.check_print(page, url(p)),
@@ -190,7 +196,7 @@ def _rel(path: Path, folder: Path) -> str:
 
 def versions(browser: Any) -> dict[str, str]:
     found = {"Chromium": browser.version}
-    for name, package in (("axe-core", "axe-core"), ("Nu HTML Checker", "vnu-jar")):
+    for name, package in (("axe-core", "axe-core"), ("IBM Equal Access", "accessibility-checker-engine"), ("Nu HTML Checker", "vnu-jar")):
         meta = NODE_MODULES / package / "package.json"
         found[name] = json.loads(meta.read_text(encoding="utf-8"))["version"] if meta.is_file() else "?"
     return found

@@ -19,6 +19,7 @@ from .tools import Tools
 PROBES = Path(__file__).with_name("probes.js")
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")  # WCAG 2.0, 2.1 and 2.2, levels A and AA
 REFLOW_VIEWPORT = {"width": 320, "height": 256}  # 1280 x 1024 at 400% zoom (WCAG 1.4.10)
+PHONE_WIDTHS = (320, 375)  # the narrowest phones in use, and the most common small one
 DESKTOP_VIEWPORT = {"width": 1280, "height": 800}
 PRINT_VIEWPORT = {"width": 718, "height": 1000}  # A4 less default margins, in CSS px
 DEFAULT_FONT_SIZES = {"standard": 16, "fixed": 13}  # Chromium's defaults
@@ -190,6 +191,21 @@ def check_reflow(page: Any, url: str) -> list[str]:
     if found["scrollWidth"] > found["clientWidth"] + 1:
         problems.append(f"at 320 px the page scrolls sideways ({found['scrollWidth']} px of content)")
     problems += [f"at 320 px, {e} sticks out of the window" for e in found["elements"]]
+    return shorten(problems)
+
+
+def check_phone_tables(page: Any, url: str) -> list[str]:
+    """At each phone width, every table's caption and cells are in view: the table reflows to fit, or it
+    sits in a scroll box that is focusable, named and described by a visible cue ("scroll sideways"),
+    which shows each cell when scrolled. A caption must always fit."""
+    problems = []
+    try:
+        for width in PHONE_WIDTHS:
+            page.set_viewport_size({"width": width, "height": 640})
+            page.goto(url)
+            problems += [f"at {width} px, {p}" for p in probe(page, "tablesOutOfView")]
+    finally:
+        page.set_viewport_size(DESKTOP_VIEWPORT)
     return shorten(problems)
 
 

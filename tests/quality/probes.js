@@ -151,6 +151,53 @@
     return out;
   }
 
+  // ---- tables on a phone ----------------------------------------------------------------------
+  // The box that clips el sideways: its nearest ancestor whose overflow-x is not visible, or null.
+  const sideClipper = (el) => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== "visible") return p;
+    }
+    return null;
+  };
+  // A scroll box whose scrolling is announced: a focusable, named region that scrolls, described
+  // (aria-describedby) by a cue that is visible on the page.
+  const announcedScroller = (box) => {
+    if (!box || !scrolls(getComputedStyle(box).overflowX) || box.scrollWidth <= box.clientWidth + 1) return false;
+    const named = box.getAttribute("role") === "region" && (box.getAttribute("aria-label") || box.getAttribute("aria-labelledby"));
+    const cues = (box.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean).map((id) => document.getElementById(id));
+    return box.tabIndex >= 0 && Boolean(named) && cues.some((cue) => cue && rendered(cue) && cue.getBoundingClientRect().width > 2);
+  };
+  // Every rendered table's caption and cells whose text is not wholly in view sideways: beyond the
+  // window, or cut off by a box around the table, unless that box is an announced scroller (above)
+  // no wider than the window, in which case scrolling it shows the cell.
+  function tablesOutOfView() {
+    const vw = document.documentElement.clientWidth;
+    const out = [];
+    for (const table of document.querySelectorAll("table")) {
+      if (!rendered(table)) continue;
+      const box = sideClipper(table);
+      const scrollOk = announcedScroller(box);
+      const b = box ? box.getBoundingClientRect() : { left: 0, right: vw };
+      const left = Math.max(0, b.left), right = Math.min(vw, b.right);
+      const name = (table.caption ? table.caption.innerText : describe(table)).trim().replace(/\s+/g, " ").slice(0, 60);
+      for (const cell of table.querySelectorAll("caption, th, td")) {
+        if (!rendered(cell) || !cell.innerText.trim()) continue;
+        const range = document.createRange();
+        range.selectNodeContents(cell);
+        const r = range.getBoundingClientRect();
+        if (visuallyHidden(cell, cell.getBoundingClientRect())) continue;
+        const inView = r.left >= left - 1 && r.right <= right + 1;
+        const byScrolling = scrollOk && cell.tagName !== "CAPTION" && r.width <= right - left + 1 && b.left >= -1 && b.right <= vw + 1;
+        const clippedText = cell.scrollWidth > cell.clientWidth + 2 && getComputedStyle(cell).overflowX !== "visible";
+        if ((!inView && !byScrolling) || clippedText) {
+          const what = cell.tagName === "CAPTION" ? "its caption" : `the cell "${cell.innerText.trim().replace(/\s+/g, " ").slice(0, 40)}"`;
+          out.push(`in the table "${name}", ${what} is not in view (text from ${Math.round(r.left)} to ${Math.round(r.right)} px, visible ${Math.round(left)} to ${Math.round(right)} px)`);
+        }
+      }
+    }
+    return out;
+  }
+
   // Boxes whose content is cut off: overflow hidden or clipped, and the content bigger than the box.
   function clipped() {
     const out = [];
@@ -237,6 +284,6 @@
   window.__cmiQuality = {
     cspViolations: () => cspViolations.slice(), markInteractive, focused, startFocusLog, takeFocusLog, skipLink, focusIsInMain,
     focusInternalLink,
-    overflowing, clipped, fontSizes, printed, motion, links,
+    overflowing, tablesOutOfView, clipped, fontSizes, printed, motion, links,
   };
 })();

@@ -28,6 +28,7 @@ class Tools:
     chromium: Path
     java: Path
     axe: Path  # axe.min.js
+    ace: Path  # IBM Equal Access: accessibility-checker-engine's ace-window.js
     vnu: Path  # vnu.jar
 
 
@@ -57,6 +58,7 @@ def find_tools() -> Tools:
         chromium=find_chromium(),
         java=Path(java),
         axe=find_file(NODE_MODULES / "axe-core" / "axe.min.js", "axe-core"),
+        ace=find_file(NODE_MODULES / "accessibility-checker-engine" / "ace-window.js", "IBM Equal Access (accessibility-checker-engine)"),
         vnu=find_file(NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar", "the Nu HTML Checker (vnu.jar)"),
     )
 
