@@ -16,11 +16,14 @@ def test_pages_carry_open_graph_metadata_with_a_base_url(site_dir: Path, run_cli
     page = (site_dir / "_site/stories/memory-cafe/index.html").read_text(encoding="utf-8")
     for tag in ('<meta property="og:site_name" content="Count Me In">',
                 '<meta property="og:type" content="article">',
-                '<meta property="og:title" content="Memory cafe: &#34;tea&#34; &amp; &lt;talk&gt;">',
+                '<meta property="og:title" content="Memory cafe: “tea” &amp; &lt;talk&gt;">',  # curly quotes, as the title shows
                 '<meta property="og:description" content="A memory cafe planned with people living with dementia.">',
                 '<meta property="og:url" content="https://example.org/cmi/stories/memory-cafe/">',
-                '<meta name="twitter:card" content="summary">'):  # fmt: skip
+                '<meta property="og:image" content="https://example.org/cmi/assets/share-card.png">',  # no picture: the site's card
+                '<meta property="og:image:alt" content="Count Me In: Coproduction in the East of England">',
+                '<meta name="twitter:card" content="summary_large_image">'):  # fmt: skip
         assert tag in page, tag
+    assert (site_dir / "_site/assets/share-card.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert '<meta property="og:type" content="website">' in (site_dir / "_site/index.html").read_text(encoding="utf-8")
     assert run_cli("build", "--output", "_plain").code == 0  # no base URL: no address to give
     assert "og:" not in (site_dir / "_plain/stories/memory-cafe/index.html").read_text(encoding="utf-8")
