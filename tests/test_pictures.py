@@ -247,3 +247,12 @@ def test_a_damaged_picture_is_a_problem_or_published_never_a_crash(name: str, at
             assert not Image.open(io.BytesIO(copy.data)).getexif()
     else:
         assert len(problems) == 1 and problems[0].path == f"content/images/{name}" and "\n" not in problems[0].message
+
+
+def test_the_share_form_offers_only_pictures_the_site_publishes(site_dir: Path, run_cli: Callable[..., Run]) -> None:
+    (site_dir / "content/images").mkdir(exist_ok=True)
+    (site_dir / "content/images/photo.jpg").write_bytes(picture())
+    (site_dir / "content/images/drawing.svg").write_text("<svg/>")  # never published, so never offered
+    assert run_cli("build").code == 0
+    form = (site_dir / "_site/share/index.html").read_text(encoding="utf-8")
+    assert '<option value="images/photo.jpg">' in form and "drawing.svg" not in form
