@@ -38,7 +38,8 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
     what a killed build left beside it is put right first (outdir.py). With a cache folder the fast
     engine builds; should a damaged cache still make it fail, the cache is thrown away and the plain
     engine builds, so the result is always that of --no-cache. A failure that is not the cache's
-    (the output folder, the disk, the machine) fails the build."""
+    (the output folder, the disk, the machine) fails the build. A cache folder reached through a
+    symbolic link is not used (a pull request could point it anywhere on the machine)."""
     folder = output_folder(paths)
     with folder.locked():
         folder.recover()
