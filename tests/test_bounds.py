@@ -3,6 +3,8 @@ end is a problem at the file and line, never a hang or a traceback, and the buil
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -117,6 +119,16 @@ def test_a_body_over_the_time_limit_is_refused(monkeypatch: pytest.MonkeyPatch) 
     result = render_markdown("Some *text* that takes longer than a microsecond to convert.\n\n" * 200)
     assert result.html == "" and result.refused == bounds.Refusal(
         1, "the body took more than 1e-06 seconds to convert (simplify it: it probably has very many unclosed brackets, tags or '*')")
+
+
+def test_a_time_limit_that_runs_out_where_its_error_is_swallowed_still_stops_the_block() -> None:
+    # The signal can land in a gc callback or a __del__, where Python reports an exception and goes
+    # on: the conversion would then finish as if no limit had run out.
+    swallowed = contextlib.suppress(bounds.TimeUp)  # the signal, landing where its exception is swallowed
+    with pytest.raises(bounds.TimeUp), bounds.time_limit(60), swallowed:
+        bounds._expire(signal.SIGVTALRM, None)
+    with bounds.time_limit(60):  # and the next limit starts afresh
+        pass
 
 
 # ---- a converter that failed is never used again -----------------------------------------------

@@ -211,14 +211,16 @@ class DepthGuard(Treeprocessor):
 
 
 class _Timer:
-    """Whether a time limit is running (the handler raises only then)."""
+    """Whether a time limit is running (the handler raises only then), and whether it ran out."""
 
     armed = False
+    expired = False
 
 
 def _expire(signum: int, frame: Any) -> None:
     """SIGVTALRM's handler while this module has it: TimeUp, if a limit is running."""
     if _Timer.armed:
+        _Timer.expired = True
         raise TimeUp
 
 
@@ -238,7 +240,7 @@ def time_limit(seconds: float | None = None) -> Iterator[None]:
         return
     if handler is not _expire:
         signal.signal(signal.SIGVTALRM, _expire)
-    _Timer.armed = True
+    _Timer.armed, _Timer.expired = True, False
     signal.setitimer(signal.ITIMER_VIRTUAL, TIME_LIMIT if seconds is None else seconds)
     try:
         try:
@@ -247,3 +249,5 @@ def time_limit(seconds: float | None = None) -> Iterator[None]:
             _Timer.armed = False  # from here a late signal is ignored
     finally:  # runs even when the signal came just before the line above (it comes only once)
         signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+    if _Timer.expired:  # the signal came where its TimeUp cannot go on (a gc callback, a __del__): the limit holds
+        raise TimeUp
