@@ -20,22 +20,12 @@ import yaml
 
 from .chars import first_forbidden, forbidden_message, quoted
 from .errors import Problem
+from .models import KeyPath, line_of
 from .yamlfolds import fold_warnings
 
-# A key path into the front matter: ("areas", 1) is the second item of the areas list.
-KeyPath = tuple[str | int, ...]
 # Lists and fields nested this deep at most. Content needs 4 (updates: - date: ...); PyYAML's
 # Python composer recurses once a level, and would fail past ~300.
 MAX_DEPTH = 20
-
-
-def line_of(lines: dict[KeyPath, int], key: KeyPath) -> int:
-    """The line of a key path in a file, or of its nearest enclosing key, falling back to line 1."""
-    while key:
-        if key in lines:
-            return lines[key]
-        key = key[:-1]
-    return 1
 
 
 class ContentLoader(yaml.SafeLoader):
