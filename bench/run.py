@@ -11,7 +11,9 @@ For each size it generates a corpus (bench/corpus.py: N stories, N/10 signatorie
 - one story changed: one story's summary and body edited (the newest story, so the change must
   show on its page, in the stories listing, the feed, the open data and the search index), then
   built again.
-For each it reports wall time, CPU time, peak memory of all the build's processes together (the
+Then it measures the preview (bench/preview.py): `cmi-site serve` with a story's page open, the
+seconds from saving the story (and then the story template) until the page shows the change, and
+`hugo server` doing the same. For each build it reports wall time, CPU time, peak memory of all the build's processes together (the
 sum of their resident sets, and of their proportional sets, which counts memory shared between
 forked workers once), the HTML pages in the site and the files and bytes written (compared with
 the folder before). When `hugo` is installed (Debian package hugo) it builds the same corpus with a
@@ -37,6 +39,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
+import preview  # noqa: E402
 from corpus import generate  # noqa: E402
 from hugo_site import make_hugo_site  # noqa: E402
 
@@ -156,7 +159,7 @@ def edit_newest_story(content: Path) -> str:
     return newest.stem
 
 
-def bench_size(stories: int, work: Path, hugo: bool) -> dict[str, object]:
+def bench_size(stories: int, work: Path, hugo: bool, previews: bool = True) -> dict[str, object]:
     project = work / f"stories-{stories}"
     shutil.rmtree(project, ignore_errors=True)
     generate(project / "content", stories)
@@ -173,6 +176,8 @@ def bench_size(stories: int, work: Path, hugo: bool) -> dict[str, object]:
     index = "".join(file.read_text(encoding="utf-8") for file in sorted((site / "search").glob("*.js")))
     shows["search index"] = MARK in index and f'"{NEW_WORD}":' in index
     result["change_shows_in"] = shows
+    if previews:
+        result["preview"] = preview.ours(project, slug, TODAY, build_environment())
     if hugo and shutil.which("hugo"):
         hugo_dir = work / f"hugo-{stories}"
         make_hugo_site(project / "content", hugo_dir)
@@ -188,6 +193,8 @@ def bench_size(stories: int, work: Path, hugo: bool) -> dict[str, object]:
             name: round(result[name]["cpu"] / run.cpu, 3)  # type: ignore[index]
             for name in ("cold", "nothing_changed", "one_story_changed")
         }
+        if previews:
+            result["hugo_preview"] = preview.hugo(hugo_dir, slug)
     return result
 
 
@@ -213,6 +220,7 @@ def table(results: list[dict[str, object]]) -> str:
         missing = [name for name, found in shows.items() if not found]
         lines.append(f"\n{result['stories']:,} stories, one story changed: the change shows in {', '.join(seen) or 'nothing'}"
                      + (f"; NOT in {', '.join(missing)}" if missing else "") + ".")  # fmt: skip
+    lines += preview_table(results)
     if len(results) > 1:
         small, large = results[0], results[-1]
         growth = large["cold"]["seconds"] / small["cold"]["seconds"]  # type: ignore[index]
@@ -220,11 +228,27 @@ def table(results: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
+def preview_table(results: list[dict[str, object]]) -> list[str]:
+    """The preview's seconds from a save to the open page showing it, ours and Hugo's, as table lines."""
+    rows = [(result["stories"], name, result[key]) for result in results
+            for name, key in (("cmi-site serve", "preview"), ("hugo server", "hugo_preview")) if key in result]  # fmt: skip
+    if not rows:
+        return []
+    lines = ["", "| stories | preview | story saved -> page shows it (median, max s) | template saved -> page shows it (median, max s) |",
+             "|---|---|---|---|"]  # fmt: skip
+    for stories, name, found in rows:
+        seen: Any = found
+        lines.append(f"| {stories:,} | {name} | {seen['story_median']}, {seen['story_max']} | "
+                     f"{seen['template_median']}, {seen['template_max']} |")  # fmt: skip
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000], help="corpus sizes (stories)")
     parser.add_argument("--work", type=Path, default=BENCH / ".work", help="where corpora and sites go")
     parser.add_argument("--no-hugo", action="store_true", help="skip the Hugo comparison")
+    parser.add_argument("--no-preview", action="store_true", help="skip the preview (serve) measurements")
     parser.add_argument("--json", type=Path, default=None, help="also write the results to this JSON file")
     args = parser.parse_args()
     from cmi_site.markup_fast import status  # the builds run this Python, so its Python-Markdown
@@ -232,7 +256,7 @@ def main() -> None:
     print(status(), file=sys.stderr, flush=True)  # off: every conversion takes about twice as long
     results = []
     for size in args.sizes:
-        results.append(bench_size(size, args.work, not args.no_hugo))
+        results.append(bench_size(size, args.work, not args.no_hugo, not args.no_preview))
         print(json.dumps(results[-1]), file=sys.stderr, flush=True)
     print(table(results))
     print(f"\n{status()}")

@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 # checked: `check` only; nothing was built or written.
 State = Literal["built", "unchanged", "stopped", "checked"]
 
+# A changed file, as the preview's watcher saw it: (CONTENT or TEMPLATES, its path inside that folder,
+# with /), or ("", "") for any other file.
+CONTENT, TEMPLATES = "content", "templates"
+Change = tuple[str, str]
+
 
 @dataclass(frozen=True)
 class Paths:

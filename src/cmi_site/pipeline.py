@@ -11,21 +11,23 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import TypeVar
 
 from . import load, outputs, pages
-from .config import BuildOptions, Paths, Result
+from .config import BuildOptions, Change, Paths, Result
 from .errors import Problem, SetupError, TemplateFailure, has_errors, sort_problems
 from .models import Output, PageJob
 from .outdir import OutputFolder, check_output
 from .outputs.opendata import story_line
 from .outputs.search import search_files
 from .outputs.static import static_files
-from .site import SEARCH, Site, output_path
+from .render import Renderer
+from .site import SEARCH, Site, build_site, output_path
 from .speed import Engine, PlainEngine
 from .speed.cache import discard_cache, linked_folder
 from .speed.fast import FastEngine
+from .speed.resident import Memory
 from .write import Kept
 
 T = TypeVar("T")
@@ -106,6 +108,24 @@ def check(paths: Paths, options: BuildOptions) -> Result:
     problems = sort_problems([*checked.problems, *load.template_problems(paths.templates, paths.root)])
     site = engine.site(checked.content) if checked.content is not None else None
     return Result("checked" if site is not None else "stopped", problems, timings=clock.timings, site=site)
+
+
+def preview(paths: Paths, options: BuildOptions, strict: bool, memory: Memory, changes: Collection[Change],
+            wanted: Collection[str]) -> dict[str, bytes] | None:  # fmt: skip
+    """The pages at the output paths in wanted as the next build will make them, sooner, for the
+    preview to show while that build runs: memory keeps the content of the last one, so only the
+    edited documents are read and checked again. None when this cannot tell (a change memory cannot
+    follow, a problem the build must report, a template's mistake): the build then shows it."""
+    checked = memory.edited(paths, changes)
+    if checked is None or checked.content is None or has_errors(checked.problems, strict):
+        return None
+    site = build_site(checked.content, options)
+    jobs = [job for job in pages.plan_pages(site) if job.path in wanted]
+    try:
+        renderer = Renderer(paths.templates, site)
+        return {job.path: renderer.render(job) for job in jobs}
+    except TemplateFailure:
+        return None
 
 
 def output_folder(paths: Paths) -> OutputFolder:

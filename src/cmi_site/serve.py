@@ -24,7 +24,6 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -33,83 +32,9 @@ from typing import Any
 import watchfiles
 
 from .builder import Builder, Fault
-from .config import BuildOptions, Paths, Result
+from .config import CONTENT, TEMPLATES, BuildOptions, Change, Paths, Result
+from .live import ERROR_PAGE, LIVE_CSS, LIVE_JS, PreviewState, live_script
 from .pipeline import output_folder
-
-LIVE_JS = """(function () {
-  "use strict";
-  var me = document.currentScript;
-  var served = Number(me && me.getAttribute("data-generation"));
-  var box = null;
-  function hide() { if (box) { box.remove(); box = null; } }
-  function show(problems) {
-    hide();
-    box = document.createElement("section");
-    box.className = "cmi-live-problems";
-    box.setAttribute("role", "alert");
-    var h = document.createElement("h2");
-    h.textContent = "The last change has problems, so this page shows the last good build";
-    box.appendChild(h);
-    var list = document.createElement("ul");
-    problems.forEach(function (p) {
-      var li = document.createElement("li");
-      li.textContent = p;
-      list.appendChild(li);
-    });
-    box.appendChild(list);
-    document.body.insertBefore(box, document.body.firstChild);
-  }
-  var link = document.createElement("link");
-  link.rel = "stylesheet";
-  link.href = "/__cmi/live.css";
-  document.head.appendChild(link);
-  var events = new EventSource("/__cmi/events");
-  events.addEventListener("build", function (e) {
-    var state = JSON.parse(e.data);
-    if (state.problems.length) { show(state.problems); return; }
-    hide();
-    if (state.generation !== served) { events.close(); location.reload(); }
-  });
-})();
-"""
-
-LIVE_CSS = """.cmi-live-problems { position: relative; z-index: 100; margin: 0; padding: 1rem; background: #fff;
-  color: #0b0c0c; border: 6px solid #a4221a; font: 1rem/1.4 system-ui, sans-serif; }
-.cmi-live-problems h2 { margin: 0 0 0.5rem; font-size: 1.2rem; }
-.cmi-live-problems li { font-family: ui-monospace, monospace; white-space: pre-wrap; }
-"""
-
-ERROR_PAGE = """<!doctype html>
-<html lang="en-GB"><head><meta charset="utf-8"><title>Problems in the content</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><main><h1>The site could not be built</h1>
-<p>Fix these problems; this page reloads by itself when the build works.</p>
-<ul>{items}</ul></main>{script}</body></html>
-"""
-
-
-@dataclass
-class PreviewState:
-    """What the server shows: the generation of the last good build and the problems of the last failed one."""
-
-    generation: int = 0  # 0: no good build yet
-    problems: list[str] = field(default_factory=list)
-    changed: threading.Condition = field(default_factory=threading.Condition)
-    stopping: threading.Event = field(default_factory=threading.Event)
-
-    def update(self, result: Result) -> None:
-        with self.changed:
-            if result.ok:
-                if result.state == "built" or not self.generation:  # an unchanged site needs no reload
-                    self.generation += 1
-                self.problems = []
-            else:
-                self.problems = [str(p) for p in result.problems if p.is_error] or [str(p) for p in result.problems]
-            self.changed.notify_all()
-
-    def snapshot(self) -> dict[str, Any]:
-        return {"generation": self.generation, "problems": list(self.problems)}
-
 
 HOSTS = ("127.0.0.1", "localhost", "[::1]")  # with the port: the only Host headers the preview answers
 REQUEST_TIMEOUT = 5.0  # seconds a connection may send nothing (or take no data) before it is dropped
@@ -179,10 +104,6 @@ def path_problem(raw: str) -> tuple[HTTPStatus, str] | None:
     return None
 
 
-def live_script(generation: int) -> str:
-    return f'<script src="/__cmi/live.js" data-generation="{generation}"></script>'
-
-
 class PreviewHandler(SimpleHTTPRequestHandler):
     """Serves the output folder, with the live-reload endpoints under /__cmi/ (make_handler sets the class attributes)."""
 
@@ -249,6 +170,9 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         if local is None:
             return self.send_error(HTTPStatus.NOT_FOUND, "File not found")
         target = Path(local)
+        if target.suffix == ".html" and (early := self.preview.page(output_of(path))) is not None:
+            return self._send(early.replace(b"</body>", live_script(self.preview.generation).encode() + b"</body>", 1),
+                              "text/html; charset=utf-8")  # fmt: skip
         if target.suffix == ".html" and target.is_file():
             page = target.read_bytes().replace(b"</body>", live_script(self.preview.generation).encode() + b"</body>", 1)
             return self._send(page, "text/html; charset=utf-8")
@@ -272,6 +196,10 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         and finds a closed one), for EVENT_STREAM_SECONDS; the browser then reconnects after 1 s."""
         if not self.streams.acquire(blocking=False):
             return self._send(b"Too many live-reload streams.\n", "text/plain; charset=utf-8", HTTPStatus.SERVICE_UNAVAILABLE)
+        page = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).get("page", [""])[0]
+        shown = output_of(page) if page and path_problem(page) is None else None
+        if shown is not None:
+            self.preview.opened(shown, +1)
         try:
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "text/event-stream")
@@ -290,6 +218,8 @@ class PreviewHandler(SimpleHTTPRequestHandler):
                 self.wfile.flush()
                 seen = current
         finally:
+            if shown is not None:
+                self.preview.opened(shown, -1)
             self.streams.release()
 
 
@@ -302,11 +232,27 @@ def make_handler(folder: Path, state: PreviewState, port: int) -> type[PreviewHa
     return type("Handler", (PreviewHandler,), attributes)
 
 
-def watch(paths: Paths, rebuild: Callable[[], None], stop: threading.Event) -> None:
-    """Call rebuild after each batch of changes under content/ and templates/, until stop is set."""
+def output_of(path: str) -> str:
+    """The output path a request's path names: / -> index.html, /stories/x/ -> stories/x/index.html."""
+    text = urllib.parse.unquote(path.split("?", 1)[0].split("#", 1)[0]).lstrip("/")
+    return f"{text}index.html" if text == "" or text.endswith("/") else text
+
+
+def change_of(path: str, folders: list[tuple[str, str]]) -> Change:
+    """A changed file as (folder, its path inside it with /) for the first of folders (name, real path) it is in."""
+    real = os.path.realpath(path)
+    for name, folder in folders:
+        if real.startswith(folder + os.sep):
+            return name, real[len(folder) + 1 :].replace(os.sep, "/")
+    return "", ""
+
+
+def watch(paths: Paths, rebuild: Callable[[list[Change]], None], stop: threading.Event) -> None:
+    """Call rebuild with each batch of changes under content/ and templates/, until stop is set."""
     watched = [p for p in (paths.content, paths.templates) if p.exists()]
-    for _changes in watchfiles.watch(*watched, debounce=50, step=20, stop_event=stop, raise_interrupt=False):
-        rebuild()
+    folders = [(CONTENT, os.path.realpath(paths.content)), (TEMPLATES, os.path.realpath(paths.templates))]
+    for changes in watchfiles.watch(*watched, debounce=50, step=20, stop_event=stop, raise_interrupt=False):
+        rebuild(sorted({change_of(path, folders) for _, path in changes}))
 
 
 def serve(
@@ -335,10 +281,11 @@ def _serve(paths: Paths, port: int, builder: Builder, on_build: Callable[[Result
     state = PreviewState()
     lock = threading.Lock()
 
-    def rebuild() -> None:
+    def rebuild(changes: list[Change]) -> None:
         with lock:
-            result = builder.build()
+            result = builder.build(changes, state.wanted(), state.show_early)
         if isinstance(result, Fault):  # the last good site stays served
+            state.abandon_early()
             on_fault(result.message)
             return
         state.update(result)
@@ -347,7 +294,7 @@ def _serve(paths: Paths, port: int, builder: Builder, on_build: Callable[[Result
     server = PreviewServer(("127.0.0.1", port), SimpleHTTPRequestHandler)
     # the handler checks the Host header against the port, known once bound (--port 0 picks one)
     server.RequestHandlerClass = make_handler(paths.output.resolve(), state, server.server_address[1])
-    rebuild()
+    rebuild([])
     watcher = threading.Thread(target=watch, args=(paths, rebuild, state.stopping), daemon=True)
     watcher.start()
     on_ready(f"http://127.0.0.1:{server.server_address[1]}/")

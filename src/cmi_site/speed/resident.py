@@ -1,0 +1,100 @@
+"""The preview's memory: the content as the last build checked it, kept in the preview's builder
+process between builds, so that an edit can be shown in the open pages before the whole site is
+built again (pipeline.preview).
+
+It gives what a build would: the edited documents are read and checked again with the same check
+(validate.check_document), and the rest are the results the build cache holds for their bytes.
+When an edit is not one it can follow (a file added or removed, a data file, a picture), it says
+so (None) and only the full build, which always follows, shows it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from ..config import CONTENT, TEMPLATES, Change, Paths
+from ..datafiles import vocab_from_data
+from ..load import Loaded, load_content, read_doc, template_problems
+from ..models import Picture, StaticFile
+from ..pictures import Unusable
+from ..validate import DocResult, Validated, check_document, validate
+from .cache import BuildCache
+from .docs import check_documents, hash_files_known
+from .fingerprint import Fingerprints
+from .pictures import PictureStore
+
+
+@dataclass
+class Memory:
+    """The content of the last build, checked (empty until synced)."""
+
+    loaded: Loaded | None = None
+    results: list[DocResult] = field(default_factory=list)  # in loaded.docs' order
+    where: dict[str, int] = field(default_factory=dict)  # a document's path inside content/ -> its index
+    pictures: dict[str, Picture | Unusable] = field(default_factory=dict)  # images/x.jpg -> as planned
+    validated: Validated | None = None
+    stale: bool = True  # whether a change it could not follow (or none yet) means it must sync
+
+    def sync(self, paths: Paths) -> None:
+        """Know the content as it is now: after a build, its documents' results come from the build
+        cache (only what changed meanwhile is checked again). Nothing is kept without a cache."""
+        self.loaded, self.validated, self.stale = None, None, False
+        if paths.cache is None:
+            return
+        cache = BuildCache(paths.cache)
+        try:
+            loaded = load_content(paths.content, paths.root)
+            hashes = hash_files_known(cache, paths.content)
+            results, _ = check_documents(loaded, paths.content, cache, Fingerprints(), hashes)
+            store = PictureStore(cache)
+            planned: dict[str, Picture | Unusable] = {}
+
+            def plan(image: StaticFile) -> Picture:
+                try:
+                    planned[image.output_path] = store.plan(image)
+                except Unusable as err:
+                    planned[image.output_path] = err
+                return self._planned(image, planned)
+
+            validated = validate(loaded, results, plan)
+        finally:
+            cache.close()
+        prefix = len(os.fspath(paths.content).rstrip(os.sep)) + 1
+        self.where = {os.fspath(doc.file)[prefix:].replace(os.sep, "/"): n for n, doc in enumerate(loaded.docs)}
+        self.loaded, self.results, self.pictures, self.validated = loaded, results, planned, validated
+
+    def edited(self, paths: Paths, changes: Collection[Change]) -> Validated | None:
+        """The content with these changes (edits of known documents, or of templates), checked as the
+        build checks it; None when a change is not one of those, or nothing is known yet."""
+        loaded, validated = self.loaded, self.validated
+        if any(not self._follows(change) for change in changes):
+            self.stale = True
+        if loaded is None or validated is None or self.stale:
+            return None
+        if any(change[0] == TEMPLATES for change in changes) and template_problems(paths.templates, paths.root):
+            return None  # the full build reports them
+        edits = sorted({self.where[rel] for folder, rel in changes if folder == CONTENT})
+        if not edits:
+            return validated
+        vocab = vocab_from_data(loaded.data, (image.output_path for image in loaded.images))
+        results = list(self.results)
+        for n in edits:
+            results[n] = check_document(loaded.docs[n], read_doc(loaded.docs[n], loaded.within), vocab)
+        validated = validate(loaded, results, lambda image: self._planned(image, self.pictures))
+        self.results, self.validated = results, validated
+        return validated
+
+    def _follows(self, change: Change) -> bool:
+        """Whether a change is one edited() can follow: a known document's, or a template's."""
+        folder, rel = change
+        return (folder == CONTENT and rel in self.where) or folder == TEMPLATES
+
+    @staticmethod
+    def _planned(image: StaticFile, planned: dict[str, Picture | Unusable]) -> Picture:
+        found = planned[image.output_path]
+        if isinstance(found, Unusable):
+            raise found
+        return found
+
