@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
+import cmi_site.speed.docs
 from cmi_site.builder import Builder
 from cmi_site.config import CONTENT, BuildOptions, Change, Paths, Result
 from cmi_site.live import PreviewState
-from cmi_site.pipeline import preview
+from cmi_site.pipeline import build, preview
 from cmi_site.speed.resident import Memory
 from conftest import SAMPLE_CONTENT, TEMPLATES, TODAY
-from test_incremental import CHANGES, STORY, edit, run
+from test_incremental import CHANGES, STORY, assert_same_as_cold, edit, run
 
 OPTIONS = BuildOptions(today=TODAY)
 # The changes an edit of a known document or a template makes: shown early. The rest (a file added or
@@ -159,3 +160,18 @@ def test_open_pages_are_counted_by_their_live_reload_streams() -> None:
     state.opened("about/index.html", -1)
     state.opened("index.html", -1)
     assert state.wanted() == ["about/index.html"]
+
+
+def test_a_build_with_the_previews_memory_reads_no_document_from_the_cache_and_is_the_same(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    memory = Memory()
+    result = build(paths_of(project), OPTIONS, memory=memory)
+    assert result.state == "built" and not memory.stale and memory.by_key
+    edit(project, STORY, "## Why we did it", "## Why we did it\n\nA new first paragraph.")
+
+    def no_cache(*args: object) -> None:
+        raise AssertionError("the documents were read from the cache, not memory")
+
+    monkeypatch.setattr(cmi_site.speed.docs, "_cached", no_cache)
+    assert build(paths_of(project), OPTIONS, memory=memory).state == "built"
+    assert_same_as_cold(project)

@@ -84,7 +84,7 @@ def _serve_builds(conn: Connection, parent: int, paths: Paths, options: BuildOpt
                 return
             if changes and wanted and (pages := _preview(paths, options, strict, memory, changes, wanted)):
                 conn.send(("preview", pages))
-            result = _build(paths, options, strict)
+            result = _build(paths, options, strict, memory)
             conn.send(("done", result))
             if memory.stale and isinstance(result, Result) and result.ok:
                 _sync(memory, paths)  # while the preview waits for the next change
@@ -108,9 +108,9 @@ def _sync(memory: Memory, paths: Paths) -> None:
         memory.stale = True
 
 
-def _build(paths: Paths, options: BuildOptions, strict: bool) -> Result | Fault:
+def _build(paths: Paths, options: BuildOptions, strict: bool, memory: Memory) -> Result | Fault:
     try:
-        return build(paths, options, strict=strict)
+        return build(paths, options, strict=strict, memory=memory)
     except SetupError as err:
         return Fault(f"cmi-site: {err}")
     except OSError as err:

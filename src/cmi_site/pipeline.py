@@ -33,7 +33,7 @@ from .write import Kept
 T = TypeVar("T")
 
 
-def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
+def build(paths: Paths, options: BuildOptions, strict: bool = False, memory: Memory | None = None) -> Result:
     """Check, render and write the whole site; nothing is written when the check fails.
 
     An output folder the build must not replace is refused before anything is read (SetupError), and
@@ -41,7 +41,8 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
     engine builds; should a damaged cache still make it fail, the cache is thrown away and the plain
     engine builds, so the result is always that of --no-cache. A failure that is not the cache's
     (the output folder, the disk, the machine) fails the build. A cache folder reached through a
-    symbolic link is not used (a pull request could point it anywhere on the machine)."""
+    symbolic link is not used (a pull request could point it anywhere on the machine). memory: the
+    preview's (speed/resident.py), which the fast engine reads documents from and leaves the content in."""
     folder = output_folder(paths)
     with folder.locked():
         folder.recover()
@@ -51,7 +52,7 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False) -> Result:
             result = run(dataclasses.replace(paths, cache=None), options, strict, PlainEngine(paths.templates, paths.output, options))
             return dataclasses.replace(result, cache_failure=f"its folder is reached through a symbolic link ({link})")
         try:
-            return run(paths, options, strict, FastEngine(paths, options, strict))
+            return run(paths, options, strict, FastEngine(paths, options, strict, memory))
         except (SetupError, OSError, MemoryError, TemplateFailure):
             raise
         except Exception as err:  # noqa: BLE001 - anything else may come of a damaged cache: build without it

@@ -59,10 +59,11 @@ def source_hash(read: bytes | Problem) -> str:
 
 
 def check_documents(loaded: Loaded, content: Path, cache: BuildCache, fingerprints: Fingerprints,
-                    hashes: dict[str, str]) -> tuple[list[DocResult], int]:  # fmt: skip
+                    hashes: dict[str, str], known: dict[str, DocResult] | None = None) -> tuple[list[DocResult], int]:  # fmt: skip
     """Every document of loaded.docs checked (validate.check_document), from the cache where it has
     them, the rest on every core (and then kept); also how many were checked now. hashes: the hash of
-    each file's bytes by path below content (hash_files_known)."""
+    each file's bytes by path below content (hash_files_known). known: the preview's (_found), left
+    holding this build's."""
     within = loaded.within
     vocab = vocab_from_data(loaded.data, (image.output_path for image in loaded.images))
     base = digest(code_version(), fingerprints.of(vocab))
@@ -76,7 +77,7 @@ def check_documents(loaded: Loaded, content: Path, cache: BuildCache, fingerprin
         return known or source_hash(read_doc(doc, within))
 
     keys = [key_of(doc, file_hash(doc)) for doc in loaded.docs]
-    results, cached = _cached(cache, keys)
+    results, cached = _found(cache, keys, known)
     missing = [index for index, result in enumerate(results) if result is None]
 
     def job(n: int) -> tuple[str, bytes]:
@@ -94,12 +95,24 @@ def check_documents(loaded: Loaded, content: Path, cache: BuildCache, fingerprin
             new = {}
     done = cast(list[DocResult], results)
     for key, result in zip(keys, done, strict=True):
+        if known is not None:
+            known[key] = result
         if result.model is not None:
             fingerprints.know(result.model, key)  # its source file's hash says everything about it
     if new or missing or cached != len(set(keys)):
         cache.add_docs(new)
         cache.drop_docs_except(keys)
     return done, len(missing)
+
+
+def _found(cache: BuildCache, keys: list[str], known: dict[str, DocResult] | None) -> tuple[list[DocResult | None], int]:
+    """_cached, or when the preview keeps the last build's results in memory (speed/resident.py), those:
+    the cache has them too (it gave them), and the rest changed since, so are checked again."""
+    if known:
+        found = [known.get(key) for key in keys]
+        known.clear()  # to hold this build's results only
+        return found, len(set(keys))
+    return _cached(cache, keys)
 
 
 def _cached(cache: BuildCache, keys: list[str]) -> tuple[list[DocResult | None], int]:

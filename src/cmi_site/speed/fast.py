@@ -30,6 +30,7 @@ from .fingerprint import Fingerprints, Unfingerprintable, digest
 from .pages import Entry, LastBuild, PageReuse
 from .parallel import Background, in_background
 from .pictures import PictureStore
+from .resident import Memory
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -42,7 +43,8 @@ BACKGROUND_MAX_CONVERTED = 500
 class FastEngine:
     """One build with the cache in paths.cache (which must be set)."""
 
-    def __init__(self, paths: Paths, options: BuildOptions, strict: bool) -> None:
+    def __init__(self, paths: Paths, options: BuildOptions, strict: bool, memory: Memory | None = None) -> None:
+        """memory: the preview's (speed/resident.py): documents taken from it, and the content left in it."""
         if paths.cache is None:
             raise ValueError("the fast engine needs a cache folder")
         self.paths, self.options, self.strict = paths, options, strict
@@ -61,6 +63,7 @@ class FastEngine:
         self._memos: list[Memo[Any]] = []
         self._stats: dict[str, FileStat] = {}
         self._pictures = PictureStore(self.cache)
+        self.memory = memory
 
     # ---- before anything is read: has anything changed at all? ------------------------------------
 
@@ -87,9 +90,13 @@ class FastEngine:
 
     def check(self, loaded: Loaded) -> Validated:
         gc.disable()  # reading makes millions of objects and no garbage cycles: collecting as it goes doubles the time
-        results, self._converted = check_documents(loaded, self.paths.content, self.cache, self.fingerprints, self._hashes)
-        validated = validate(loaded, results, self._pictures.plan)
+        memory = self.memory
+        known = memory.by_key if memory is not None else None
+        results, self._converted = check_documents(loaded, self.paths.content, self.cache, self.fingerprints, self._hashes, known)
+        validated = validate(loaded, results, memory.planner(self._pictures.plan) if memory is not None else self._pictures.plan)
         self._pictures.drop_unused()
+        if memory is not None:
+            memory.take(self.paths, loaded, results, validated)
         return validated
 
     def site(self, content: Content) -> Site:

@@ -11,7 +11,7 @@ so (None) and only the full build, which always follows, shows it.
 from __future__ import annotations
 
 import os
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from ..config import CONTENT, TEMPLATES, Change, Paths
@@ -28,42 +28,49 @@ from .pictures import PictureStore
 
 @dataclass
 class Memory:
-    """The content of the last build, checked (empty until synced)."""
+    """The content of the last build, checked (empty until a build or sync fills it)."""
 
     loaded: Loaded | None = None
     results: list[DocResult] = field(default_factory=list)  # in loaded.docs' order
     where: dict[str, int] = field(default_factory=dict)  # a document's path inside content/ -> its index
     pictures: dict[str, Picture | Unusable] = field(default_factory=dict)  # images/x.jpg -> as planned
     validated: Validated | None = None
+    by_key: dict[str, DocResult] = field(default_factory=dict)  # the build cache's key -> result (speed/docs.py)
     stale: bool = True  # whether a change it could not follow (or none yet) means it must sync
 
+    def planner(self, plan: Callable[[StaticFile], Picture]) -> Callable[[StaticFile], Picture]:
+        """plan, noting how each picture was planned (or why it cannot be), for edited()."""
+        self.pictures = {}
+
+        def planned(image: StaticFile) -> Picture:
+            try:
+                self.pictures[image.output_path] = plan(image)
+            except Unusable as err:
+                self.pictures[image.output_path] = err
+            return self._planned(image)
+
+        return planned
+
+    def take(self, paths: Paths, loaded: Loaded, results: list[DocResult], validated: Validated) -> None:
+        """Keep what a build (FastEngine.check) or sync() read and checked: the content as it is now."""
+        prefix = len(os.fspath(paths.content).rstrip(os.sep)) + 1
+        self.where = {os.fspath(doc.file)[prefix:].replace(os.sep, "/"): n for n, doc in enumerate(loaded.docs)}
+        self.loaded, self.results, self.validated, self.stale = loaded, results, validated, False
+
     def sync(self, paths: Paths) -> None:
-        """Know the content as it is now: after a build, its documents' results come from the build
-        cache (only what changed meanwhile is checked again). Nothing is kept without a cache."""
-        self.loaded, self.validated, self.stale = None, None, False
+        """Know the content as it is now, when the last build did not read it (nothing had changed):
+        its documents' results come from memory or the build cache. Nothing is kept without a cache."""
         if paths.cache is None:
             return
         cache = BuildCache(paths.cache)
         try:
             loaded = load_content(paths.content, paths.root)
             hashes = hash_files_known(cache, paths.content)
-            results, _ = check_documents(loaded, paths.content, cache, Fingerprints(), hashes)
-            store = PictureStore(cache)
-            planned: dict[str, Picture | Unusable] = {}
-
-            def plan(image: StaticFile) -> Picture:
-                try:
-                    planned[image.output_path] = store.plan(image)
-                except Unusable as err:
-                    planned[image.output_path] = err
-                return self._planned(image, planned)
-
-            validated = validate(loaded, results, plan)
+            results, _ = check_documents(loaded, paths.content, cache, Fingerprints(), hashes, self.by_key)
+            validated = validate(loaded, results, self.planner(PictureStore(cache).plan))
         finally:
             cache.close()
-        prefix = len(os.fspath(paths.content).rstrip(os.sep)) + 1
-        self.where = {os.fspath(doc.file)[prefix:].replace(os.sep, "/"): n for n, doc in enumerate(loaded.docs)}
-        self.loaded, self.results, self.pictures, self.validated = loaded, results, planned, validated
+        self.take(paths, loaded, results, validated)
 
     def edited(self, paths: Paths, changes: Collection[Change]) -> Validated | None:
         """The content with these changes (edits of known documents, or of templates), checked as the
@@ -82,7 +89,7 @@ class Memory:
         results = list(self.results)
         for n in edits:
             results[n] = check_document(loaded.docs[n], read_doc(loaded.docs[n], loaded.within), vocab)
-        validated = validate(loaded, results, lambda image: self._planned(image, self.pictures))
+        validated = validate(loaded, results, self._planned)
         self.results, self.validated = results, validated
         return validated
 
@@ -91,9 +98,9 @@ class Memory:
         folder, rel = change
         return (folder == CONTENT and rel in self.where) or folder == TEMPLATES
 
-    @staticmethod
-    def _planned(image: StaticFile, planned: dict[str, Picture | Unusable]) -> Picture:
-        found = planned[image.output_path]
+    def _planned(self, image: StaticFile) -> Picture:
+        """A picture as planned when the content was last read (pictures do not change in edited())."""
+        found = self.pictures[image.output_path]
         if isinstance(found, Unusable):
             raise found
         return found
