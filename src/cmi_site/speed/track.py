@@ -29,9 +29,11 @@ class Tracker:
 
     def __init__(self) -> None:
         self.reads: set[Read] | None = None
+        self.seen: dict[str, Any] = {}  # the Site's attributes read by this page so far, as given to it
 
     def start(self) -> None:
         self.reads = set()
+        self.seen = {}  # a page's first read of each attribute is noted: it must not be skipped
 
     def stop(self) -> frozenset[Read]:
         reads, self.reads = self.reads or set(), None
@@ -72,11 +74,16 @@ class TrackedSite:
         object.__setattr__(self, "_tracker", tracker)
 
     def __getattr__(self, name: str) -> Any:
+        tracker: Tracker = object.__getattribute__(self, "_tracker")
+        found = tracker.seen.get(name, MISSING)
+        if found is not MISSING:  # read already by this page (and noted then): templates read a few attributes often
+            return found
         site = object.__getattribute__(self, "_site")
         kind = _attribute_kind(type(site), name)  # type: ignore[arg-type]
         if kind is not None:
             return kind(self)  # a property or a method: what it reads through self is noted
-        return _wrap(getattr(site, name), (name,), object.__getattribute__(self, "_tracker"))
+        value = tracker.seen[name] = _wrap(getattr(site, name), (name,), tracker)
+        return value
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("the Site cannot be changed")
