@@ -26,9 +26,11 @@ import os
 import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 from .outdir import OutputFolder
+
+T = TypeVar("T")
 
 FileStat = tuple[int, int, int]  # size, modification time (ns), inode: how a file is known to be unchanged
 AT_FDCWD = -100
@@ -155,26 +157,24 @@ def commit_changes(folder: OutputFolder, staging: Path, staged: set[str], keep: 
 
 def scan_output(output: Path) -> dict[str, FileStat]:
     """Every file in the output folder (relative POSIX path -> stat); empty when there is none."""
-    found: dict[str, FileStat] = {}
-    if not output.is_dir():
-        return found
-    stack: list[tuple[str | Path, str]] = [(output, "")]
-    while stack:
-        folder, prefix = stack.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, f"{prefix}{entry.name}/"))
-                else:
-                    info = entry.stat(follow_symlinks=False)
-                    found[f"{prefix}{entry.name}"] = (info.st_size, info.st_mtime_ns, info.st_ino)
-    return found
+    return _scan(output, lambda entry: file_stat(entry.stat(follow_symlinks=False)))
 
 
 def scan_inodes(folder: Path) -> dict[str, int]:
     """Every file in folder (relative POSIX path -> inode), from the folders' listings alone: no file
     is looked at, so it costs about half of scan_output."""
-    found: dict[str, int] = {}
+    return _scan(folder, lambda entry: entry.inode())
+
+
+def file_stat(info: os.stat_result) -> FileStat:
+    """What of a file's stat says it is unchanged."""
+    return (info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+def _scan(folder: Path, of: Callable[[os.DirEntry[str]], T]) -> dict[str, T]:
+    """Every file below folder (relative POSIX path -> of(its entry)), without following links; empty
+    when there is no folder."""
+    found: dict[str, T] = {}
     stack: list[tuple[str | Path, str]] = [(folder, "")] if folder.is_dir() else []
     while stack:
         where, prefix = stack.pop()
@@ -183,5 +183,5 @@ def scan_inodes(folder: Path) -> dict[str, int]:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((entry.path, f"{prefix}{entry.name}/"))
                 else:
-                    found[f"{prefix}{entry.name}"] = entry.inode()
+                    found[f"{prefix}{entry.name}"] = of(entry)
     return found

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .commit import FileStat, commit_changes, prepare_spare
+from .commit import FileStat, commit_changes, file_stat, prepare_spare
 from .errors import SetupError
 from .models import Output
 from .outdir import MARKER, MARKER_TEXT, OutputFolder, shown
@@ -139,5 +139,4 @@ def stage_file(staging: Path, path: str, data: bytes) -> FileStat:
     target = staging / path
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-    info = target.stat()
-    return info.st_size, info.st_mtime_ns, info.st_ino
+    return file_stat(target.stat())
