@@ -175,3 +175,17 @@ def test_a_build_with_the_previews_memory_reads_no_document_from_the_cache_and_i
     monkeypatch.setattr(cmi_site.speed.docs, "_cached", no_cache)
     assert build(paths_of(project), OPTIONS, memory=memory).state == "built"
     assert_same_as_cold(project)
+
+
+def test_an_editors_hidden_swap_file_beside_the_edit_still_shows_it_early(project: Path) -> None:
+    run(project)
+    memory = Memory()
+    memory.sync(paths_of(project))
+    edit(project, STORY, "## Why we did it", "## Why we did it\n\nSaved in vim.")
+    (project / "content/stories/.jobs-support-luton.md.swp").write_bytes(b"\x00swap")
+    changes = [(CONTENT, STORY.removeprefix("content/")), (CONTENT, "stories/.jobs-support-luton.md.swp")]
+    early = preview(paths_of(project), OPTIONS, False, memory, changes, ["stories/jobs-support-luton/index.html"])
+    assert early is not None and b"Saved in vim." in early["stories/jobs-support-luton/index.html"]
+    run(project)
+    assert early["stories/jobs-support-luton/index.html"] == (project / "_site/stories/jobs-support-luton/index.html").read_bytes()
+    assert preview(paths_of(project), OPTIONS, False, memory, [(CONTENT, "stories/new.md")], ["index.html"]) is None, "a new file"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ..config import CONTENT, TEMPLATES, Change, Paths
 from ..datafiles import vocab_from_data
-from ..load import Loaded, load_content, read_doc, template_problems
+from ..load import COLLECTIONS, IMAGE_DIR, Loaded, load_content, read_doc, template_problems
 from ..models import Picture, StaticFile
 from ..pictures import Unusable
 from ..validate import DocResult, Validated, check_document, validate
@@ -82,7 +82,7 @@ class Memory:
             return None
         if any(change[0] == TEMPLATES for change in changes) and template_problems(paths.templates, paths.root):
             return None  # the full build reports them
-        edits = sorted({self.where[rel] for folder, rel in changes if folder == CONTENT})
+        edits = sorted({self.where[rel] for folder, rel in changes if folder == CONTENT and rel in self.where})
         if not edits:
             return validated
         vocab = vocab_from_data(loaded.data, (image.output_path for image in loaded.images))
@@ -94,9 +94,10 @@ class Memory:
         return validated
 
     def _follows(self, change: Change) -> bool:
-        """Whether a change is one edited() can follow: a known document's, or a template's."""
+        """Whether a change is one edited() can follow: a known document's, a template's, or one the
+        build does not read (an editor's hidden swap or lock file in a collection or content/images)."""
         folder, rel = change
-        return (folder == CONTENT and rel in self.where) or folder == TEMPLATES
+        return (folder == CONTENT and (rel in self.where or unread(rel))) or folder == TEMPLATES
 
     def _planned(self, image: StaticFile) -> Picture:
         """A picture as planned when the content was last read (pictures do not change in edited())."""
@@ -105,3 +106,10 @@ class Memory:
             raise found
         return found
 
+
+
+def unread(rel: str) -> bool:
+    """Whether a path inside content/ is one the build never reads: a hidden file or folder (its name
+    starts with '.') in a collection or content/images (load.py leaves them out)."""
+    parts = rel.split("/")
+    return len(parts) > 1 and parts[0] in (*COLLECTIONS, IMAGE_DIR) and any(part.startswith(".") for part in parts[1:])
