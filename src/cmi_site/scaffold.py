@@ -72,7 +72,7 @@ def new_file_text(kind: str, title: str, vocab: Vocab, today: dt.date) -> str:
     collection = KINDS[kind]
     lines = ["---"]
     for spec in COLLECTION_FIELDS[collection]:
-        if spec.name == "withdrawn":  # only for taking an entry down (docs/content.md), never for a new one
+        if spec.name in ("withdrawn", "left"):  # only for taking an entry down or a signatory leaving, never for a new one
             continue
         lines += _comment(spec, vocab)
         lines.append(f"{spec.name}:{_value(spec, collection, title, today)}")
