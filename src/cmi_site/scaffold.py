@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .bodytext import GUIDANCE
-from .datafiles import make_vocab, validate_vocab
+from .datafiles import make_vocab, validate_vocab, vocab_from_data
 from .fields import COLLECTION_FIELDS
 from .load import DATA_FILES, read_data_file
 from .models import APPROACHES, RAG_VALUES, DataFile
@@ -98,6 +98,17 @@ def load_vocab(content: Path, root: Path) -> Vocab:
                 data[name] = found
     models, _ = validate_vocab(data)
     return make_vocab(models, ())
+
+
+def import_vocab(content: Path, root: Path) -> Vocab:
+    """The ids `cmi-site check` checks content against (datafiles.vocab_from_data), read from content/."""
+    data: dict[str, DataFile] = {}
+    for name in DATA_FILES:
+        if (content / name).is_file():
+            found, _ = read_data_file(content / name, root)
+            if found is not None:
+                data[name] = found
+    return vocab_from_data(data, ())
 
 
 def new_content_file(content: Path, root: Path, kind: str, title: str, today: dt.date) -> Path:
