@@ -163,10 +163,10 @@ def check_row(raw: Mapping[str, str], headings: Mapping[str, str], vocab: Vocab,
                 for name, value in raw.items() if len(value) > _limit(name)]  # fmt: skip
     problems += [RowProblem(number, headings[name], "empty: every signatory needs one")
                  for name in REQUIRED if not raw.get(name)]  # fmt: skip
-    problems += [RowProblem(number, headings[name], f"the cell has the character {describe(found[0])}, which is not allowed "
+    problems += [RowProblem(number, headings[name], f"the cell has the character {describe(char[0])}, which is not allowed "
                                                     "(delete it: it is invisible in most spreadsheets, so if you cannot find it, "
                                                     "type the text again)")
-                 for name, value in raw.items() if (found := first_forbidden(value))]  # fmt: skip
+                 for name, value in raw.items() if (char := first_forbidden(value))]  # fmt: skip
     if problems:
         return problems, ""
     meta, found = front_matter(raw, vocab)
