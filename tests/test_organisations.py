@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
 from conftest import dedent, problem_lines
 
 SIGNATORY = """
