@@ -277,3 +277,13 @@ def test_an_import_of_the_whole_sample_writes_io_free_of_surprises() -> None:
     from cmi_site.sheet import read_sheet
 
     assert read_sheet(io.BytesIO(b"Name\r\nA\r\n").getvalue(), ".csv") == Sheet(1, ("Name",), ((2, ("A",)),))
+
+
+def test_a_row_whose_organisation_would_take_another_ones_address_is_an_error(site_dir: Path, run_import) -> None:
+    result = run_import(write_csv(site_dir, HEADER, GOOD.replace("Fenside Council", "Fenside Council!")))
+    assert result.code == 1
+    assert result.err.splitlines()[0] == (
+        "people.csv:row 2: column 'Organisation': 'Fenside Council!' and 'Fenside Council' (content/signatories/sam-rivers.md) would "
+        "have the same web address, organisations/fenside-council/ (write the name the same way in both files if they are one "
+        "organisation, or make the names differ)")  # fmt: skip
+    assert signatory_files(site_dir) == ["sam-rivers.md"]

@@ -20,7 +20,7 @@ from .load import display_path
 from .outdir import shown
 from .pipeline import build, check
 from .reports import format_problem, markdown_report
-from .scaffold import KINDS, import_vocab, new_content_file
+from .scaffold import KINDS, import_vocab, known_docs, new_content_file
 from .serve import serve
 from .sheet import MAX_BYTES, SheetError, read_sheet
 from .write import create_file
@@ -173,7 +173,7 @@ def run_import(args: argparse.Namespace) -> int:
         return 2
     existing = {path.stem for path in folder.glob("*.md")} if folder.is_dir() else set()
     content_shown = display_path(args.content, Path.cwd())
-    plan = plan_import(sheet, import_vocab(args.content, Path.cwd()), existing, content_shown)
+    plan = plan_import(sheet, import_vocab(args.content, Path.cwd()), existing, content_shown, known_docs(args.content, Path.cwd()))
     for heading, name, note in plan.mapping:
         print(shown(f"column {quoted(heading)} -> {name or note}"))
     for problem in plan.problems:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,8 @@ import yaml
 from .chars import describe, escape, first_forbidden, quoted
 from .datafiles import slugify
 from .errors import Problem, Severity
-from .models import DocFile
+from .models import DocFile, SourceDoc
+from .organisations import organisation_problems
 from .outputs.opendata import spreadsheet_safe
 from .schema import Vocab
 from .sheet import Sheet
@@ -121,15 +122,18 @@ def map_columns(header: tuple[str, ...], header_row: int, plan: Plan) -> dict[st
     return columns
 
 
-def plan_import(sheet: Sheet, vocab: Vocab, existing: Collection[str], content_shown: str) -> Plan:
-    """A sheet, the ids of content (vocab), the file names already in content/signatories/ and how the
-    content folder is shown -> the Plan. Nothing is planned for a row with an error."""
+def plan_import(sheet: Sheet, vocab: Vocab, existing: Collection[str], content_shown: str,
+                known: Sequence[SourceDoc] = ()) -> Plan:
+    """A sheet, the ids of content (vocab), the file names already in content/signatories/, how the
+    content folder is shown and the signatories and stories already there (known) -> the Plan.
+    Nothing is planned for a row with an error."""
     plan = Plan()
     columns = map_columns(sheet.header, sheet.header_row, plan)
     if plan.has_errors:
         return plan
     headings = {name: sheet.header[index] for name, index in columns.items()}
     first_row: dict[str, int] = {}
+    read: list[SourceDoc] = []
     for number, cells in sheet.rows:
         raw = {name: cells[index].strip() if index < len(cells) else "" for name, index in columns.items()}
         slug = row_slug(raw["name"])
@@ -142,11 +146,23 @@ def plan_import(sheet: Sheet, vocab: Vocab, existing: Collection[str], content_s
                                                                       f"{content_shown}/{path} (remove the repeat, or tell the two apart)"))  # fmt: skip
             continue
         first_row[slug] = number
-        problems, text = check_row(raw, headings, vocab, number, slug, content_shown)
+        problems, text, source = check_row(raw, headings, vocab, number, slug, content_shown)
         plan.problems += problems
-        if not any(p.is_error for p in problems):
+        if not any(p.is_error for p in problems) and source is not None:
             plan.files.append(PlannedFile(number, path, text))
+            read.append(source)
+    across_files(plan, read, known, headings)
     return plan
+
+
+def across_files(plan: Plan, read: list[SourceDoc], known: Sequence[SourceDoc], headings: Mapping[str, str]) -> None:
+    """The checks across files that a new file could fail (an organisation whose name makes the address
+    of another one), as check would run them on the content with the new files: reported in the row."""
+    rows = {doc.path: planned.row for doc, planned in zip(read, plan.files, strict=True)}
+    found = [p for p in organisation_problems([*known, *read]) if p.path in rows and p.field == "organisation"]
+    plan.problems += [RowProblem(rows[p.path], headings["organisation"], p.message, p.severity) for p in found]
+    bad = {rows[p.path] for p in found if p.is_error}
+    plan.files = [planned for planned in plan.files if planned.row not in bad]
 
 
 def row_slug(name: str) -> str:
@@ -157,8 +173,9 @@ def row_slug(name: str) -> str:
 
 
 def check_row(raw: Mapping[str, str], headings: Mapping[str, str], vocab: Vocab, number: int, slug: str,
-              content_shown: str) -> tuple[list[RowProblem], str]:
-    """One row's cells -> (its problems, the file's text), checked as `cmi-site check` checks the file."""
+              content_shown: str) -> tuple[list[RowProblem], str, SourceDoc | None]:
+    """One row's cells -> (its problems, the file's text, the file as check reads it), checked as
+    `cmi-site check` checks the file."""
     problems = [RowProblem(number, headings[name], f"{len(value)} characters is too long for one cell (at most {_limit(name)})")
                 for name, value in raw.items() if len(value) > _limit(name)]  # fmt: skip
     problems += [RowProblem(number, headings[name], "empty: every signatory needs one")
@@ -168,7 +185,7 @@ def check_row(raw: Mapping[str, str], headings: Mapping[str, str], vocab: Vocab,
                                                     "type the text again)")
                  for name, value in raw.items() if (char := first_forbidden(value))]  # fmt: skip
     if problems:
-        return problems, ""
+        return problems, "", None
     meta, found = front_matter(raw, vocab)
     problems += [RowProblem(number, headings[name], message) for name, message in found]
     text = file_text(meta, raw.get("statement", ""))
@@ -176,7 +193,7 @@ def check_row(raw: Mapping[str, str], headings: Mapping[str, str], vocab: Vocab,
     source, read = parse_doc(doc, text.encode("utf-8"))
     checked = read + (validate_doc(source, vocab)[1] if source is not None else [])
     problems += [row_problem(p, headings, number) for p in checked]
-    return problems, text
+    return problems, text, source
 
 
 def _limit(name: str) -> int:
