@@ -287,3 +287,23 @@ def test_a_row_whose_organisation_would_take_another_ones_address_is_an_error(si
         "have the same web address, organisations/fenside-council/ (write the name the same way in both files if they are one "
         "organisation, or make the names differ)")  # fmt: skip
     assert signatory_files(site_dir) == ["sam-rivers.md"]
+
+
+def test_an_xlsx_with_xml_entities_is_refused_in_one_line(site_dir: Path, run_import) -> None:
+    """Billion laughs: an entity that expands to itself ten times, ten deep. defusedxml refuses any entity."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Name"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    laughs = '<!DOCTYPE x [<!ENTITY a0 "ha">' + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10)) + "]>"
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(site_dir / "people.xlsx", "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = laughs.encode() + data.replace(b"<t>Name</t>", b"<t>&a9;</t>", 1)
+            target.writestr(item, data)
+    result = run_import("people.xlsx")
+    assert result.code == 2
+    assert result.err.startswith("cmi-site: people.xlsx: the workbook cannot be read (") and result.err.count("\n") == 1
