@@ -108,7 +108,7 @@ def test_the_register_by_person_marks_former_signatories(moved_on: dict[str, str
 
 def test_the_register_filters_by_area_and_sector_as_pages(moved_on: dict[str, str], built: Path) -> None:
     suffolk = text_of(read(built, "pledge/areas/suffolk/index.html"))
-    assert "Pledge register in Suffolk" in suffolk and "Al Reed" in suffolk and "Sam Rivers" not in suffolk
+    assert "Pledge register: Suffolk" in suffolk and "Al Reed" in suffolk and "Sam Rivers" not in suffolk
     assert "0 current signatories and 1 former signatory in Suffolk." in suffolk
     care = text_of(read(built, "pledge/sectors/social-care/index.html"))
     assert all(name in care for name in ("Al Reed", "Jo Hart", "Sam Rivers", "Marsh Trust", "Fenside Council"))
