@@ -84,7 +84,9 @@ def test_take_part_is_offered_where_an_organisation_is_looking(moved_on: dict[st
     page = read(site_dir / "_site", "organisations/marsh-trust/index.html")
     assert 'If you lead Marsh Trust, <a href="../../take-part/index.html">find out how to sign the pledge</a>.' in page
     register = read(site_dir / "_site", "organisations/index.html")
-    assert '<a class="tag-link" href="../take-part/index.html">How to sign<span class="visually-hidden"> for Marsh Trust</span></a>' in register
+    assert 'If you lead it, <a href="../take-part/index.html">find out how to sign the pledge</a>.' in register
+    assert 'looking for a new signatory: Marsh Trust. <a href="../take-part/index.html">Find out how to sign the pledge</a>.' in re.sub(
+        r"<a href=\"../organisations/marsh-trust/index.html\">Marsh Trust</a>", "Marsh Trust", read(site_dir / "_site", "pledge/index.html"))
 
 
 def test_counts_are_of_current_signatories(moved_on: dict[str, str], built: Path) -> None:
