@@ -144,7 +144,7 @@ def test_csv_round_trips_every_text_formula_safe(awkward_built: Path) -> None:
     rows = list(csv.DictReader(io.StringIO((awkward_built / "data/signatories.csv").read_bytes().decode("utf-8-sig"), newline="")))
     assert len(rows) == 1
     assert rows[0]["name"] == awkward("Name") and rows[0]["organisation"] == awkward("Org")
-    assert rows[0]["commitments"] == "'" + " | ".join(["=HYPERLINK(" + AWKWARD + ")", awkward("Commitment")])
+    assert rows[0]["commitments"] == "'" + "\n".join(["=HYPERLINK(" + AWKWARD + ")", awkward("Commitment")])
     assert rows[0]["commitments"] == spreadsheet_safe(rows[0]["commitments"][1:])
 
 

@@ -145,7 +145,7 @@ def test_events_split_into_upcoming_and_past_by_build_date(built: Path) -> None:
 
 def test_home_page_counts_areas(built: Path) -> None:
     html = read(built, "index.html")
-    assert "1 organisation</strong> has signed, in 1 of the 2 areas." in html
+    assert "1 current signatory</strong> from 1 organisation, in 1 of the 2 areas." in html
     assert "2 coproduction stories</strong> from both areas, and 1 region-wide." in html
 
 

@@ -250,10 +250,10 @@ def test_many_bad_lines_are_counted_not_listed(site_dir: Path, refused) -> None:
                      "file in content/images/ and give its path, like images/garden.jpg)", id="bidi-override"),
         pytest.param("? " + "k" * 2000 + "\n: x", f"8: {'k' * 80}... (2,000 characters): warning: unknown field, so it is "
                      "ignored (the fields here are: title, summary, date, areas, sectors, themes, approach, self_assessment, "
-                     "people, outcomes, lessons, easy_read, image, image_alt, image_decorative, image_caption, draft, consent, told_by, withdrawn)", id="long-field-name"),
+                     "people, outcomes, lessons, easy_read, image, image_alt, image_decorative, image_caption, draft, consent, organisations, told_by, withdrawn)", id="long-field-name"),
         pytest.param("' ': x", "8: ' ': warning: unknown field, so it is ignored (the fields here are: title, summary, date, "
                      "areas, sectors, themes, approach, self_assessment, people, outcomes, lessons, easy_read, image, "
-                     "image_alt, image_decorative, image_caption, draft, consent, told_by, withdrawn)", id="blank-field-name"),
+                     "image_alt, image_decorative, image_caption, draft, consent, organisations, told_by, withdrawn)", id="blank-field-name"),
     ],
 )  # fmt: skip
 def test_values_quoted_in_messages_stay_on_one_line(site_dir: Path, run_cli: Callable[..., Run], lines: str, expected: str) -> None:

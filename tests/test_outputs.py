@@ -35,8 +35,9 @@ def test_signatories_csv(built: Path) -> None:
     assert rows == [{
         "slug": "sam-rivers", "name": "Sam Rivers", "role": "Director of Adult Social Care",
         "organisation": "Fenside Council", "area": "norfolk", "area_name": "Norfolk", "sector": "social-care",
-        "sector_name": "Social care", "signed": "2024-05-01", "commitments": "Pay people for their time",
-        "website": "", "latest_update": "2025-06-01", "url": "signatories/sam-rivers/",
+        "sector_name": "Social care", "signed": "2024-05-01", "left": "", "commitments": "Pay people for their time",
+        "website": "", "updates": "2025-06-01: We set up a carers' panel.", "latest_update": "2025-06-01",
+        "organisation_url": "organisations/fenside-council/", "url": "signatories/sam-rivers/",
     }]  # fmt: skip
 
 
@@ -54,13 +55,13 @@ FORMULAS = {
     "name": ('"=HYPERLINK(\\"https://evil.example\\",\\"Click\\")"', "'=HYPERLINK(\"https://evil.example\",\"Click\")"),
     "role": ('"+1+cmd|\' /C calc\'!A0"', "'+1+cmd|' /C calc'!A0"),
     "organisation": ('"-2+3"', "'-2+3"),
-    "commitments": ('["@SUM(1+1)", "Listen"]', "'@SUM(1+1) | Listen"),
+    "commitments": ('["@SUM(1+1)", "Listen"]', "'@SUM(1+1)\nListen"),
 }
 HIDDEN = {  # behind leading spaces and invisible marks, and other forms of the same characters
     "name": ('"\\u00ad=1+1"', "'\u00ad=1+1"),  # a soft hyphen: invisible (leading spaces are trimmed at load)
     "role": ('"\\uff1dSUM(A1)"', "'\uff1dSUM(A1)"),
     "organisation": ('"\\u200b\\u200f-1"', "'\u200b\u200f-1"),
-    "commitments": ('["\\ufe62x", "Listen"]', "'\ufe62x | Listen"),
+    "commitments": ('["\\ufe62x", "Listen"]', "'\ufe62x\nListen"),
 }
 
 
@@ -79,7 +80,7 @@ def test_csv_cells_never_start_a_formula_and_json_keeps_the_true_values(site_dir
     assert {key: rows[0][key] for key in values} == {key: cell for key, (_, cell) in values.items()}
     record = json.loads((site_dir / "_site/data/signatories.json").read_text(encoding="utf-8"))["signatories"][0]
     assert record["name"] == values["name"][1][1:], "JSON keeps the value without the quote"
-    assert record["commitments"][0] == values["commitments"][1][1:].split(" | ")[0]
+    assert record["commitments"][0] == values["commitments"][1][1:].split("\n")[0]
 
 
 @pytest.mark.parametrize("cell", ["\t=1", "\r=1", "\nx", "\tplain", "\u2212 1", "\u3000=1", "\xa0@x", "\ufeff+1",

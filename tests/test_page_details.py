@@ -39,8 +39,8 @@ def test_progress_updates_are_not_numbered(sample_site: Path) -> None:
     assert [html for html in with_updates if '<ul class="updates">' not in html or " reversed" in html] == []
 
 
-@pytest.mark.parametrize(("rel", "words"), [("index.html", "signed, in all 11 areas."), ("index.html", "from all 11 areas"),
-                                            ("pledge/index.html", "for their organisation, in all 11 areas.")])  # fmt: skip
+@pytest.mark.parametrize(("rel", "words"), [("index.html", "organisations, in all 11 areas."), ("index.html", "from all 11 areas"),
+                                            ("pledge/index.html", "organisations, in all 11 areas.")])  # fmt: skip
 def test_every_area_is_said_as_all_not_11_of_the_11(sample_site: Path, rel: str, words: str) -> None:
     html = read(sample_site, rel)
     assert words in html
@@ -50,12 +50,12 @@ def test_every_area_is_said_as_all_not_11_of_the_11(sample_site: Path, rel: str,
 def test_some_areas_are_counted_out_of_all(site_dir: Path, run_cli) -> None:
     result = run_cli("build")
     assert result.code == 0, result.err
-    assert re.search(r"signed, in \d+ of the \d+ areas\.", read(site_dir / "_site", "index.html"))
+    assert re.search(r"organisations?, in \d+ of the \d+ areas\.", read(site_dir / "_site", "index.html"))
 
 
 def test_an_area_page_does_not_repeat_the_area_in_its_signatory_table(sample_site: Path) -> None:
     html = read(sample_site, "areas/suffolk/index.html")
-    table = html.split("<caption>Signatories in Suffolk</caption>")[1].split("</table>")[0]
+    table = html.split("<caption>Current signatories in Suffolk</caption>")[1].split("</table>")[0]
     assert re.findall(r'<th scope="col">([^<]*)</th>', table) == ["Name", "Role and organisation", "Signed"]
     assert 'data-label="Area"' not in table
     pledge = read(sample_site, "pledge/index.html")  # the register of every area keeps it

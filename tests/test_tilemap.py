@@ -43,7 +43,7 @@ def tiles_of(html: str) -> dict[str, ET.Element]:
 
 def table_of(html: str) -> dict[str, tuple[str, str]]:
     section = html.split('<table class="region-glance__table table-reflow table-reflow--inline">')[1].split("</table>")[0]
-    rows = re.findall(r'<th scope="row"><a href="[^"]*?([^/"]+)/index.html">[^<]+</a>[^<]*</th>\s*<td data-label="Signatories">(\d+)[^<]*(?:<strong>[^<]*</strong>)?</td>\s*<td data-label="Stories">(\d+)', section)
+    rows = re.findall(r'<th scope="row"><a href="[^"]*?([^/"]+)/index.html">[^<]+</a>[^<]*</th>\s*<td data-label="Current signatories">(\d+)[^<]*(?:<strong>[^<]*</strong>)?</td>\s*<td data-label="Stories">(\d+)', section)
     return {area: (sig, sto) for area, sig, sto in rows}
 
 
@@ -94,7 +94,7 @@ def test_area_without_signatory_stands_out_with_an_invitation(site_dir: Path, ru
     assert ('<p>No one has signed the pledge yet in <a href="areas/suffolk/index.html">Suffolk</a>. If you lead an '
             'organisation there, <a href="take-part/index.html">find out how to sign the pledge</a>.</p>') in html  # fmt: skip
     assert "We have no stories yet" not in html
-    assert '<td data-label="Signatories">0 <strong>(none yet)</strong></td>' in html
+    assert '<td data-label="Current signatories">0 <strong>(none yet)</strong></td>' in html
 
 
 def test_map_has_key_and_no_inline_styles_scripts_or_external_links(built: Path) -> None:

@@ -1,4 +1,4 @@
-"""Command line: `cmi-site build|check|serve|new`. The only module that prints or exits."""
+"""Command line: `cmi-site build|check|serve|new|import`. The only module that prints or exits."""
 
 from __future__ import annotations
 
@@ -11,15 +11,19 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .chars import quoted
 from .config import BuildOptions, Paths, Result
 from .errors import SetupError, has_errors
 from .history import last_changed
+from .importer import plan_import
 from .load import display_path
 from .outdir import shown
 from .pipeline import build, check
 from .reports import format_problem, markdown_report
-from .scaffold import KINDS, new_content_file
+from .scaffold import KINDS, import_vocab, known_docs, new_content_file
 from .serve import serve
+from .sheet import MAX_BYTES, SheetError, read_sheet
+from .write import create_file
 
 CACHE = Path(".cache/build")  # safe to delete: the next build is a cold one
 
@@ -74,6 +78,12 @@ def make_parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("title", help="its title (for a signatory: the person's name)")
     new_cmd.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
     new_cmd.add_argument("--today", type=parse_date, default=None, help="the date to fill in (default: today)")
+    import_cmd = commands.add_parser("import", help="make signatory files from a spreadsheet (.csv or .xlsx)")
+    import_cmd.add_argument("kind", choices=("signatories",), help="what the rows are")
+    import_cmd.add_argument("file", type=Path, help="the spreadsheet: .csv (UTF-8 or Windows-1252) or .xlsx")
+    import_cmd.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    import_cmd.add_argument("--dry-run", action="store_true", help="show the files it would write, and write nothing")
+    import_cmd.add_argument("--skip-bad-rows", action="store_true", help="write the good rows even when others have problems")
     return parser
 
 
@@ -149,6 +159,47 @@ def run_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_import(args: argparse.Namespace) -> int:
+    """`cmi-site import signatories FILE`: plan (importer.py), report, then write every file or none."""
+    shown_file = shown(str(args.file))
+    try:
+        sheet = read_sheet(read_spreadsheet(args.file), args.file.suffix.lower())
+    except SheetError as err:
+        print(f"cmi-site: {shown_file}: {err}", file=sys.stderr)
+        return 2
+    folder = args.content / "signatories"
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        print(f"cmi-site: {shown(str(folder))} is not a plain folder (a link or a file): nothing was written", file=sys.stderr)
+        return 2
+    existing = {path.stem for path in folder.glob("*.md")} if folder.is_dir() else set()
+    content_shown = display_path(args.content, Path.cwd())
+    plan = plan_import(sheet, import_vocab(args.content, Path.cwd()), existing, content_shown, known_docs(args.content, Path.cwd()))
+    for heading, name, note in plan.mapping:
+        print(shown(f"column {quoted(heading)} -> {name or note}"))
+    for problem in plan.problems:
+        print(problem.shown(shown_file), file=sys.stderr)
+    for row, path in plan.existing:
+        print(f"{shown_file}:row {row}: already in the register as {content_shown}/{path} (not imported again)", file=sys.stderr)
+    if plan.has_errors and not args.skip_bad_rows:
+        print("Nothing written: fix the rows above (or pass --skip-bad-rows to write the others).", file=sys.stderr)
+        return 1
+    for planned in plan.files:
+        if args.dry_run:
+            print(f"\n--- would write {content_shown}/{planned.path} (row {planned.row}) ---\n{planned.text}", end="")
+            continue
+        create_file(args.content / planned.path, planned.text)
+    verb = "Would write" if args.dry_run else "Wrote"
+    print(f"{verb} {len(plan.files)} signatory file{'s' * (len(plan.files) != 1)} in {content_shown}/signatories/"
+          f" ({len(plan.existing)} already there). Next: cmi-site check")  # fmt: skip
+    return 1 if plan.has_errors else 0
+
+
+def read_spreadsheet(path: Path) -> bytes:
+    """The spreadsheet's bytes, reading at most one byte past the limit (sheet.py says it is too big)."""
+    with path.open("rb") as handle:
+        return handle.read(MAX_BYTES + 1)
+
+
 def run_serve(args: argparse.Namespace) -> int:
     paths = Paths(args.content, args.templates, args.output, Path.cwd(), Path.cwd() / CACHE)
     options = BuildOptions(today=today(args.today), drafts=args.drafts, changed=changed(args.content))
@@ -184,7 +235,7 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-COMMANDS = {"build": run_build, "check": run_check, "new": run_new, "serve": run_serve}
+COMMANDS = {"build": run_build, "check": run_check, "new": run_new, "serve": run_serve, "import": run_import}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -79,6 +79,9 @@ STORY_FIELDS = (
     _f("draft", boolean, False, "true or false", "true keeps the story off the site until it is ready", "false"),
     _f("consent", record(CONSENT_FIELDS, "consent"), True, "date and how",
        "when and how the people in the story agreed to it being published", "{date: 2025-02-20, how: in writing}"),
+    _f("organisations", list_of(text, "organisations"), False, "list of text",
+       "the organisations involved, written as their signatories write them (their pages then list the story)",
+       "[Fenside Council]"),
     _f("told_by", TEXT_LIST, False, "list of text", "the people or groups who told or co-wrote the story, credited on its page",
        "[Members of the Thetford carers' group]"),
     _f("withdrawn", date, False, "date", "takes the story off the site (its address says it was withdrawn)", "2026-05-01"),
@@ -96,6 +99,8 @@ SIGNATORY_FIELDS = (
     _f("updates", list_of(record(UPDATE_FIELDS, "an update"), "updates", unique=False), False,
        "list of date and text", "dated progress on the commitments", "[{date: 2025-06-01, text: ...}]"),
     _f("easy_read", text, False, "text", "an Easy Read version of their statement", "We will listen to you."),
+    _f("left", date, False, "date",
+       "when they left the organisation: they stay on the register as a former signatory", "2026-03-31"),
     _f("withdrawn", date, False, "date", "takes the signatory off the site (its address says it was withdrawn)", "2026-05-01"),
 )  # fmt: skip
 

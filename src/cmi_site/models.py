@@ -111,7 +111,7 @@ class Story:
     told_by: tuple[str, ...] = ()  # the people or groups who told or co-wrote it, credited on its page
     image_decorative: bool = False  # the picture only decorates: its alt text is empty, on purpose
     image_caption: str | None = None
-
+    organisations: tuple[str, ...] = ()  # organisations involved, as their signatories write them (organisations.py)
 
 
 @dataclass(frozen=True)
@@ -148,10 +148,53 @@ class Signatory:
     updates: tuple[Update, ...]  # newest first
     easy_read: str | None
     body_html: str
+    left: dt.date | None = None  # when they left the organisation: a former signatory, still on the register
 
     @property
     def last_updated(self) -> dt.date:
         return max([self.signed, *(u.date for u in self.updates)])
+
+    @property
+    def current(self) -> bool:
+        """True while they have not left: only current signatories are counted."""
+        return self.left is None
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """An organisation named by signatories: everyone who signed for it, and the stories that name it."""
+
+    slug: str
+    name: str  # as its latest signatory writes it
+    signatories: tuple[Signatory, ...]  # newest signing first
+    stories: tuple[Story, ...] = ()  # newest first
+
+    @property
+    def current(self) -> tuple[Signatory, ...]:
+        return tuple(s for s in self.signatories if s.left is None)
+
+    @property
+    def former(self) -> tuple[Signatory, ...]:
+        return tuple(s for s in self.signatories if s.left is not None)
+
+    @property
+    def looking(self) -> bool:
+        """Everyone who signed for it has left: it is looking for a new signatory."""
+        return not self.current
+
+    @property
+    def areas(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.area for s in self.signatories))
+
+    @property
+    def sectors(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.sector for s in self.signatories))
+
+    @property
+    def updates(self) -> tuple[tuple[Update, Signatory], ...]:
+        """Every signatory's updates, newest first, each with who posted it."""
+        pairs = [(u, s) for s in self.signatories for u in s.updates]
+        return tuple(sorted(pairs, key=lambda pair: (pair[0].date, pair[1].signed), reverse=True))
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,29 @@ def pledge_jobs(site: Site) -> list[PageJob]:
                    for s in site.signatories]  # fmt: skip
 
 
+def organisation_jobs(site: Site) -> list[PageJob]:
+    """The register by organisation, and one page per organisation (its signatories over time, stories)."""
+    jobs = [page_job(site, "organisations.html", routes.ORGANISATIONS)]
+    return jobs + [page_job(site, "organisation.html", route_of(o), organisation=o) for o in site.organisations]
+
+
+def register_filter_jobs(site: Site) -> list[PageJob]:
+    """The register filtered by area and by sector, as pages (no script needed): current and former
+    signatories, and the organisations, of each area and sector."""
+    jobs = []
+    for area in site.areas:
+        signatories = tuple(s for s in site.signatories if s.area == area.id)
+        organisations = tuple(o for o in site.organisations if area.id in o.areas)
+        jobs.append(page_job(site, "register-filter.html", routes.register_area_route(area), kind="area", term=area,
+                             signatories=signatories, organisations=organisations))  # fmt: skip
+    for sector in site.sectors:
+        signatories = tuple(s for s in site.signatories if s.sector == sector.id)
+        organisations = tuple(o for o in site.organisations if sector.id in o.sectors)
+        jobs.append(page_job(site, "register-filter.html", routes.register_sector_route(sector), kind="sector", term=sector,
+                             signatories=signatories, organisations=organisations))  # fmt: skip
+    return jobs
+
+
 def area_jobs(site: Site) -> list[PageJob]:
     jobs = [page_job(site, "areas.html", routes.AREAS)]
     for area in site.areas:
@@ -100,6 +123,8 @@ def plan_pages(site: Site) -> list[PageJob]:
         page_job(site, "home.html", routes.HOME),
         *story_jobs(site),
         *pledge_jobs(site),
+        *organisation_jobs(site),
+        *register_filter_jobs(site),
         *area_jobs(site),
         *term_jobs(site),
         *event_jobs(site),

@@ -15,11 +15,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .bodytext import GUIDANCE
-from .datafiles import make_vocab, validate_vocab
+from .datafiles import make_vocab, validate_vocab, vocab_from_data
+from .errors import Problem
 from .fields import COLLECTION_FIELDS
-from .load import DATA_FILES, read_data_file
-from .models import APPROACHES, RAG_VALUES, DataFile
+from .load import DATA_FILES, content_folder, list_docs, read_data_file, read_doc
+from .models import APPROACHES, RAG_VALUES, DataFile, SourceDoc
 from .schema import FieldSpec, Vocab
+from .source import parse_doc
 from .write import create_file
 
 KINDS = {"story": "stories", "signatory": "signatories", "event": "events", "page": "pages"}
@@ -72,7 +74,7 @@ def new_file_text(kind: str, title: str, vocab: Vocab, today: dt.date) -> str:
     collection = KINDS[kind]
     lines = ["---"]
     for spec in COLLECTION_FIELDS[collection]:
-        if spec.name == "withdrawn":  # only for taking an entry down (docs/content.md), never for a new one
+        if spec.name in ("withdrawn", "left"):  # only for taking an entry down or a signatory leaving, never for a new one
             continue
         lines += _comment(spec, vocab)
         lines.append(f"{spec.name}:{_value(spec, collection, title, today)}")
@@ -98,6 +100,32 @@ def load_vocab(content: Path, root: Path) -> Vocab:
                 data[name] = found
     models, _ = validate_vocab(data)
     return make_vocab(models, ())
+
+
+def import_vocab(content: Path, root: Path) -> Vocab:
+    """The ids `cmi-site check` checks content against (datafiles.vocab_from_data), read from content/."""
+    data: dict[str, DataFile] = {}
+    for name in DATA_FILES:
+        if (content / name).is_file():
+            found, _ = read_data_file(content / name, root)
+            if found is not None:
+                data[name] = found
+    return vocab_from_data(data, ())
+
+
+def known_docs(content: Path, root: Path) -> list[SourceDoc]:
+    """The signatories and stories already in content/, read as check reads them (for the checks
+    across files an import must pass); a file that cannot be read is left out (check reports it)."""
+    content = content.resolve()  # load.py remembers each folder's real path by its name: a relative name could be another folder's
+    docs, _ = list_docs(content, root)
+    within = content_folder(content, root)
+    known = []
+    for doc in docs:
+        if doc.collection in ("signatories", "stories") and not isinstance(data := read_doc(doc, within), Problem):
+            source, _ = parse_doc(doc, data)
+            if source is not None:
+                known.append(source)
+    return known
 
 
 def new_content_file(content: Path, root: Path, kind: str, title: str, today: dt.date) -> Path:

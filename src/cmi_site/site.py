@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from .config import BuildOptions
-from .models import Area, Content, Event, Page, Picture, Settings, Signatory, Statement, Story, Term, Withdrawn
+from .models import Area, Content, Event, Organisation, Page, Picture, Settings, Signatory, Statement, Story, Term, Withdrawn
+from .organisations import build_organisations, org_key
 
 REGION = "region"
 STORIES_PER_PAGE = 24
@@ -56,7 +57,7 @@ class Site:
     themes: tuple[Term, ...]
     statements: tuple[Statement, ...]
     stories: tuple[Story, ...]  # newest first
-    signatories: tuple[Signatory, ...]  # by name
+    signatories: tuple[Signatory, ...]  # by name, current and former
     upcoming_events: tuple[Event, ...]  # soonest first
     past_events: tuple[Event, ...]  # newest first
     pages: tuple[Page, ...]
@@ -70,12 +71,23 @@ class Site:
     stories_by_sector: Mapping[str, tuple[Story, ...]]
     changed: Mapping[str, dt.date]  # a file (as shown) -> the date of the last commit that touched it
     stories_by_theme: Mapping[str, tuple[Story, ...]]
-    signatories_by_area: Mapping[str, tuple[Signatory, ...]]
-    signatories_by_sector: Mapping[str, tuple[Signatory, ...]]
+    signatories_by_area: Mapping[str, tuple[Signatory, ...]]  # current signatories only: the counts
+    signatories_by_sector: Mapping[str, tuple[Signatory, ...]]  # current signatories only
     events_by_area: Mapping[str, tuple[Event, ...]]
     images: tuple[str, ...] = ()  # paths under content/ (images/garden.jpg): the pictures a story can use
     withdrawn: tuple[Withdrawn, ...] = ()  # stories and signatories taken off the site: only where they were
     pictures: Mapping[str, Picture] = field(default_factory=dict)  # images/garden.jpg -> its published copies
+    organisations: tuple[Organisation, ...] = ()  # every organisation signatories name, by name
+    organisation_by_key: Mapping[str, Organisation] = field(default_factory=dict)  # organisations.org_key(name) -> it
+
+    @property
+    def current_signatories(self) -> tuple[Signatory, ...]:
+        """The signatories who have not left, by name: the ones counted."""
+        return tuple(s for s in self.signatories if s.left is None)
+
+    def organisation_of(self, name: str) -> Organisation | None:
+        """The organisation a signatory or a story names, or None when no signatory names it."""
+        return self.organisation_by_key.get(org_key(name))
 
     @property
     def local_areas(self) -> tuple[Area, ...]:
@@ -110,8 +122,9 @@ def a_year_before(today: dt.date) -> dt.date:
 
 
 def is_stale(signatory: Signatory, today: dt.date) -> bool:
-    """True when a signatory's last update (or signing, if none) is more than a year before today."""
-    return signatory.last_updated < a_year_before(today)
+    """True when a current signatory's last update (or signing, if none) is more than a year before
+    today (a former signatory is not asked for updates)."""
+    return signatory.left is None and signatory.last_updated < a_year_before(today)
 
 
 def _event_sort_key(event: Event) -> tuple[Any, ...]:
@@ -130,7 +143,9 @@ def build_site(content: Content, options: BuildOptions) -> Site:
     )
     signatories = tuple(sorted(content.signatories, key=lambda s: (s.name.lower(), s.slug)))
     events = sorted(content.events, key=_event_sort_key)
+    current = [s for s in signatories if s.left is None]
     pledge = next((p for p in content.pages if p.slug == PLEDGE_PAGE), None)
+    organisations = build_organisations(signatories, stories)
     return Site(
         settings=settings,
         today=options.today,
@@ -153,12 +168,14 @@ def build_site(content: Content, options: BuildOptions) -> Site:
         stories_by_area=group_by(stories, lambda s: s.areas),
         stories_by_sector=group_by(stories, lambda s: s.sectors),
         stories_by_theme=group_by(stories, lambda s: s.themes),
-        signatories_by_area=group_by(signatories, lambda s: (s.area,)),
-        signatories_by_sector=group_by(signatories, lambda s: (s.sector,)),
+        signatories_by_area=group_by(current, lambda s: (s.area,)),
+        signatories_by_sector=group_by(current, lambda s: (s.sector,)),
         events_by_area=group_by(events, lambda e: e.areas),
         images=content.images,
         withdrawn=content.withdrawn,
         pictures={picture.source: picture for picture in content.pictures},
+        organisations=organisations,
+        organisation_by_key={org_key(o.name): o for o in organisations},
     )
 
 
@@ -181,6 +198,7 @@ SHARE = "share/"
 SHARE_SCRIPT = "assets/share.js"
 SHARE_STYLESHEET = "assets/share.css"
 SEARCH = "search/"  # the search page, and the folder of its index files
+ORGANISATIONS = "organisations/"  # the register by organisation
 
 
 def route_of(item: Any) -> str:
@@ -198,6 +216,8 @@ def route_of(item: Any) -> str:
             return PLEDGE if item.slug == PLEDGE_PAGE else f"{item.slug}/"
         case Area():
             return f"areas/{item.id}/"
+        case Organisation():
+            return f"organisations/{item.slug}/"
         case Term():
             raise TypeError("a Term's route depends on whether it is a sector or a theme: use sector_route or theme_route")
     raise TypeError(f"no route for {item!r}")
@@ -249,6 +269,16 @@ def sector_route(term: Term) -> str:
 
 def theme_route(term: Term) -> str:
     return f"themes/{term.id}/"
+
+
+def register_area_route(area: Area) -> str:
+    """The pledge register filtered to one area (current and former signatories, and organisations)."""
+    return f"pledge/areas/{area.id}/"
+
+
+def register_sector_route(term: Term) -> str:
+    """The pledge register filtered to one sector."""
+    return f"pledge/sectors/{term.id}/"
 
 
 def output_path(route: str) -> str:

@@ -191,8 +191,8 @@ def tile_map_svg(glance: Glance, link: Callable[[str], str], title_id: str = "re
     height = max(glance.rows, 1) * (TILE_H + GAP) - GAP
     svg = ET.Element("svg", {"xmlns": "http://www.w3.org/2000/svg", "viewBox": f"0 0 {width} {height}",
                              "width": str(width), "height": str(height), "class": "region-map__svg", "role": "group", "aria-labelledby": title_id})  # fmt: skip
-    _el(svg, "title", f"Map of the {len(glance.tiles)} areas of the East of England, with the number of signatories "
-                      "and stories in each. Each area links to its page.", id=title_id)  # fmt: skip
+    _el(svg, "title", f"Map of the {len(glance.tiles)} areas of the East of England, with the number of current "
+                      "signatories and stories in each. Each area links to its page.", id=title_id)  # fmt: skip
     for tile in sorted(glance.tiles, key=lambda t: (t.row, t.column)):
         _tile(svg, tile, link)
     return ET.tostring(svg, encoding="unicode", short_empty_elements=True)

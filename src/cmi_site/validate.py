@@ -33,6 +33,7 @@ from .models import (
     Update,
     Withdrawn,
 )
+from .organisations import organisation_problems
 from .pictures import plan_pictures
 from .schema import SLUG, Vocab, check_fields, image_path, show, suggest
 from .source import parse_doc
@@ -42,7 +43,7 @@ WITHDRAWABLE = frozenset({"stories", "signatories"})  # may be `withdrawn:` (val
 
 # Page slugs that would collide with the site's own sections.
 RESERVED_SLUGS = frozenset(
-    {"stories", "signatories", "areas", "themes", "sectors", "events", "data", "assets", "images", "search",
+    {"stories", "signatories", "organisations", "areas", "themes", "sectors", "events", "data", "assets", "images", "search",
      "easy-read", "self-assessment", "share", "calendar", "page", "feed", "sitemap", "404", "index"}
 )  # fmt: skip
 REQUIRED_PAGES = ("pledge",)
@@ -85,6 +86,10 @@ def cross_checks(doc: SourceDoc, values: dict[str, Any], vocab: Vocab) -> list[P
     problems = []
     if doc.collection == "stories":
         problems += picture_problems(doc, values)
+    if doc.collection == "signatories" and values.get("left") and values.get("signed") and values["left"] < values["signed"]:
+        problems.append(Problem(doc.path, doc.line_of("left"), "left",
+                                f"they left ({values['left'].isoformat()}) before they signed ({values['signed'].isoformat()}) "
+                                "(check left and signed)"))  # fmt: skip
     if doc.collection == "events":
         if not values.get("location") and not values.get("online"):
             problems.append(Problem(doc.path, doc.line_of("title"), "location",
@@ -160,11 +165,13 @@ def make_model(doc: SourceDoc, v: dict[str, Any], body: str) -> Story | Signator
         }
         consent = Consent(v["consent"]["date"], v["consent"]["how"])
         return Story(**common, **plain, **lists, self_assessment=ratings, draft=bool(v["draft"]), consent=consent,
-                     told_by=v["told_by"] or (), image_decorative=bool(v["image_decorative"]))  # fmt: skip
+                     told_by=v["told_by"] or (), image_decorative=bool(v["image_decorative"]),
+                     organisations=v["organisations"] or ())  # fmt: skip
     if doc.collection == "signatories":
         updates = sorted((Update(u["date"], u["text"]) for u in v["updates"] or ()), key=lambda u: u.date, reverse=True)
         plain = {
-            k: v[k] for k in ("name", "role", "organisation", "area", "sector", "signed", "commitments", "website", "easy_read")
+            k: v[k] for k in ("name", "role", "organisation", "area", "sector", "signed", "commitments", "website", "easy_read",
+                              "left")
         }
         return Signatory(**common, **plain, updates=tuple(updates))
     if doc.collection == "events":
@@ -214,7 +221,8 @@ def check_document(doc: DocFile, data: bytes | Problem, vocab: Vocab) -> DocResu
 
 # The front matter keys that checks across documents (write_up_problems) read, by collection. A
 # DocResult keeps only these of its document (it is cached for every file: the rest is in its model).
-CROSS_CHECKED = {"events": ("write_up",), "stories": ("draft", "withdrawn"), "signatories": ("withdrawn",)}
+CROSS_CHECKED = {"events": ("write_up",), "stories": ("draft", "withdrawn", "organisations"),
+                 "signatories": ("withdrawn", "organisation")}
 
 
 def cross_check_part(doc: SourceDoc) -> SourceDoc:
@@ -315,6 +323,7 @@ def validate(loaded: Loaded, results: list[DocResult], planned: Callable[[Static
     docs = [r.doc for r in results if r.doc is not None]  # front matter of every readable file, for cross-checks
     problems += collection_problems([r for r in results if r.read], models["pages"])
     problems += write_up_problems(docs)
+    problems += organisation_problems(docs)
     problems += empty_site_problems(loaded, docs)
     pictures, found = plan_pictures(loaded.images, planned)
     problems += found

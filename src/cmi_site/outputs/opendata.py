@@ -10,29 +10,42 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..models import Output, Story
+from ..models import Output, Signatory, Story
 from ..site import Site, route_of
 from .formats import JSON_ERRORS, document_text
 
-SIGNATORY_COLUMNS = ("slug", "name", "role", "organisation", "area", "area_name", "sector", "sector_name", "signed",
-                     "commitments", "website", "latest_update", "url")  # fmt: skip
+SIGNATORY_COLUMNS = ("slug", "name", "role", "organisation", "area", "area_name", "sector", "sector_name", "signed", "left",
+                     "commitments", "website", "updates", "latest_update", "organisation_url", "url")  # fmt: skip
 
 
-def signatory_record(site: Site, s: Any) -> dict[str, Any]:
+def signatory_record(site: Site, s: Signatory) -> dict[str, Any]:
     return {
         "slug": s.slug, "name": s.name, "role": s.role, "organisation": s.organisation, "area": s.area,
-        "sector": s.sector, "signed": s.signed.isoformat(), "commitments": list(s.commitments),
-        "website": s.website, "updates": [{"date": u.date.isoformat(), "text": u.text} for u in s.updates],
-        "url": route_of(s),
+        "sector": s.sector, "signed": s.signed.isoformat(), "left": s.left.isoformat() if s.left else None,
+        "commitments": list(s.commitments), "website": s.website,
+        "updates": [{"date": u.date.isoformat(), "text": u.text} for u in s.updates],
+        "organisation_url": _organisation_url(site, s), "url": route_of(s),
     }  # fmt: skip
 
 
+def _organisation_url(site: Site, s: Signatory) -> str:
+    organisation = site.organisation_of(s.organisation)
+    return route_of(organisation) if organisation is not None else ""
+
+
+def updates_cell(s: Signatory) -> str:
+    """A signatory's updates in one cell, newest first, one a line: '2025-06-01: what happened' (the form
+    `cmi-site import signatories` reads back; a line break inside an update's text becomes a space)."""
+    return "\n".join(f"{u.date.isoformat()}: {' '.join(u.text.split())}" for u in s.updates)
+
+
 def signatories_csv(site: Site) -> Output:
-    """data/signatories.csv: one row per signatory (columns SIGNATORY_COLUMNS)."""
+    """data/signatories.csv: one row per signatory, current and former (columns SIGNATORY_COLUMNS); the
+    commitments and updates one a line in their cells, as a spreadsheet shows a cell's lines."""
     rows = [[
         s.slug, s.name, s.role, s.organisation, s.area, site.area_by_id[s.area].name, s.sector,
-        site.sector_by_id[s.sector].name, s.signed.isoformat(), " | ".join(s.commitments), s.website or "",
-        s.updates[0].date.isoformat() if s.updates else "", route_of(s),
+        site.sector_by_id[s.sector].name, s.signed.isoformat(), s.left.isoformat() if s.left else "", "\n".join(s.commitments),
+        s.website or "", updates_cell(s), s.updates[0].date.isoformat() if s.updates else "", _organisation_url(site, s), route_of(s),
     ] for s in site.signatories]  # fmt: skip
     return Output("data/signatories.csv", csv_file(SIGNATORY_COLUMNS, rows))
 
