@@ -13,7 +13,8 @@
   var BREAK = /[^\p{L}\p{N}_\s'\u2019-]+/u; // punctuation, as _BREAK in searchtext.py
   var SHOWN = 10; // results drawn at a time
   var EXPANSIONS = 10; // at most this many index words for a word being typed
-  var FIRST_TYPO = 7; // a word this long or longer may have a typo in its first letter (all dictionaries load)
+  var TYPO = 5; // a word this long or longer may have a typo (the dictionary groups of its first letter load)
+  var FIRST_TYPO = 7; // a word this long or longer may have a typo in its first letter (all dictionary groups load)
   var WAIT = 150; // ms: while typing, wait this long for the next key before loading anything new
   var SOME = "No results with all of your words. Showing results with some of them. ";
   // What a document's lead and body are (doc_text in outputs/search.py), said when no shown word matched.
@@ -102,7 +103,7 @@
 
   // ---- loading the index -------------------------------------------------------------------------
 
-  var parts = {}, files = {}, M = null, STOP = null, VALUES = {}, STALE = {};
+  var parts = {}, files = {}, M = null, STOP = null, VALUES = {}, STALE = {}, HASHES = {};
 
   function loadFile(name) {
     if (!files[name]) {
@@ -130,9 +131,15 @@
     }
     if (run.id !== latest) throw STALE;
     await Promise.all(missing.map((key) => {
-      return loadFile(M.files[key]).then(() => { if (!parts[key]) throw new Error("missing " + key); });
+      return loadFile(fileOf(key)).then(() => { if (!parts[key]) throw new Error("missing " + key); });
     }));
     if (run.id !== latest) throw STALE;
+  }
+
+  /* A part's file: key.hash.js, the hash from main (numbered parts, c0 c1 ..., as one list per kind). */
+  function fileOf(key) {
+    var m = /^([a-z])([0-9]+)$/.exec(key);
+    return key + "." + (m ? HASHES[m[1]][+m[2]] : M.files[key]) + ".js";
   }
 
   function unique(list) {
@@ -160,14 +167,41 @@
 
   var dicts = {}, decoded = new Map();
 
-  function dictKey(word) {
-    return "d" + partOf(M.starts.d, word);
+  /* The dictionary groups holding the terms from lo to hi: groups are runs of sorted terms. */
+  function dictKeys(lo, hi) {
+    var keys = [];
+    for (var i = partOf(M.starts.d, lo), last = partOf(M.starts.d, hi); i <= last; i++) keys.push("d" + i);
+    return keys;
   }
 
-  function dictionary(word) {
-    var key = dictKey(word);
-    if (!dicts[key]) dicts[key] = { t: parts[key].w ? parts[key].w.split(" ") : [], f: parts[key].f };
-    return dicts[key];
+  /* The groups a word needs, as expand looks it up: its stem, itself, and, for a word being typed,
+     the words it begins and the shorter words it may be a form of (mayStemTo). */
+  function wordKeys(t) {
+    var lo = t.s < t.w ? t.s : t.w, hi = t.s < t.w ? t.w : t.s;
+    if (t.prefix) {
+      var short = t.w.slice(0, Math.max(3, t.w.length - 4));
+      return dictKeys(short < lo ? short : lo, t.w + "\uffff");
+    }
+    return dictKeys(lo, hi);
+  }
+
+  /* The groups a typo needs: those of the word's first letter, or (mode 2) every group. */
+  function typoKeys(t, mode) {
+    return mode === 2 ? M.starts.d.map((_, i) => "d" + i) : dictKeys(t.w.charAt(0), t.w.charAt(0) + "\uffff");
+  }
+
+  /* Dictionary groups, loaded, as one sorted list of terms (t) and their frequency characters (f). */
+  function dictionary(keys) {
+    var id = keys.join(" ");
+    if (!dicts[id]) {
+      var t = [], f = "";
+      keys.forEach((key) => {
+        if (parts[key].w) t = t.concat(parts[key].w.split(" "));
+        f += parts[key].f;
+      });
+      dicts[id] = { t: t, f: f };
+    }
+    return dicts[id];
   }
 
   function shardKey(term) {
@@ -213,15 +247,16 @@
     return SUFFIXES.some((s) => s.indexOf(rest) === 0);
   }
 
-  /* A query word -> Map(term -> weight): the word itself, the words it begins (while typing), and,
-     when neither is in the index, words one typo away in words of 5 letters or more; with everywhere,
-     in every dictionary, so that a typo in the first letter is forgiven too (sdvocacy). */
-  function expand(token, everywhere) {
-    var D = dictionary(token.w), found = new Map(), w = token.w;
+  /* A query word -> Map(term -> weight). Mode 0: the word itself and the words it begins (while
+     typing); mode 1, when mode 0 found nothing: words one typo away that start with its first letter
+     (words of TYPO letters or more); mode 2, when that found nothing: words one typo away in every
+     dictionary group, so that a typo in the first letter is forgiven too (sdvocacy). */
+  function expand(token, mode) {
+    var D = dictionary(mode ? typoKeys(token, mode) : wordKeys(token)), found = new Map(), w = token.w;
     function has(t) { return D.t[seek(D.t, t)] === t; }
     function put(t, weight) { if (!(found.get(t) >= weight)) found.set(t, weight); }
-    if (has(token.s)) put(token.s, 1);
-    if (token.prefix && w.length > 2) {
+    if (!mode && has(token.s)) put(token.s, 1);
+    if (!mode && token.prefix && w.length > 2) {
       var matches = [];
       for (var i = seek(D.t, w); i < D.t.length && D.t[i].indexOf(w) === 0; i++) matches.push(i);
       matches.sort((a, b) => DIGIT[D.f.charCodeAt(b)] - DIGIT[D.f.charCodeAt(a)] || a - b);
@@ -230,9 +265,7 @@
         if (has(w.slice(0, k)) && mayStemTo(w.slice(0, k), w.slice(k))) put(w.slice(0, k), 0.6);
       }
     }
-    var near = (t) => { if (within1(t, token.s) || within1(t, w)) put(t, 0.5); };
-    if (!found.size && w.length >= 5) D.t.forEach(near);
-    if (!found.size && everywhere) M.starts.d.forEach((_, i) => { dictionary(M.starts.d[i] || "").t.forEach(near); });
+    if (mode) D.t.forEach((t) => { if (within1(t, token.s) || within1(t, w)) put(t, 0.5); });
     return found;
   }
 
@@ -273,12 +306,13 @@
       whole.ids.forEach((d, j) => { score[d] = WEIGHT[DIGIT[whole.w.charCodeAt(j)]]; });
       return { all: false, score: score, terms: terms, where: where, words: tokens.whole.slice(1).split("_"), partial: false };
     }
-    await need(tokens.map((t) => dictKey(t.w)), run);
-    var expanded = tokens.map((t) => expand(t, false)), keys = [];
-    var lost = tokens.filter((t, i) => !expanded[i].size && t.w.length >= FIRST_TYPO);
-    if (lost.length) { // a typo in the first letter: look in every dictionary (only for long words)
-      await need(M.starts.d.map((_, i) => "d" + i), run);
-      expanded = tokens.map((t, i) => expanded[i].size || t.w.length < FIRST_TYPO ? expanded[i] : expand(t, true));
+    await need(tokens.flatMap(wordKeys), run);
+    var expanded = tokens.map((t) => expand(t, 0)), keys = [];
+    for (var mode = 1; mode <= 2; mode++) { // a typo: in the groups of the word's first letter, then in all (long words only)
+      var shortest = mode === 1 ? TYPO : FIRST_TYPO, lost = tokens.filter((t, i) => !expanded[i].size && t.w.length >= shortest);
+      if (!lost.length) break;
+      await need(lost.flatMap((t) => typoKeys(t, mode)), run);
+      expanded = tokens.map((t, i) => expanded[i].size || t.w.length < shortest ? expanded[i] : expand(t, mode));
     }
     tokens.pairs.forEach((pair) => { expanded.push(new Map([[pair, 1]])); }); // a phrase: each pair is needed
     var needed = expanded.length, bonus = new Map(tokens.near.map((pair) => [pair, 1]));
@@ -597,6 +631,7 @@
     status.textContent = "Loading the search index\u2026";
     loadFile(root.dataset.index).then(() => {
       M = parts.main;
+      Object.keys(M.files).forEach((k) => { if (k.length === 1) HASHES[k] = M.files[k].split(" "); });
       STOP = new Set(M.stop.split(" "));
       M.facets.forEach((f) => { VALUES[f[0]] = f[1]; });
       decodeFacet("type", M.type);

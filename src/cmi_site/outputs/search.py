@@ -61,12 +61,16 @@ from .searchtext import (
     utf16_key,
 )
 
-MAX_FILES_PER = 50  # the index adds at most one file per this many pages
+MAX_FILES_PER = 16  # the index adds at most one file per this many pages
 SINGLE_FILE_BYTES = 150_000  # below this (uncompressed), the whole index is one file
-MIN_SHARD_BYTES = 8_000  # no postings file smaller than about this, however many files are allowed
-MIN_CHUNK_DOCS = 16  # no chunk of fewer documents than this
-SHARD_SHARE = 0.3  # of the files left after main, filters and dictionary: the share for postings
-PAIR_SHARE = 0.2  # and the share for the postings of pairs of words (searched for phrases)
+# The sizes (uncompressed) that a file of each kind aims at when the file budget allows: a query loads
+# one dictionary group and one postings shard per word, and the chunks of the ten results it shows,
+# which are anywhere in the index, so small chunks matter most (bench/search.py --corpus prose).
+DICT_BYTES = 16_000  # a dictionary group (about 6 KB gzip)
+SHARD_BYTES = 40_000  # a postings shard of words, or of pairs of words (about 15 KB gzip)
+CHUNK_DOCS = 20  # documents in a chunk (about 2 KB gzip)
+MIN_CHUNK_DOCS = 8  # no chunk of fewer documents than this, however many files are allowed
+HASH = 8  # hex digits of a file's content hash in its name
 SUMMARY_CHARS = 160  # a result's summary is cut (at a word) to about this length
 _HEADING = re.compile(r"<h[2-6]\b[^>]*>(.*?)</h[2-6]>", re.DOTALL)  # in sanitised HTML (markup.py)
 KINDS = (("story", "Stories", "Story"), ("signatory", "Signatories", "Signatory"), ("event", "Events", "Event"),
@@ -224,14 +228,6 @@ def balanced_runs(items: Sequence[Any], count: int, size: Any) -> list[list[Any]
     return [run for run in runs if run]
 
 
-def group_by_first_char(terms: Sequence[str], groups: int) -> list[list[str]]:
-    """Sorted terms -> at most `groups` runs of similar size, never splitting the terms of one first character."""
-    by_char: dict[str, list[str]] = {}
-    for term in terms:
-        by_char.setdefault(term[0], []).append(term)
-    return [[term for group in run for term in group] for run in balanced_runs(list(by_char.values()), groups, len)]
-
-
 def js_data(key: str, data: Any) -> str:
     """One part as a line of JavaScript: CMI_SEARCH.add("key",{...}); JSON is JavaScript once U+2028 and
     U+2029 (line ends in older JavaScript) are escaped, and with '<' escaped too no text can end a
@@ -246,24 +242,27 @@ def js_data(key: str, data: Any) -> str:
 class Budget:
     """How many files of each kind: dictionary groups, postings shards, chunks of documents."""
 
-    dicts: int
+    dicts: int  # dictionary groups
     shards: int
     pairs: int  # postings shards of the pairs of words (phrases)
     chunks: int
     single: bool  # everything in one file
 
 
-def plan_budget(page_count: int, facets: int, docs: int, postings_bytes: int, pair_bytes: int, first_chars: int,
+def plan_budget(page_count: int, facets: int, docs: int, dict_bytes: int, postings_bytes: int, pair_bytes: int,
                 total_bytes: int) -> Budget:  # fmt: skip
-    """Split the index into at most page_count // MAX_FILES_PER files, main.js and filters included."""
+    """Split the index into at most page_count // MAX_FILES_PER files, main.js and filters included:
+    files of the sizes aimed at (DICT_BYTES, SHARD_BYTES, CHUNK_DOCS), or, when that is too many,
+    fewer files, each kind cut down in proportion."""
     spare = page_count // MAX_FILES_PER - 1 - facets
     if total_bytes <= SINGLE_FILE_BYTES or spare < 4:
         return Budget(1, 1, 1, 1, single=True)
-    dicts = max(1, min(first_chars, spare // 8))
-    shards = max(1, min(int((spare - dicts) * SHARD_SHARE), postings_bytes // MIN_SHARD_BYTES))
-    pairs = max(1, min(int((spare - dicts) * PAIR_SHARE), pair_bytes // MIN_SHARD_BYTES))
-    chunks = max(1, min(spare - dicts - shards - pairs, -(-docs // MIN_CHUNK_DOCS)))
-    return Budget(dicts, shards, pairs, chunks, single=False)
+    wanted = [-(-dict_bytes // DICT_BYTES), -(-postings_bytes // SHARD_BYTES), -(-pair_bytes // SHARD_BYTES),
+              -(-docs // CHUNK_DOCS)]  # fmt: skip
+    scale = min(1.0, spare / max(1, sum(wanted)))
+    dicts, shards, pairs, chunks = (max(1, int(n * scale)) for n in wanted)
+    chunks = min(chunks, spare - dicts - shards - pairs, -(-docs // MIN_CHUNK_DOCS))
+    return Budget(dicts, shards, pairs, max(1, chunks), single=False)
 
 
 @dataclass(frozen=True)
@@ -274,7 +273,12 @@ class Part:
     @property
     def file_name(self) -> str:
         """The part's file name: its key and a hash of its content."""
-        return f"{self.key}.{hashlib.sha256(self.data).hexdigest()[:10]}.js"
+        return f"{self.key}.{self.hash}.js"
+
+    @property
+    def hash(self) -> str:
+        """A hash of the part's content, as its file name carries it."""
+        return hashlib.sha256(self.data).hexdigest()[:HASH]
 
     @property
     def data(self) -> bytes:
@@ -287,8 +291,8 @@ def term_parts(postings: Postings, budget: Budget) -> tuple[list[Part], dict[str
     ordered = sorted(postings, key=utf16_key)
     terms, pairs = [t for t in ordered if PAIR not in t], [t for t in ordered if PAIR in t]
     parts, dict_starts = [], []
-    for i, group in enumerate(group_by_first_char(terms, budget.dicts)):
-        dict_starts.append(group[0][0] if i else "")
+    for i, group in enumerate(balanced_runs(terms, budget.dicts, lambda t: len(t) + 2)):
+        dict_starts.append(group[0] if i else "")
         data = {"w": " ".join(group), "f": "".join(df_bucket(len(postings[t].numbers)) for t in group)}
         parts.append(Part(f"d{i}", js_data(f"d{i}", data)))
     starts = {"d": dict_starts or [""]}
@@ -309,6 +313,17 @@ def chunk_parts(docs: Sequence[SearchDoc], count: int) -> tuple[list[Part], int]
     return parts, size
 
 
+def file_hashes(parts: Sequence[Part]) -> dict[str, str]:
+    """Where main.js says each part is: the numbered parts of a kind (c0, c1 ...) as their hashes in
+    order, one string ("3f0a... 9b1c..."), and a filter's part by its key; a file is named
+    key.hash.js. Hundreds of file names written out in full would make main.js twice the size."""
+    out: dict[str, list[str]] = {}
+    for part in parts:
+        numbered = re.fullmatch(r"([a-z])([0-9]+)", part.key)
+        out.setdefault(numbered.group(1) if numbered else part.key, []).append(part.hash)
+    return {key: " ".join(hashes) for key, hashes in out.items()}
+
+
 @dataclass(frozen=True)
 class SearchIndex:
     """The built index: the file the search page names, the filters it shows, and every file."""
@@ -327,18 +342,20 @@ def build_search_index(site: Site, page_count: int, docs: Sequence[SearchDoc] | 
     if postings is None:
         postings = build_postings(doc_weights(doc_text(site, doc)) for doc in docs)
     facets = facets_of(site)
-    postings_bytes = sum(len(t) + len(p.numbers) * 3 for t, p in postings.items() if PAIR not in t)
-    pair_bytes = sum(len(t) + len(p.numbers) * 3 for t, p in postings.items() if PAIR in t)
+    sizes = {True: 0, False: 0}  # pairs of words, words: about the size of their postings in the index
+    for term, found in postings.items():
+        sizes[PAIR in term] += len(term) + len(found.numbers) * 2 + 8
+    dict_bytes = sum(len(term) + 2 for term in postings if PAIR not in term)
     display_bytes = sum(len(d.title) + len(d.summary) + len(d.route) + len(d.areas) + 24 for d in docs)
-    budget = plan_budget(page_count, len(facets) - 1, len(docs), postings_bytes, pair_bytes, len({t[0] for t in postings}),
-                         postings_bytes + pair_bytes + display_bytes)  # fmt: skip
+    budget = plan_budget(page_count, len(facets) - 1, len(docs), dict_bytes, sizes[False], sizes[True],
+                         dict_bytes + sizes[False] + sizes[True] + display_bytes)  # fmt: skip
     term_list, starts = term_parts(postings, budget)
     chunks, chunk_size = chunk_parts(docs, budget.chunks)
     facet_list = [Part(f"f{f.id}", js_data(f"f{f.id}", facet_column(docs, f))) for f in facets[1:]]
     parts = [*facet_list, *term_list, *chunks]
     manifest = {
         "docs": len(docs), "chunk": chunk_size, "starts": starts,
-        "files": {} if budget.single else {p.key: p.file_name for p in parts},
+        "files": {} if budget.single else file_hashes(parts),
         "facets": [[f.id, [value for value, _ in f.values]] for f in facets],  # in the page's order
         "type": facet_column(docs, facets[0]), "stop": " ".join(sorted(STOPWORDS)),
         "kinds": {kind: singular for kind, _, singular in KINDS},
