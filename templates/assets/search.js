@@ -185,9 +185,19 @@
     return dictKeys(lo, hi);
   }
 
-  /* The groups a typo needs: those of the word's first letter, or (mode 2) every group. */
+  /* The groups a typo needs: those of the word's first letter (mode 1); for a typo in the first letter
+     (mode 2), with x the word or its stem: the long words whose all-but-first letters are x.slice(1) (a
+     letter changed) or x (one added), and the groups of x.slice(1) (one too many) and of x with its
+     first two letters swapped. A single-file index has no tail groups (e): it looks at every group. */
   function typoKeys(t, mode) {
-    return mode === 2 ? M.starts.d.map((_, i) => "d" + i) : dictKeys(t.w.charAt(0), t.w.charAt(0) + "\uffff");
+    if (mode === 1) return dictKeys(t.w.charAt(0), t.w.charAt(0) + "\uffff");
+    if (!M.starts.e) return M.starts.d.map((_, i) => "d" + i);
+    var keys = [];
+    unique([t.s, t.w]).forEach((x) => {
+      keys.push("e" + partOf(M.starts.e, x.slice(1)), "e" + partOf(M.starts.e, x));
+      keys.push.apply(keys, dictKeys(x.slice(1), x.slice(1)).concat(dictKeys(x.charAt(1) + x.charAt(0) + x.slice(2), x.charAt(1) + x.charAt(0) + x.slice(2))));
+    });
+    return unique(keys);
   }
 
   /* Dictionary groups, loaded, as one sorted list of terms (t) and their frequency characters (f). */
@@ -197,7 +207,7 @@
       var t = [], f = "";
       keys.forEach((key) => {
         if (parts[key].w) t = t.concat(parts[key].w.split(" "));
-        f += parts[key].f;
+        f += parts[key].f || ""; // a tail group (e) has no frequencies: only typos look at it
       });
       dicts[id] = { t: t, f: f };
     }

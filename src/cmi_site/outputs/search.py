@@ -8,8 +8,11 @@ It is split so that a query loads only what it needs:
               where each other part starts, and the file name of every other part.
   f<facet>    one filter (area, sector, theme, approach) as a column of bits per document; loaded
               when the visitor opens or uses that filter.
-  d<i>        dictionary: the terms that start with a group of first characters, with a rough
-              document frequency; used to expand a word being typed ("hosp") and to forgive a typo.
+  d<i>        dictionary: a run of the sorted terms, with a rough document frequency; used to expand
+              a word being typed ("hosp") and to forgive a typo (the groups of the word's first letter).
+  e<i>        the terms of TAIL letters or more again, sorted by all but their first letter: a typo in
+              the first letter ("sdvocacy") leaves the rest of the word as it is, so it needs the group
+              of "dvocacy" (a letter changed) and of "sdvocacy" (one added), not the whole dictionary.
   t<i>        postings: a contiguous range of sorted terms -> the documents holding each term, with a
               weight saying where (title, summary, body) and how often.
   p<i>        the same for pairs of words that follow each other in a title or lead ("shar_liv"), and for
@@ -71,6 +74,7 @@ SHARD_BYTES = 40_000  # a postings shard of words, or of pairs of words (about 1
 CHUNK_DOCS = 20  # documents in a chunk (about 2 KB gzip)
 MIN_CHUNK_DOCS = 8  # no chunk of fewer documents than this, however many files are allowed
 HASH = 8  # hex digits of a file's content hash in its name
+TAIL = 6  # terms this long are in the e<i> groups too (a first-letter typo is forgiven in words of 7 letters)
 SUMMARY_CHARS = 160  # a result's summary is cut (at a word) to about this length
 _HEADING = re.compile(r"<h[2-6]\b[^>]*>(.*?)</h[2-6]>", re.DOTALL)  # in sanitised HTML (markup.py)
 KINDS = (("story", "Stories", "Story"), ("signatory", "Signatories", "Signatory"), ("event", "Events", "Event"),
@@ -243,6 +247,7 @@ class Budget:
     """How many files of each kind: dictionary groups, postings shards, chunks of documents."""
 
     dicts: int  # dictionary groups
+    tails: int  # the groups of long terms by all but their first letter (none in a single file)
     shards: int
     pairs: int  # postings shards of the pairs of words (phrases)
     chunks: int
@@ -250,19 +255,19 @@ class Budget:
 
 
 def plan_budget(page_count: int, facets: int, docs: int, dict_bytes: int, postings_bytes: int, pair_bytes: int,
-                total_bytes: int) -> Budget:  # fmt: skip
+                total_bytes: int, tail_bytes: int = 0) -> Budget:  # fmt: skip
     """Split the index into at most page_count // MAX_FILES_PER files, main.js and filters included:
     files of the sizes aimed at (DICT_BYTES, SHARD_BYTES, CHUNK_DOCS), or, when that is too many,
     fewer files, each kind cut down in proportion."""
     spare = page_count // MAX_FILES_PER - 1 - facets
     if total_bytes <= SINGLE_FILE_BYTES or spare < 4:
-        return Budget(1, 1, 1, 1, single=True)
-    wanted = [-(-dict_bytes // DICT_BYTES), -(-postings_bytes // SHARD_BYTES), -(-pair_bytes // SHARD_BYTES),
-              -(-docs // CHUNK_DOCS)]  # fmt: skip
+        return Budget(1, 0, 1, 1, 1, single=True)
+    wanted = [-(-dict_bytes // DICT_BYTES), -(-tail_bytes // DICT_BYTES), -(-postings_bytes // SHARD_BYTES),
+              -(-pair_bytes // SHARD_BYTES), -(-docs // CHUNK_DOCS)]  # fmt: skip
     scale = min(1.0, spare / max(1, sum(wanted)))
-    dicts, shards, pairs, chunks = (max(1, int(n * scale)) for n in wanted)
-    chunks = min(chunks, spare - dicts - shards - pairs, -(-docs // MIN_CHUNK_DOCS))
-    return Budget(dicts, shards, pairs, max(1, chunks), single=False)
+    dicts, tails, shards, pairs, chunks = (max(1, int(n * scale)) for n in wanted)
+    chunks = min(chunks, spare - dicts - tails - shards - pairs, -(-docs // MIN_CHUNK_DOCS))
+    return Budget(dicts, tails, shards, pairs, max(1, chunks), single=False)
 
 
 @dataclass(frozen=True)
@@ -296,6 +301,11 @@ def term_parts(postings: Postings, budget: Budget) -> tuple[list[Part], dict[str
         data = {"w": " ".join(group), "f": "".join(df_bucket(len(postings[t].numbers)) for t in group)}
         parts.append(Part(f"d{i}", js_data(f"d{i}", data)))
     starts = {"d": dict_starts or [""]}
+    if budget.tails:
+        long = sorted((t for t in terms if len(t) >= TAIL), key=lambda t: (utf16_key(t[1:]), utf16_key(t)))
+        runs = balanced_runs(long, budget.tails, lambda t: len(t) + 1)
+        starts["e"] = [run[0][1:] if i else "" for i, run in enumerate(runs)] or [""]
+        parts += [Part(f"e{i}", js_data(f"e{i}", {"w": " ".join(run)})) for i, run in enumerate(runs)]
     for key, keys, count in (("t", terms, budget.shards), ("p", pairs, budget.pairs)):
         runs = balanced_runs(keys, count, lambda t: len(t) + sum(map(len, postings[t].encoded)) + 8)
         starts[key] = [run[0] if i else "" for i, run in enumerate(runs)] or [""]
@@ -346,9 +356,10 @@ def build_search_index(site: Site, page_count: int, docs: Sequence[SearchDoc] | 
     for term, found in postings.items():
         sizes[PAIR in term] += len(term) + len(found.numbers) * 2 + 8
     dict_bytes = sum(len(term) + 2 for term in postings if PAIR not in term)
+    tail_bytes = sum(len(term) + 1 for term in postings if PAIR not in term and len(term) >= TAIL)
     display_bytes = sum(len(d.title) + len(d.summary) + len(d.route) + len(d.areas) + 24 for d in docs)
     budget = plan_budget(page_count, len(facets) - 1, len(docs), dict_bytes, sizes[False], sizes[True],
-                         dict_bytes + sizes[False] + sizes[True] + display_bytes)  # fmt: skip
+                         dict_bytes + sizes[False] + sizes[True] + display_bytes, tail_bytes)  # fmt: skip
     term_list, starts = term_parts(postings, budget)
     chunks, chunk_size = chunk_parts(docs, budget.chunks)
     facet_list = [Part(f"f{f.id}", js_data(f"f{f.id}", facet_column(docs, f))) for f in facets[1:]]
