@@ -103,7 +103,7 @@
 
   // ---- loading the index -------------------------------------------------------------------------
 
-  var parts = {}, files = {}, M = null, STOP = null, VALUES = {}, STALE = {}, HASHES = {};
+  var parts = {}, files = {}, M = null, STOP = null, VALUES = {}, STALE = {};
 
   function loadFile(name) {
     if (!files[name]) {
@@ -136,10 +136,9 @@
     if (run.id !== latest) throw STALE;
   }
 
-  /* A part's file: key.hash.js, the hash from main (numbered parts, c0 c1 ..., as one list per kind). */
+  /* A part's file: key.hash.js, with the hash of its kind from main (c0, c1 ... are kind "c"). */
   function fileOf(key) {
-    var m = /^([a-z])([0-9]+)$/.exec(key);
-    return key + "." + (m ? HASHES[m[1]][+m[2]] : M.files[key]) + ".js";
+    return key + "." + M.files[/^[a-z][0-9]+$/.test(key) ? key.charAt(0) : key] + ".js";
   }
 
   function unique(list) {
@@ -641,7 +640,6 @@
     status.textContent = "Loading the search index\u2026";
     loadFile(root.dataset.index).then(() => {
       M = parts.main;
-      Object.keys(M.files).forEach((k) => { if (k.length === 1) HASHES[k] = M.files[k].split(" "); });
       STOP = new Set(M.stop.split(" "));
       M.facets.forEach((f) => { VALUES[f[0]] = f[1]; });
       decodeFacet("type", M.type);

@@ -5,7 +5,8 @@ domain root and under a sub-path, with no fetch(), no modules and no eval (a str
 It is split so that a query loads only what it needs:
 
   main        always: the document count, the type of every document, the value ids of each filter,
-              where each other part starts, and the file name of every other part.
+              where each other part starts, and the content hash of every other part (its file is
+              key.hash.js).
   f<facet>    one filter (area, sector, theme, approach) as a column of bits per document; loaded
               when the visitor opens or uses that filter.
   d<i>        dictionary: a run of the sorted terms, with a rough document frequency; used to expand
@@ -22,8 +23,10 @@ It is split so that a query loads only what it needs:
 
 Documents are numbered newest first, so "newest first" is document order, a filter-only browse needs
 only the first chunks, and equal scores favour the first chunks too. The index adds at most one file
-per MAX_FILES_PER pages; a small site gets a single file. File names carry a hash of their content,
-so a browser never mixes parts of two builds.
+per MAX_FILES_PER pages; a small site gets a single file. Within that, each kind of file aims at a
+size (DICT_BYTES, SHARD_BYTES, CHUNK_DOCS): a query's cost is the few files it touches, and the ten
+results it shows are anywhere in the index, so chunks are small. File names carry a hash of their
+content, so a browser never mixes parts of two builds.
 
 Tokenising and stemming are mirrored exactly in templates/assets/search.js (tests check both agree):
   normalise  lower case, accents removed (NFD, then U+0300-U+036F dropped), possessive 's and
@@ -323,15 +326,20 @@ def chunk_parts(docs: Sequence[SearchDoc], count: int) -> tuple[list[Part], int]
     return parts, size
 
 
-def file_hashes(parts: Sequence[Part]) -> dict[str, str]:
-    """Where main.js says each part is: the numbered parts of a kind (c0, c1 ...) as their hashes in
-    order, one string ("3f0a... 9b1c..."), and a filter's part by its key; a file is named
-    key.hash.js. Hundreds of file names written out in full would make main.js twice the size."""
-    out: dict[str, list[str]] = {}
+def kind_hashes(parts: Sequence[Part]) -> dict[str, str]:
+    """Where main.js says each part is: one hash for each kind of part, of the content of all its
+    parts (c0, c1 ... are kind "c"; a filter's part is a kind of its own); a part's file is
+    key.hash.js. A hash for each of hundreds of files made main.js twice the size, for no gain:
+    documents are numbered newest first, so a new one changes nearly every part anyway."""
+    kinds: dict[str, list[Part]] = {}
     for part in parts:
-        numbered = re.fullmatch(r"([a-z])([0-9]+)", part.key)
-        out.setdefault(numbered.group(1) if numbered else part.key, []).append(part.hash)
-    return {key: " ".join(hashes) for key, hashes in out.items()}
+        kinds.setdefault(kind_of(part.key), []).append(part)
+    return {kind: hashlib.sha256(b"".join(p.data for p in run)).hexdigest()[:HASH] for kind, run in kinds.items()}
+
+
+def kind_of(key: str) -> str:
+    """A part's key -> its kind: "c12" -> "c", "farea" -> "farea"."""
+    return key[0] if key[1:].isdigit() else key
 
 
 @dataclass(frozen=True)
@@ -366,7 +374,7 @@ def build_search_index(site: Site, page_count: int, docs: Sequence[SearchDoc] | 
     parts = [*facet_list, *term_list, *chunks]
     manifest = {
         "docs": len(docs), "chunk": chunk_size, "starts": starts,
-        "files": {} if budget.single else file_hashes(parts),
+        "files": {} if budget.single else kind_hashes(parts),
         "facets": [[f.id, [value for value, _ in f.values]] for f in facets],  # in the page's order
         "type": facet_column(docs, facets[0]), "stop": " ".join(sorted(STOPWORDS)),
         "kinds": {kind: singular for kind, _, singular in KINDS},
@@ -376,8 +384,9 @@ def build_search_index(site: Site, page_count: int, docs: Sequence[SearchDoc] | 
     if budget.single:
         single = Part("main", main_text + "".join(p.text for p in parts))
         return SearchIndex(single.file_name, facets, (Output(folder + single.file_name, single.data),))
-    main = Part("main", main_text)
-    files = [Output(folder + p.file_name, p.data) for p in [main, *parts]]
+    main, hashes = Part("main", main_text), manifest["files"]
+    files = [Output(folder + main.file_name, main.data)]
+    files += [Output(f"{folder}{p.key}.{hashes[kind_of(p.key)]}.js", p.data) for p in parts]
     return SearchIndex(main.file_name, facets, tuple(files))
 
 
