@@ -372,9 +372,9 @@ def build_search_index(site: Site, page_count: int, docs: Sequence[SearchDoc] | 
     chunks, chunk_size = chunk_parts(docs, budget.chunks)
     facet_list = [Part(f"f{f.id}", js_data(f"f{f.id}", facet_column(docs, f))) for f in facets[1:]]
     parts = [*facet_list, *term_list, *chunks]
+    hashes = {} if budget.single else kind_hashes(parts)
     manifest = {
-        "docs": len(docs), "chunk": chunk_size, "starts": starts,
-        "files": {} if budget.single else kind_hashes(parts),
+        "docs": len(docs), "chunk": chunk_size, "starts": starts, "files": hashes,
         "facets": [[f.id, [value for value, _ in f.values]] for f in facets],  # in the page's order
         "type": facet_column(docs, facets[0]), "stop": " ".join(sorted(STOPWORDS)),
         "kinds": {kind: singular for kind, _, singular in KINDS},
@@ -384,7 +384,7 @@ def build_search_index(site: Site, page_count: int, docs: Sequence[SearchDoc] | 
     if budget.single:
         single = Part("main", main_text + "".join(p.text for p in parts))
         return SearchIndex(single.file_name, facets, (Output(folder + single.file_name, single.data),))
-    main, hashes = Part("main", main_text), manifest["files"]
+    main = Part("main", main_text)
     files = [Output(folder + main.file_name, main.data)]
     files += [Output(f"{folder}{p.key}.{hashes[kind_of(p.key)]}.js", p.data) for p in parts]
     return SearchIndex(main.file_name, facets, tuple(files))
