@@ -287,7 +287,7 @@ def test_a_large_site_is_split_into_shards_chunks_and_filters(tmp_path: Path, co
     main = parts["main"]
     assert isinstance(main, dict)
     # main names every other file: key.hash.js, with one hash for each kind of part (c0, c1 ... are "c").
-    assert sorted(main["files"]) == ["c", "d", "e", "fapproach", "farea", "fsector", "ftheme", "p", "t"]
+    assert sorted(main["files"]) == ["c", "d", "e", "fapproach", "farea", "fsector", "ftheme", "g", "p", "t"]
     names = {f"search/{key}.{main['files'][key if key.startswith('f') else key[0]]}.js" for key in parts if key != "main"}
     assert names | {f"search/{index.main}"} == {o.path for o in index.files}
     # Every term is in exactly one shard: the last whose first term is at or before it.
@@ -303,12 +303,13 @@ def test_a_large_site_is_split_into_shards_chunks_and_filters(tmp_path: Path, co
     words = [w for k in groups for w in parts[k]["w"].split(" ")]  # type: ignore[index]
     assert words == all_terms == sorted(all_terms)
     assert len(groups) > 1 and main["starts"]["d"] == ["", *(parts[k]["w"].split(" ")[0] for k in groups[1:])]  # type: ignore[index]
-    # The tail groups hold every term of TAIL letters or more, sorted by all but its first letter.
-    tails = sorted((p for p in parts if p.startswith("e")), key=lambda k: int(k[1:]))
-    long = [w for k in tails for w in parts[k]["w"].split(" ")]  # type: ignore[index]
-    assert sorted(long) == sorted(t for t in all_terms if len(t) >= search.TAIL) and len(tails) > 1
-    assert long == sorted(long, key=lambda t: (t[1:], t))
-    assert main["starts"]["e"] == ["", *(parts[k]["w"].split(" ")[0][1:] for k in tails[1:])]  # type: ignore[index]
+    # The typo groups hold every term long enough, sorted by all but its first (e) or second (g) letter.
+    for kind, skip, shortest in searchtext.SKIPS:
+        tails = sorted((p for p in parts if p.startswith(kind)), key=lambda k: int(k[1:]))
+        long = [w for k in tails for w in parts[k]["w"].split(" ")]  # type: ignore[index]
+        assert sorted(long) == sorted(t for t in all_terms if len(t) >= shortest) and len(tails) > 1
+        assert long == sorted(long, key=lambda t: (t[:skip] + t[skip + 1 :], t))
+        assert main["starts"][kind] == ["", *(searchtext.skip_letter(parts[k]["w"].split(" ")[0], skip) for k in tails[1:])]  # type: ignore[index]
     # Chunks hold every document, in order, main["chunk"] to a file.
     chunks = sorted((k for k in parts if k.startswith("c")), key=lambda k: int(k[1:]))
     rows = [row for key in chunks for row in parts[key]]  # type: ignore[attr-defined]

@@ -553,6 +553,17 @@ def test_a_first_letter_typo_loads_a_few_dictionary_groups_not_all(tab: Page, sp
     assert any(name.startswith("e") for name in loaded) and 0 < len(groups) < len(every), loaded  # not every group
 
 
+def test_a_typo_after_the_first_letter_loads_its_typo_groups(tab: Page, split_site: Path) -> None:
+    loaded: list[str] = []
+    tab.page.on("request", lambda r: loaded.append(r.url.rsplit("/", 1)[1]) if "/search/" in r.url else None)
+    tab.open(file_url(split_site, "?q=hpspital"))  # the second letter changed: a g group
+    assert tab.titles() == ["Going home from hospital"]
+    assert any(name.startswith("g") for name in loaded) and not any(name.startswith("e") for name in loaded), loaded
+    for typo in ("hsopital", "hospitla", "hopital", "hosspital"):  # swapped, swapped at the end, dropped, doubled
+        tab.type(typo)
+        assert tab.titles() == ["Going home from hospital"], typo
+
+
 def test_under_a_sub_path_with_a_strict_csp(tab: Page, served: str) -> None:
     tab.page.goto(served + "stories/going-home/index.html")
     tab.page.fill("#site-search-q", "hospital discharge")

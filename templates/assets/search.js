@@ -184,17 +184,19 @@
     return dictKeys(lo, hi);
   }
 
-  /* The groups a typo needs: those of the word's first letter (mode 1); for a typo in the first letter
-     (mode 2), with x the word or its stem: the long words whose all-but-first letters are x.slice(1) (a
-     letter changed) or x (one added), and the groups of x.slice(1) (one too many) and of x with its
-     first two letters swapped. A single-file index has no tail groups (e): it looks at every group. */
+  /* The groups a typo needs. Mode 2, a typo in the first letter (i = 0); mode 1, one after it (i = 1).
+     With x the word or its stem and cut = x without letter i, a word one typo away at i is in the
+     typo group (g for i = 1, e for i = 0) of cut (a letter changed) or of x (one added), or in the
+     dictionary as cut (one too many) or as x with letters i and i + 1 swapped; a typo after the
+     second letter keeps the first two (mode 1). A single-file index has no typo groups: it looks at
+     the groups of the first letter (mode 1) or at every group (mode 2). */
   function typoKeys(t, mode) {
-    if (mode === 1) return dictKeys(t.w.charAt(0), t.w.charAt(0) + "\uffff");
-    if (!M.starts.e) return M.starts.d.map((_, i) => "d" + i);
-    var keys = [];
+    var i = 2 - mode, kind = mode === 1 ? "g" : "e", keys = [];
+    if (!M.starts[kind]) return mode === 1 ? dictKeys(t.w.charAt(0), t.w.charAt(0) + "\uffff") : M.starts.d.map((_, j) => "d" + j);
     unique([t.s, t.w]).forEach((x) => {
-      keys.push("e" + partOf(M.starts.e, x.slice(1)), "e" + partOf(M.starts.e, x));
-      keys.push.apply(keys, dictKeys(x.slice(1), x.slice(1)).concat(dictKeys(x.charAt(1) + x.charAt(0) + x.slice(2), x.charAt(1) + x.charAt(0) + x.slice(2))));
+      var cut = x.slice(0, i) + x.slice(i + 1), swap = x.slice(0, i) + x.charAt(i + 1) + x.charAt(i) + x.slice(i + 2);
+      keys.push(kind + partOf(M.starts[kind], cut), kind + partOf(M.starts[kind], x));
+      keys.push.apply(keys, dictKeys(cut, cut).concat(dictKeys(swap, swap), mode === 1 ? dictKeys(x.slice(0, 2), x.slice(0, 2) + "\uffff") : []));
     });
     return unique(keys);
   }

@@ -11,9 +11,10 @@ It is split so that a query loads only what it needs:
               when the visitor opens or uses that filter.
   d<i>        dictionary: a run of the sorted terms, with a rough document frequency; used to expand
               a word being typed ("hosp") and to forgive a typo (the groups of the word's first letter).
-  e<i>        the terms of TAIL letters or more again, sorted by all but their first letter: a typo in
-              the first letter ("sdvocacy") leaves the rest of the word as it is, so it needs the group
-              of "dvocacy" (a letter changed) and of "sdvocacy" (one added), not the whole dictionary.
+  e<i>, g<i>  typo groups: the terms again, sorted by all but their first (e) or second (g) letter. A
+              typo in the first letter ("sdvocacy") leaves the rest as it is, so it needs the e groups
+              of "dvocacy" (a letter changed) and "sdvocacy" (one added), not the whole dictionary; one
+              in the second letter the g groups; a later one the dictionary of the first two letters.
   t<i>        postings: a contiguous range of sorted terms -> the documents holding each term, with a
               weight saying where (title, summary, body) and how often.
   p<i>        the same for pairs of words that follow each other in a title or lead ("shar_liv"), and for
@@ -58,12 +59,15 @@ from .searchtext import (
     HEADINGS,
     LEAD,
     PAIR,
+    SKIPS,
     STOPWORDS,
     TITLE,
     Postings,
     build_postings,
     df_bucket,
     doc_weights,
+    skip_letter,
+    typo_terms,
     utf16_key,
 )
 
@@ -77,7 +81,6 @@ SHARD_BYTES = 40_000  # a postings shard of words, or of pairs of words (about 1
 CHUNK_DOCS = 20  # documents in a chunk (about 2 KB gzip)
 MIN_CHUNK_DOCS = 8  # no chunk of fewer documents than this, however many files are allowed
 HASH = 8  # hex digits of a file's content hash in its name
-TAIL = 6  # terms this long are in the e<i> groups too (a first-letter typo is forgiven in words of 7 letters)
 SUMMARY_CHARS = 160  # a result's summary is cut (at a word) to about this length
 _HEADING = re.compile(r"<h[2-6]\b[^>]*>(.*?)</h[2-6]>", re.DOTALL)  # in sanitised HTML (markup.py)
 KINDS = (("story", "Stories", "Story"), ("signatory", "Signatories", "Signatory"), ("event", "Events", "Event"),
@@ -250,7 +253,7 @@ class Budget:
     """How many files of each kind: dictionary groups, postings shards, chunks of documents."""
 
     dicts: int  # dictionary groups
-    tails: int  # the groups of long terms by all but their first letter (none in a single file)
+    tails: int  # typo groups, e and g together (none in a single file)
     shards: int
     pairs: int  # postings shards of the pairs of words (phrases)
     chunks: int
@@ -304,11 +307,12 @@ def term_parts(postings: Postings, budget: Budget) -> tuple[list[Part], dict[str
         data = {"w": " ".join(group), "f": "".join(df_bucket(len(postings[t].numbers)) for t in group)}
         parts.append(Part(f"d{i}", js_data(f"d{i}", data)))
     starts = {"d": dict_starts or [""]}
-    if budget.tails:
-        long = sorted((t for t in terms if len(t) >= TAIL), key=lambda t: (utf16_key(t[1:]), utf16_key(t)))
-        runs = balanced_runs(long, budget.tails, lambda t: len(t) + 1)
-        starts["e"] = [run[0][1:] if i else "" for i, run in enumerate(runs)] or [""]
-        parts += [Part(f"e{i}", js_data(f"e{i}", {"w": " ".join(run)})) for i, run in enumerate(runs)]
+    by_kind = typo_terms(terms) if budget.tails else {}
+    for (kind, skip, _), group in zip(SKIPS, by_kind.values(), strict=False):  # the groups shared out by size
+        runs = balanced_runs(group, max(1, round(budget.tails * len(group) / max(1, sum(map(len, by_kind.values()))))),
+                             lambda t: len(t) + 1)  # fmt: skip
+        starts[kind] = [skip_letter(run[0], skip) if i else "" for i, run in enumerate(runs)] or [""]
+        parts += [Part(f"{kind}{i}", js_data(f"{kind}{i}", {"w": " ".join(run)})) for i, run in enumerate(runs)]
     for key, keys, count in (("t", terms, budget.shards), ("p", pairs, budget.pairs)):
         runs = balanced_runs(keys, count, lambda t: len(t) + sum(map(len, postings[t].encoded)) + 8)
         starts[key] = [run[0] if i else "" for i, run in enumerate(runs)] or [""]
@@ -364,7 +368,7 @@ def build_search_index(site: Site, page_count: int, docs: Sequence[SearchDoc] | 
     for term, found in postings.items():
         sizes[PAIR in term] += len(term) + len(found.numbers) * 2 + 8
     dict_bytes = sum(len(term) + 2 for term in postings if PAIR not in term)
-    tail_bytes = sum(len(term) + 1 for term in postings if PAIR not in term and len(term) >= TAIL)
+    tail_bytes = sum(len(t) + 1 for t in postings if PAIR not in t for _, _, shortest in SKIPS if len(t) >= shortest)
     display_bytes = sum(len(d.title) + len(d.summary) + len(d.route) + len(d.areas) + 24 for d in docs)
     budget = plan_budget(page_count, len(facets) - 1, len(docs), dict_bytes, sizes[False], sizes[True],
                          dict_bytes + sizes[False] + sizes[True] + display_bytes, tail_bytes)  # fmt: skip
