@@ -365,3 +365,11 @@ def test_search_page_slug_is_reserved(site_dir: Path, run_cli: Callable[..., Run
     result = run_cli("check")
     assert result.code == 1
     assert "content/pages/search.md" in result.err
+
+
+def test_a_kind_of_typo_group_with_no_terms_long_enough_is_left_out() -> None:
+    # search.js then looks in the dictionary groups; a start with no file would fail the search.
+    postings = searchtext.build_postings([{"cafe": 8, "tea": 1}, {"walk": 4}])
+    parts, starts = search.term_parts(postings, search.Budget(1, 1, 1, 1, 1, single=False))
+    assert "e" not in starts and starts["g"] == [""]  # e: 6 letters or more; g: 4 or more
+    assert [p.key for p in parts if p.key[0] in "eg"] == ["g0"]

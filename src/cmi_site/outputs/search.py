@@ -311,7 +311,8 @@ def term_parts(postings: Postings, budget: Budget) -> tuple[list[Part], dict[str
     for (kind, skip, _), group in zip(SKIPS, by_kind.values(), strict=False):  # the groups shared out by size
         runs = balanced_runs(group, max(1, round(budget.tails * len(group) / max(1, sum(map(len, by_kind.values()))))),
                              lambda t: len(t) + 1)  # fmt: skip
-        starts[kind] = [skip_letter(run[0], skip) if i else "" for i, run in enumerate(runs)] or [""]
+        if runs:  # without a kind's groups, search.js looks in the dictionary groups instead
+            starts[kind] = [skip_letter(run[0], skip) if i else "" for i, run in enumerate(runs)]
         parts += [Part(f"{kind}{i}", js_data(f"{kind}{i}", {"w": " ".join(run)})) for i, run in enumerate(runs)]
     for key, keys, count in (("t", terms, budget.shards), ("p", pairs, budget.pairs)):
         runs = balanced_runs(keys, count, lambda t: len(t) + sum(map(len, postings[t].encoded)) + 8)
