@@ -243,6 +243,7 @@ def generate(dest: Path, stories: int, seed: int = 0) -> None:
         meta["people"] = [rng.choice(_GROUPS).capitalize() for _ in range(rng.randint(2, 4))]
         meta["outcomes"] = [f"A {writer.adjective(rng)} {writer.noun(rng)}" for _ in range(rng.randint(1, 3))]
         meta["lessons"] = [writer.sentence(rng) for _ in range(rng.randint(1, 3))]
+        meta["consent"] = {"date": meta["date"] + dt.timedelta(days=14), "how": "in writing"}  # type: ignore[operator]
         body = writer.body(rng, rng.randint(350, 750))
         (dest / "stories" / f"story-{index + 1:05d}-{area}.md").write_text(corpus._document(meta, body), encoding="utf-8")
     for index in range(stories // 10):

@@ -13,14 +13,21 @@ loaded, the time from a key press to results drawn, also with the CPU slowed 4x 
 
     .venv/bin/python bench/search.py 1000 10000 [--corpus words|prose] [--work .cache/bench-search] [--json FILE]
 
-Corpora and builds are kept in --work and reused when present (delete the folder to start again).
-Needs Debian's chromium at /usr/bin/chromium and the playwright package.
+`--weights` measures only what the first queries load (no timings), on 1,000 and 10,000 prose stories
+and on 10,000 generated ones, and prints the one table README.md shows, with issue 18's targets:
+
+    .venv/bin/python bench/search.py --weights
+
+Corpora and builds are kept in --work and reused when present (a build is made again when the code or
+the templates changed; delete the folder to start again). Needs Debian's chromium at
+/usr/bin/chromium and the playwright package.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import http.server
 import json
 import statistics
@@ -74,6 +81,22 @@ SCENARIOS = (
     Scenario("filter only: ?area=essex&theme=carers", "?area=essex&theme=carers"),
     Scenario("filter only: ?type=signatory&sector=health", "?type=signatory&sector=health"),
 )
+
+
+# What the first queries load: the table in README.md (--weights), on these corpora.
+WEIGHT_SCENARIOS = (
+    Scenario("first one-word query: ?q=carers", "?q=carers"),
+    Scenario("one word, typed: carers", "carers", typed=True),
+    Scenario("two words: ?q=booking form", "?q=booking+form"),
+    Scenario("typo: ?q=leafelt", "?q=leafelt"),
+    Scenario("first-letter typo: ?q=sdvocacy", "?q=sdvocacy"),
+    Scenario("prefix, typed: transp", "transp", typed=True),
+    Scenario('phrase: ?q="shared lives"', '?q=%22shared+lives%22'),
+    Scenario("filter-only browse: ?area=essex&theme=carers", "?area=essex&theme=carers"),
+    Scenario("filter-only browse: ?type=signatory&sector=health", "?type=signatory&sector=health"),
+)
+WEIGHT_CORPORA = (("prose", 1000), ("prose", 10_000), ("words", 10_000))
+TARGETS = {"first one-word query": 120_000, "filter-only browse": 60_000}  # issue 18, at 10,000 prose stories
 
 
 @dataclass
@@ -180,11 +203,17 @@ def folder_of(work: Path, kind: str, stories: int) -> Path:
     return work / (str(stories) if kind == "words" else f"{kind}-{stories}")
 
 
+def code_hash() -> str:
+    """A hash of the site generator's code and templates: a build made with other code is made again."""
+    files = sorted([*(ROOT / "src" / "cmi_site").rglob("*.py"), *(ROOT / "templates").rglob("*")])
+    return hashlib.sha256(b"".join(f.relative_to(ROOT).as_posix().encode() + f.read_bytes() for f in files if f.is_file())).hexdigest()
+
+
 def built_site(work: Path, kind: str, stories: int) -> tuple[Path, float]:
-    """The corpus of N stories, generated and built once (reused when already there)."""
+    """The corpus of N stories, generated once and built once with this code (reused when already there)."""
     folder = folder_of(work, kind, stories)
-    content, site = folder / "content", folder / "_site"
-    if not (folder / "built").is_file():
+    content, site, marker = folder / "content", folder / "_site", folder / "built"
+    if not (marker.is_file() and marker.read_text(encoding="utf-8").split()[1:] == [code_hash()]):
         if not (folder / "generated").is_file():
             print(f"[{stories}] generating the corpus ...", file=sys.stderr)
             GENERATORS[kind](content, stories)
@@ -194,8 +223,8 @@ def built_site(work: Path, kind: str, stories: int) -> tuple[Path, float]:
         result = build(Paths(content, ROOT / "templates", site, folder), BuildOptions(today=_today()))
         if not result.ok:  # Result.site is only set by check
             raise SystemExit("\n".join(str(p) for p in result.problems) or f"build {result.state}")
-        (folder / "built").write_text(f"{time.perf_counter() - started:.1f}\n", encoding="utf-8")
-    return site, float((folder / "built").read_text(encoding="utf-8"))
+        marker.write_text(f"{time.perf_counter() - started:.1f} {code_hash()}\n", encoding="utf-8")
+    return site, float(marker.read_text(encoding="utf-8").split()[0])
 
 
 def _today() -> Any:
@@ -228,8 +257,9 @@ def attribute(page: Page, name: str) -> float:
     return float(page.get_attribute("#search", name) or "nan")
 
 
-def measure(browser: Any, base: str, log: Log, scenario: Scenario) -> Measure:
-    """One scenario in a fresh context (empty cache): bytes, files and time to results; then warm times."""
+def measure(browser: Any, base: str, log: Log, scenario: Scenario, timed: bool = True) -> Measure:
+    """One scenario in a fresh context (empty cache): bytes, files and time to results; then, if timed,
+    warm times."""
     context = browser.new_context()
     page = context.new_page()
     errors: list[str] = []
@@ -261,10 +291,11 @@ def measure(browser: Any, base: str, log: Log, scenario: Scenario) -> Measure:
         ms_to_results=ms,
         loaded=[f"{p} {n}" for p, n in code_and_index],
     )
-    result.warm_ms = warm(page, scenario)
-    cdp = context.new_cdp_session(page)
-    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
-    result.warm_ms_slow = warm(page, scenario)
+    if timed:
+        result.warm_ms = warm(page, scenario)
+        cdp = context.new_cdp_session(page)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+        result.warm_ms_slow = warm(page, scenario)
     context.close()
     if errors:
         raise SystemExit(f"{scenario.name}: errors in the page: {errors}")
@@ -291,7 +322,7 @@ def warm(page: Page, scenario: Scenario) -> float:
     return statistics.median(times)
 
 
-def run(kind: str, stories: int, work: Path) -> Report:
+def run(kind: str, stories: int, work: Path, scenarios: tuple[Scenario, ...] = SCENARIOS, timed: bool = True) -> Report:
     site, build_seconds = built_site(work, kind, stories)
     index = sorted((site / "search").glob("*.js"))
     pages = sum(1 for _ in site.rglob("*.html"))
@@ -300,15 +331,15 @@ def run(kind: str, stories: int, work: Path) -> Report:
         corpus=kind, stories=stories, pages=pages, index_files=len(index), pages_per_index_file=round(pages / len(index), 1),
         index_bytes=sum(f.stat().st_size for f in index), index_gzip=sum(gz(f.read_bytes()) for f in index),
         code_bytes=len(code), code_gzip=gz(code), build_seconds=build_seconds,
-        index_seconds=round(index_seconds(folder_of(work, kind, stories), pages), 2),
+        index_seconds=round(index_seconds(folder_of(work, kind, stories), pages), 2) if timed else 0.0,
     )  # fmt: skip
     log = Log()
     with serve(site, log) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM)
         try:
-            for scenario in SCENARIOS:
+            for scenario in scenarios:
                 print(f"[{stories}] {scenario.name}", file=sys.stderr)
-                report.measures.append(measure(browser, base, log, scenario))
+                report.measures.append(measure(browser, base, log, scenario, timed))
         finally:
             browser.close()
     return report
@@ -335,16 +366,41 @@ def markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+def weights_table(reports: list[Report]) -> str:
+    """The reports of --weights as one table: per scenario and corpus, KB gzip loaded and requests."""
+    head = [f"{r.stories:,} {'prose' if r.corpus == 'prose' else 'generated'} stories" for r in reports]
+    lines = ["| first query, fresh browser | " + " | ".join(head) + " |", "| --- |" + " --- |" * len(reports)]
+    for i, scenario in enumerate(WEIGHT_SCENARIOS):
+        cells = []
+        for r in reports:
+            m = r.measures[i]
+            target = next((t for name, t in TARGETS.items() if scenario.name.startswith(name)), None)
+            over = " (over target)" if target and r.corpus == "prose" and r.stories == 10_000 and m.search_bytes >= target else ""
+            cells.append(f"{kb(m.search_bytes)}, {m.index_files + 1} requests{over}")
+        lines.append(f"| {scenario.name} | " + " | ".join(cells) + " |")
+    sizes = "; ".join(f"{r.stories:,} {r.corpus}: {r.index_files} files, {kb(r.index_gzip)} gzip in all, {r.pages:,} pages"
+                      for r in reports)  # fmt: skip
+    return "\n".join(lines) + f"\n\nIndex: {sizes}; search code {kb(reports[0].code_gzip)} gzip.\n"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Measure the site search on generated corpora in Chromium.")
-    parser.add_argument("stories", type=int, nargs="+", help="corpus sizes (stories; signatories are a tenth)")
+    parser.add_argument("stories", type=int, nargs="*", help="corpus sizes (stories; signatories are a tenth)")
+    parser.add_argument("--weights", action="store_true", help="only what first queries load, on 1,000 and 10,000 prose "
+                        "stories and 10,000 generated ones: README.md's table")  # fmt: skip
     parser.add_argument("--corpus", choices=sorted(GENERATORS), default="words", help="word lists (corpus.py) or prose (prose.py)")
     parser.add_argument("--work", type=Path, default=ROOT / ".cache" / "bench-search", help="where corpora and builds go")
     parser.add_argument("--json", type=Path, help="also write the reports as JSON to this file")
     args = parser.parse_args(argv)
-    reports = [run(args.corpus, n, args.work) for n in args.stories]
-    for report in reports:
-        print(markdown(report))
+    if args.weights:
+        reports = [run(kind, n, args.work, WEIGHT_SCENARIOS, timed=False) for kind, n in WEIGHT_CORPORA]
+        print(weights_table(reports))
+    else:
+        if not args.stories:
+            parser.error("give corpus sizes, or --weights")
+        reports = [run(args.corpus, n, args.work) for n in args.stories]
+        for report in reports:
+            print(markdown(report))
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in reports], indent=2) + "\n", encoding="utf-8")
 

@@ -184,6 +184,7 @@ def split_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search, "SINGLE_FILE_BYTES", 1000)
         patch.setattr(search, "MAX_FILES_PER", 5)
+        patch.setattr(search, "DICT_BYTES", 400)  # several dictionary groups, as on a large site
         site = build(tmp_path_factory.mktemp("split"), files)
     assert len(list((site / "search").glob("*.js"))) > 10
     return site
@@ -540,6 +541,27 @@ def test_a_split_index_from_file_loads_only_the_parts_a_query_needs(tab: Page, s
     assert tab.titles() == ["Going home from hospital"]
     kinds = sorted(name[0] for name in loaded if name.endswith(".js"))
     assert kinds == ["c", "d", "m", "t"], loaded  # one chunk, one dictionary group, main, one shard
+
+
+def test_a_first_letter_typo_loads_a_few_dictionary_groups_not_all(tab: Page, split_site: Path) -> None:
+    loaded: list[str] = []
+    tab.page.on("request", lambda r: loaded.append(r.url.rsplit("/", 1)[1]) if "/search/" in r.url else None)
+    tab.open(file_url(split_site, "?q=nospital"))
+    assert tab.titles() == ["Going home from hospital"]
+    groups = [name for name in loaded if name.startswith("d")]
+    every = [f for f in (split_site / "search").iterdir() if f.name.startswith("d")]
+    assert any(name.startswith("e") for name in loaded) and 0 < len(groups) < len(every), loaded  # not every group
+
+
+def test_a_typo_after_the_first_letter_loads_its_typo_groups(tab: Page, split_site: Path) -> None:
+    loaded: list[str] = []
+    tab.page.on("request", lambda r: loaded.append(r.url.rsplit("/", 1)[1]) if "/search/" in r.url else None)
+    tab.open(file_url(split_site, "?q=hpspital"))  # the second letter changed: a g group
+    assert tab.titles() == ["Going home from hospital"]
+    assert any(name.startswith("g") for name in loaded) and not any(name.startswith("e") for name in loaded), loaded
+    for typo in ("hsopital", "hospitla", "hopital", "hosspital"):  # swapped, swapped at the end, dropped, doubled
+        tab.type(typo)
+        assert tab.titles() == ["Going home from hospital"], typo
 
 
 def test_under_a_sub_path_with_a_strict_csp(tab: Page, served: str) -> None:

@@ -13,7 +13,8 @@
   var BREAK = /[^\p{L}\p{N}_\s'\u2019-]+/u; // punctuation, as _BREAK in searchtext.py
   var SHOWN = 10; // results drawn at a time
   var EXPANSIONS = 10; // at most this many index words for a word being typed
-  var FIRST_TYPO = 7; // a word this long or longer may have a typo in its first letter (all dictionaries load)
+  var TYPO = 5; // a word this long or longer may have a typo (the dictionary groups of its first letter load)
+  var FIRST_TYPO = 7; // a word this long or longer may have a typo in its first letter (all dictionary groups load)
   var WAIT = 150; // ms: while typing, wait this long for the next key before loading anything new
   var SOME = "No results with all of your words. Showing results with some of them. ";
   // What a document's lead and body are (doc_text in outputs/search.py), said when no shown word matched.
@@ -130,9 +131,14 @@
     }
     if (run.id !== latest) throw STALE;
     await Promise.all(missing.map((key) => {
-      return loadFile(M.files[key]).then(() => { if (!parts[key]) throw new Error("missing " + key); });
+      return loadFile(fileOf(key)).then(() => { if (!parts[key]) throw new Error("missing " + key); });
     }));
     if (run.id !== latest) throw STALE;
+  }
+
+  /* A part's file: key.hash.js, with the hash of its kind from main (c0, c1 ... are kind "c"). */
+  function fileOf(key) {
+    return key + "." + M.files[/^[a-z][0-9]+$/.test(key) ? key.charAt(0) : key] + ".js";
   }
 
   function unique(list) {
@@ -160,14 +166,53 @@
 
   var dicts = {}, decoded = new Map();
 
-  function dictKey(word) {
-    return "d" + partOf(M.starts.d, word);
+  /* The dictionary groups holding the terms from lo to hi: groups are runs of sorted terms. */
+  function dictKeys(lo, hi) {
+    var keys = [];
+    for (var i = partOf(M.starts.d, lo), last = partOf(M.starts.d, hi); i <= last; i++) keys.push("d" + i);
+    return keys;
   }
 
-  function dictionary(word) {
-    var key = dictKey(word);
-    if (!dicts[key]) dicts[key] = { t: parts[key].w ? parts[key].w.split(" ") : [], f: parts[key].f };
-    return dicts[key];
+  /* The groups a word needs, as expand looks it up: its stem, itself, and, for a word being typed,
+     the words it begins and the shorter words it may be a form of (mayStemTo). */
+  function wordKeys(t) {
+    var lo = t.s < t.w ? t.s : t.w, hi = t.s < t.w ? t.w : t.s;
+    if (t.prefix) {
+      var short = t.w.slice(0, Math.max(3, t.w.length - 4));
+      return dictKeys(short < lo ? short : lo, t.w + "\uffff");
+    }
+    return dictKeys(lo, hi);
+  }
+
+  /* The groups a typo needs. Mode 2, a typo in the first letter (i = 0); mode 1, one after it (i = 1).
+     With x the word or its stem and cut = x without letter i, a word one typo away at i is in the
+     typo group (g for i = 1, e for i = 0) of cut (a letter changed) or of x (one added), or in the
+     dictionary as cut (one too many) or as x with letters i and i + 1 swapped; a typo after the
+     second letter keeps the first two (mode 1). A single-file index has no typo groups: it looks at
+     the groups of the first letter (mode 1) or at every group (mode 2). */
+  function typoKeys(t, mode) {
+    var i = 2 - mode, kind = mode === 1 ? "g" : "e", keys = [];
+    if (!M.starts[kind]) return mode === 1 ? dictKeys(t.w.charAt(0), t.w.charAt(0) + "\uffff") : M.starts.d.map((_, j) => "d" + j);
+    unique([t.s, t.w]).forEach((x) => {
+      var cut = x.slice(0, i) + x.slice(i + 1), swap = x.slice(0, i) + x.charAt(i + 1) + x.charAt(i) + x.slice(i + 2);
+      keys.push(kind + partOf(M.starts[kind], cut), kind + partOf(M.starts[kind], x));
+      keys.push.apply(keys, dictKeys(cut, cut).concat(dictKeys(swap, swap), mode === 1 ? dictKeys(x.slice(0, 2), x.slice(0, 2) + "\uffff") : []));
+    });
+    return unique(keys);
+  }
+
+  /* Dictionary groups, loaded, as one sorted list of terms (t) and their frequency characters (f). */
+  function dictionary(keys) {
+    var id = keys.join(" ");
+    if (!dicts[id]) {
+      var t = [], f = "";
+      keys.forEach((key) => {
+        if (parts[key].w) t = t.concat(parts[key].w.split(" "));
+        f += parts[key].f || ""; // a tail group (e) has no frequencies: only typos look at it
+      });
+      dicts[id] = { t: t, f: f };
+    }
+    return dicts[id];
   }
 
   function shardKey(term) {
@@ -213,15 +258,16 @@
     return SUFFIXES.some((s) => s.indexOf(rest) === 0);
   }
 
-  /* A query word -> Map(term -> weight): the word itself, the words it begins (while typing), and,
-     when neither is in the index, words one typo away in words of 5 letters or more; with everywhere,
-     in every dictionary, so that a typo in the first letter is forgiven too (sdvocacy). */
-  function expand(token, everywhere) {
-    var D = dictionary(token.w), found = new Map(), w = token.w;
+  /* A query word -> Map(term -> weight). Mode 0: the word itself and the words it begins (while
+     typing); mode 1, when mode 0 found nothing: words one typo away that start with its first letter
+     (words of TYPO letters or more); mode 2, when that found nothing: words one typo away in every
+     dictionary group, so that a typo in the first letter is forgiven too (sdvocacy). */
+  function expand(token, mode) {
+    var D = dictionary(mode ? typoKeys(token, mode) : wordKeys(token)), found = new Map(), w = token.w;
     function has(t) { return D.t[seek(D.t, t)] === t; }
     function put(t, weight) { if (!(found.get(t) >= weight)) found.set(t, weight); }
-    if (has(token.s)) put(token.s, 1);
-    if (token.prefix && w.length > 2) {
+    if (!mode && has(token.s)) put(token.s, 1);
+    if (!mode && token.prefix && w.length > 2) {
       var matches = [];
       for (var i = seek(D.t, w); i < D.t.length && D.t[i].indexOf(w) === 0; i++) matches.push(i);
       matches.sort((a, b) => DIGIT[D.f.charCodeAt(b)] - DIGIT[D.f.charCodeAt(a)] || a - b);
@@ -230,9 +276,7 @@
         if (has(w.slice(0, k)) && mayStemTo(w.slice(0, k), w.slice(k))) put(w.slice(0, k), 0.6);
       }
     }
-    var near = (t) => { if (within1(t, token.s) || within1(t, w)) put(t, 0.5); };
-    if (!found.size && w.length >= 5) D.t.forEach(near);
-    if (!found.size && everywhere) M.starts.d.forEach((_, i) => { dictionary(M.starts.d[i] || "").t.forEach(near); });
+    if (mode) D.t.forEach((t) => { if (within1(t, token.s) || within1(t, w)) put(t, 0.5); });
     return found;
   }
 
@@ -273,12 +317,13 @@
       whole.ids.forEach((d, j) => { score[d] = WEIGHT[DIGIT[whole.w.charCodeAt(j)]]; });
       return { all: false, score: score, terms: terms, where: where, words: tokens.whole.slice(1).split("_"), partial: false };
     }
-    await need(tokens.map((t) => dictKey(t.w)), run);
-    var expanded = tokens.map((t) => expand(t, false)), keys = [];
-    var lost = tokens.filter((t, i) => !expanded[i].size && t.w.length >= FIRST_TYPO);
-    if (lost.length) { // a typo in the first letter: look in every dictionary (only for long words)
-      await need(M.starts.d.map((_, i) => "d" + i), run);
-      expanded = tokens.map((t, i) => expanded[i].size || t.w.length < FIRST_TYPO ? expanded[i] : expand(t, true));
+    await need(tokens.flatMap(wordKeys), run);
+    var expanded = tokens.map((t) => expand(t, 0)), keys = [];
+    for (var mode = 1; mode <= 2; mode++) { // a typo: in the groups of the word's first letter, then in all (long words only)
+      var shortest = mode === 1 ? TYPO : FIRST_TYPO, lost = tokens.filter((t, i) => !expanded[i].size && t.w.length >= shortest);
+      if (!lost.length) break;
+      await need(lost.flatMap((t) => typoKeys(t, mode)), run);
+      expanded = tokens.map((t, i) => expanded[i].size || t.w.length < shortest ? expanded[i] : expand(t, mode));
     }
     tokens.pairs.forEach((pair) => { expanded.push(new Map([[pair, 1]])); }); // a phrase: each pair is needed
     var needed = expanded.length, bonus = new Map(tokens.near.map((pair) => [pair, 1]));

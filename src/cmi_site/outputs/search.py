@@ -5,11 +5,16 @@ domain root and under a sub-path, with no fetch(), no modules and no eval (a str
 It is split so that a query loads only what it needs:
 
   main        always: the document count, the type of every document, the value ids of each filter,
-              where each other part starts, and the file name of every other part.
+              where each other part starts, and the content hash of every other part (its file is
+              key.hash.js).
   f<facet>    one filter (area, sector, theme, approach) as a column of bits per document; loaded
               when the visitor opens or uses that filter.
-  d<i>        dictionary: the terms that start with a group of first characters, with a rough
-              document frequency; used to expand a word being typed ("hosp") and to forgive a typo.
+  d<i>        dictionary: a run of the sorted terms, with a rough document frequency; used to expand
+              a word being typed ("hosp") and to forgive a typo (the groups of the word's first letter).
+  e<i>, g<i>  typo groups: the terms again, sorted by all but their first (e) or second (g) letter. A
+              typo in the first letter ("sdvocacy") leaves the rest as it is, so it needs the e groups
+              of "dvocacy" (a letter changed) and "sdvocacy" (one added), not the whole dictionary; one
+              in the second letter the g groups; a later one the dictionary of the first two letters.
   t<i>        postings: a contiguous range of sorted terms -> the documents holding each term, with a
               weight saying where (title, summary, body) and how often.
   p<i>        the same for pairs of words that follow each other in a title or lead ("shar_liv"), and for
@@ -19,8 +24,10 @@ It is split so that a query loads only what it needs:
 
 Documents are numbered newest first, so "newest first" is document order, a filter-only browse needs
 only the first chunks, and equal scores favour the first chunks too. The index adds at most one file
-per MAX_FILES_PER pages; a small site gets a single file. File names carry a hash of their content,
-so a browser never mixes parts of two builds.
+per MAX_FILES_PER pages; a small site gets a single file. Within that, each kind of file aims at a
+size (DICT_BYTES, SHARD_BYTES, CHUNK_DOCS): a query's cost is the few files it touches, and the ten
+results it shows are anywhere in the index, so chunks are small. File names carry a hash of their
+content, so a browser never mixes parts of two builds.
 
 Tokenising and stemming are mirrored exactly in templates/assets/search.js (tests check both agree):
   normalise  lower case, accents removed (NFD, then U+0300-U+036F dropped), possessive 's and
@@ -52,21 +59,28 @@ from .searchtext import (
     HEADINGS,
     LEAD,
     PAIR,
+    SKIPS,
     STOPWORDS,
     TITLE,
     Postings,
     build_postings,
     df_bucket,
     doc_weights,
+    skip_letter,
+    typo_terms,
     utf16_key,
 )
 
-MAX_FILES_PER = 50  # the index adds at most one file per this many pages
+MAX_FILES_PER = 16  # the index adds at most one file per this many pages
 SINGLE_FILE_BYTES = 150_000  # below this (uncompressed), the whole index is one file
-MIN_SHARD_BYTES = 8_000  # no postings file smaller than about this, however many files are allowed
-MIN_CHUNK_DOCS = 16  # no chunk of fewer documents than this
-SHARD_SHARE = 0.3  # of the files left after main, filters and dictionary: the share for postings
-PAIR_SHARE = 0.2  # and the share for the postings of pairs of words (searched for phrases)
+# The sizes (uncompressed) that a file of each kind aims at when the file budget allows: a query loads
+# one dictionary group and one postings shard per word, and the chunks of the ten results it shows,
+# which are anywhere in the index, so small chunks matter most (bench/search.py --corpus prose).
+DICT_BYTES = 16_000  # a dictionary group (about 6 KB gzip)
+SHARD_BYTES = 40_000  # a postings shard of words, or of pairs of words (about 15 KB gzip)
+CHUNK_DOCS = 20  # documents in a chunk (about 2 KB gzip)
+MIN_CHUNK_DOCS = 8  # no chunk of fewer documents than this, however many files are allowed
+HASH = 8  # hex digits of a file's content hash in its name
 SUMMARY_CHARS = 160  # a result's summary is cut (at a word) to about this length
 _HEADING = re.compile(r"<h[2-6]\b[^>]*>(.*?)</h[2-6]>", re.DOTALL)  # in sanitised HTML (markup.py)
 KINDS = (("story", "Stories", "Story"), ("signatory", "Signatories", "Signatory"), ("event", "Events", "Event"),
@@ -224,14 +238,6 @@ def balanced_runs(items: Sequence[Any], count: int, size: Any) -> list[list[Any]
     return [run for run in runs if run]
 
 
-def group_by_first_char(terms: Sequence[str], groups: int) -> list[list[str]]:
-    """Sorted terms -> at most `groups` runs of similar size, never splitting the terms of one first character."""
-    by_char: dict[str, list[str]] = {}
-    for term in terms:
-        by_char.setdefault(term[0], []).append(term)
-    return [[term for group in run for term in group] for run in balanced_runs(list(by_char.values()), groups, len)]
-
-
 def js_data(key: str, data: Any) -> str:
     """One part as a line of JavaScript: CMI_SEARCH.add("key",{...}); JSON is JavaScript once U+2028 and
     U+2029 (line ends in older JavaScript) are escaped, and with '<' escaped too no text can end a
@@ -246,24 +252,28 @@ def js_data(key: str, data: Any) -> str:
 class Budget:
     """How many files of each kind: dictionary groups, postings shards, chunks of documents."""
 
-    dicts: int
+    dicts: int  # dictionary groups
+    tails: int  # typo groups, e and g together (none in a single file)
     shards: int
     pairs: int  # postings shards of the pairs of words (phrases)
     chunks: int
     single: bool  # everything in one file
 
 
-def plan_budget(page_count: int, facets: int, docs: int, postings_bytes: int, pair_bytes: int, first_chars: int,
-                total_bytes: int) -> Budget:  # fmt: skip
-    """Split the index into at most page_count // MAX_FILES_PER files, main.js and filters included."""
+def plan_budget(page_count: int, facets: int, docs: int, dict_bytes: int, postings_bytes: int, pair_bytes: int,
+                total_bytes: int, tail_bytes: int = 0) -> Budget:  # fmt: skip
+    """Split the index into at most page_count // MAX_FILES_PER files, main.js and filters included:
+    files of the sizes aimed at (DICT_BYTES, SHARD_BYTES, CHUNK_DOCS), or, when that is too many,
+    fewer files, each kind cut down in proportion."""
     spare = page_count // MAX_FILES_PER - 1 - facets
     if total_bytes <= SINGLE_FILE_BYTES or spare < 4:
-        return Budget(1, 1, 1, 1, single=True)
-    dicts = max(1, min(first_chars, spare // 8))
-    shards = max(1, min(int((spare - dicts) * SHARD_SHARE), postings_bytes // MIN_SHARD_BYTES))
-    pairs = max(1, min(int((spare - dicts) * PAIR_SHARE), pair_bytes // MIN_SHARD_BYTES))
-    chunks = max(1, min(spare - dicts - shards - pairs, -(-docs // MIN_CHUNK_DOCS)))
-    return Budget(dicts, shards, pairs, chunks, single=False)
+        return Budget(1, 0, 1, 1, 1, single=True)
+    wanted = [-(-dict_bytes // DICT_BYTES), -(-tail_bytes // DICT_BYTES), -(-postings_bytes // SHARD_BYTES),
+              -(-pair_bytes // SHARD_BYTES), -(-docs // CHUNK_DOCS)]  # fmt: skip
+    scale = min(1.0, spare / max(1, sum(wanted)))
+    dicts, tails, shards, pairs, chunks = (max(1, int(n * scale)) for n in wanted)
+    chunks = min(chunks, spare - dicts - tails - shards - pairs, -(-docs // MIN_CHUNK_DOCS))
+    return Budget(dicts, tails, shards, pairs, max(1, chunks), single=False)
 
 
 @dataclass(frozen=True)
@@ -274,7 +284,12 @@ class Part:
     @property
     def file_name(self) -> str:
         """The part's file name: its key and a hash of its content."""
-        return f"{self.key}.{hashlib.sha256(self.data).hexdigest()[:10]}.js"
+        return f"{self.key}.{self.hash}.js"
+
+    @property
+    def hash(self) -> str:
+        """A hash of the part's content, as its file name carries it."""
+        return hashlib.sha256(self.data).hexdigest()[:HASH]
 
     @property
     def data(self) -> bytes:
@@ -287,11 +302,18 @@ def term_parts(postings: Postings, budget: Budget) -> tuple[list[Part], dict[str
     ordered = sorted(postings, key=utf16_key)
     terms, pairs = [t for t in ordered if PAIR not in t], [t for t in ordered if PAIR in t]
     parts, dict_starts = [], []
-    for i, group in enumerate(group_by_first_char(terms, budget.dicts)):
-        dict_starts.append(group[0][0] if i else "")
+    for i, group in enumerate(balanced_runs(terms, budget.dicts, lambda t: len(t) + 2)):
+        dict_starts.append(group[0] if i else "")
         data = {"w": " ".join(group), "f": "".join(df_bucket(len(postings[t].numbers)) for t in group)}
         parts.append(Part(f"d{i}", js_data(f"d{i}", data)))
     starts = {"d": dict_starts or [""]}
+    by_kind = typo_terms(terms) if budget.tails else {}
+    for (kind, skip, _), group in zip(SKIPS, by_kind.values(), strict=False):  # the groups shared out by size
+        runs = balanced_runs(group, max(1, round(budget.tails * len(group) / max(1, sum(map(len, by_kind.values()))))),
+                             lambda t: len(t) + 1)  # fmt: skip
+        if runs:  # without a kind's groups, search.js looks in the dictionary groups instead
+            starts[kind] = [skip_letter(run[0], skip) if i else "" for i, run in enumerate(runs)]
+        parts += [Part(f"{kind}{i}", js_data(f"{kind}{i}", {"w": " ".join(run)})) for i, run in enumerate(runs)]
     for key, keys, count in (("t", terms, budget.shards), ("p", pairs, budget.pairs)):
         runs = balanced_runs(keys, count, lambda t: len(t) + sum(map(len, postings[t].encoded)) + 8)
         starts[key] = [run[0] if i else "" for i, run in enumerate(runs)] or [""]
@@ -307,6 +329,22 @@ def chunk_parts(docs: Sequence[SearchDoc], count: int) -> tuple[list[Part], int]
         rows = [[d.title, d.summary, d.route, d.date, d.areas] for d in docs[i : i + size]]
         parts.append(Part(f"c{i // size}", js_data(f"c{i // size}", rows)))
     return parts, size
+
+
+def kind_hashes(parts: Sequence[Part]) -> dict[str, str]:
+    """Where main.js says each part is: one hash for each kind of part, of the content of all its
+    parts (c0, c1 ... are kind "c"; a filter's part is a kind of its own); a part's file is
+    key.hash.js. A hash for each of hundreds of files made main.js twice the size, for no gain:
+    documents are numbered newest first, so a new one changes nearly every part anyway."""
+    kinds: dict[str, list[Part]] = {}
+    for part in parts:
+        kinds.setdefault(kind_of(part.key), []).append(part)
+    return {kind: hashlib.sha256(b"".join(p.data for p in run)).hexdigest()[:HASH] for kind, run in kinds.items()}
+
+
+def kind_of(key: str) -> str:
+    """A part's key -> its kind: "c12" -> "c", "farea" -> "farea"."""
+    return key[0] if key[1:].isdigit() else key
 
 
 @dataclass(frozen=True)
@@ -327,18 +365,21 @@ def build_search_index(site: Site, page_count: int, docs: Sequence[SearchDoc] | 
     if postings is None:
         postings = build_postings(doc_weights(doc_text(site, doc)) for doc in docs)
     facets = facets_of(site)
-    postings_bytes = sum(len(t) + len(p.numbers) * 3 for t, p in postings.items() if PAIR not in t)
-    pair_bytes = sum(len(t) + len(p.numbers) * 3 for t, p in postings.items() if PAIR in t)
+    sizes = {True: 0, False: 0}  # pairs of words, words: about the size of their postings in the index
+    for term, found in postings.items():
+        sizes[PAIR in term] += len(term) + len(found.numbers) * 2 + 8
+    dict_bytes = sum(len(term) + 2 for term in postings if PAIR not in term)
+    tail_bytes = sum(len(t) + 1 for t in postings if PAIR not in t for _, _, shortest in SKIPS if len(t) >= shortest)
     display_bytes = sum(len(d.title) + len(d.summary) + len(d.route) + len(d.areas) + 24 for d in docs)
-    budget = plan_budget(page_count, len(facets) - 1, len(docs), postings_bytes, pair_bytes, len({t[0] for t in postings}),
-                         postings_bytes + pair_bytes + display_bytes)  # fmt: skip
+    budget = plan_budget(page_count, len(facets) - 1, len(docs), dict_bytes, sizes[False], sizes[True],
+                         dict_bytes + sizes[False] + sizes[True] + display_bytes, tail_bytes)  # fmt: skip
     term_list, starts = term_parts(postings, budget)
     chunks, chunk_size = chunk_parts(docs, budget.chunks)
     facet_list = [Part(f"f{f.id}", js_data(f"f{f.id}", facet_column(docs, f))) for f in facets[1:]]
     parts = [*facet_list, *term_list, *chunks]
+    hashes = {} if budget.single else kind_hashes(parts)
     manifest = {
-        "docs": len(docs), "chunk": chunk_size, "starts": starts,
-        "files": {} if budget.single else {p.key: p.file_name for p in parts},
+        "docs": len(docs), "chunk": chunk_size, "starts": starts, "files": hashes,
         "facets": [[f.id, [value for value, _ in f.values]] for f in facets],  # in the page's order
         "type": facet_column(docs, facets[0]), "stop": " ".join(sorted(STOPWORDS)),
         "kinds": {kind: singular for kind, _, singular in KINDS},
@@ -349,7 +390,8 @@ def build_search_index(site: Site, page_count: int, docs: Sequence[SearchDoc] | 
         single = Part("main", main_text + "".join(p.text for p in parts))
         return SearchIndex(single.file_name, facets, (Output(folder + single.file_name, single.data),))
     main = Part("main", main_text)
-    files = [Output(folder + p.file_name, p.data) for p in [main, *parts]]
+    files = [Output(folder + main.file_name, main.data)]
+    files += [Output(f"{folder}{p.key}.{hashes[kind_of(p.key)]}.js", p.data) for p in parts]
     return SearchIndex(main.file_name, facets, tuple(files))
 
 

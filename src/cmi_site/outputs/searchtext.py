@@ -159,6 +159,24 @@ def term_of(word: str) -> str:
     return term
 
 
+# The typo groups: the terms again, sorted by all but one letter, so that one typo needs a few groups.
+# (kind, the letter left out, the shortest term): e for a typo in the first letter (words of 7 letters
+# or more), g for one in the second (words of 5 or more; later typos keep the first two letters).
+SKIPS = (("e", 0, 6), ("g", 1, 4))
+
+
+def skip_letter(term: str, skip: int) -> str:
+    """A term without its letter number skip (0 the first): what a typo there leaves unchanged."""
+    return term[:skip] + term[skip + 1 :]
+
+
+def typo_terms(terms: Iterable[str]) -> dict[str, list[str]]:
+    """Terms -> for each kind of typo group (SKIPS), those long enough, sorted by all but its letter."""
+    terms = list(terms)
+    return {kind: sorted((t for t in terms if len(t) >= shortest), key=lambda t: (utf16_key(skip_letter(t, skip)), utf16_key(t)))
+            for kind, skip, shortest in SKIPS}  # fmt: skip
+
+
 def utf16_key(text: str) -> bytes:
     """Sort key that orders strings as JavaScript compares them (by UTF-16 code units)."""
     return text.encode("utf-16-be")
