@@ -411,6 +411,9 @@ def test_checks_across_documents_read_only_what_cached_documents_keep(project: P
 
 def test_a_background_step_gives_its_result_or_raises_its_error(monkeypatch: pytest.MonkeyPatch) -> None:
     parent = os.getpid()
+    # An earlier test may have left threads in this process (a browser test's Playwright), and then
+    # in_background rightly runs jobs here: this test is about the forked way.
+    monkeypatch.setattr(cmi_site.speed.parallel, "can_fork", lambda: True)
     assert cmi_site.speed.parallel.in_background(lambda: ("done", os.getpid() != parent))() == ("done", True)
 
     def fails() -> None:
@@ -467,9 +470,10 @@ def _ended(pid: int) -> bool:
         return True
 
 
-def test_a_cancelled_background_step_ends_the_workers_it_started(tmp_path: Path) -> None:
+def test_a_cancelled_background_step_ends_the_workers_it_started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The search index may work out terms on every core inside the second process; cancelling that
     # process must end those workers too, not leave them to finish on their own.
+    monkeypatch.setattr(cmi_site.speed.parallel, "can_fork", lambda: True)  # whatever threads earlier tests left
     pids = tmp_path / "pids"
 
     def slow(n: int) -> int:
