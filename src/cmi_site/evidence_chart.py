@@ -37,9 +37,11 @@ def _label(bar: Bar, y: int) -> tuple[list[str], int]:
            + "".join(f'<tspan x="0" y="{y + 16 + i * LINE}">{escape(line)}</tspan>' for i, line in enumerate(lines))
            + "</text>"]  # fmt: skip
     y += len(lines) * LINE
-    note = stories_text(bar.stories) + (f": {FEW}" if bar.few else "")
-    out.append(f'<text class="evidence-chart__stories" x="0" y="{y + 16}" font-size="15">{escape(note)}</text>')
-    return out, y + LINE + 6
+    notes = [stories_text(bar.stories)] + ([FEW] if bar.few else [])  # on lines of their own: 288 px wide at most
+    for note in notes:
+        out.append(f'<text class="evidence-chart__stories" x="0" y="{y + 16}" font-size="15">{escape(note)}</text>')
+        y += LINE
+    return out, y + 6
 
 
 def _segments(bar: Bar, top: int) -> list[str]:

@@ -42,7 +42,7 @@ def _ladder(evidence: Evidence) -> list[str]:
         lines.append("So people said yes less often when power was shared.")
     else:
         lines.append("So there was no clear difference.")
-    return lines
+    return [*lines, "The numbers do not show why."]
 
 
 def easy_read_summary(evidence: Evidence, where: str, sample: bool) -> str:
