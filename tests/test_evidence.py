@@ -31,9 +31,9 @@ from cmi_site.evidence_chart import FEW, bars_svg
 from cmi_site.evidence_pages import evidence_jobs
 from cmi_site.evidence_words import easy_read_summary, out_of_ten
 from cmi_site.models import APPROACHES, Statement
-from cmi_site.rag import Picture, Tally
 from cmi_site.outputs.evidence import evidence_files
 from cmi_site.outputs.opendata import FORMULA_STARTS
+from cmi_site.rag import Picture, Tally
 from cmi_site.render import Renderer
 from cmi_site.site import Site, build_site
 from conftest import SAMPLE_CONTENT, TEMPLATES, TODAY, Run, dedent, validated

@@ -33,7 +33,7 @@ def stories_text(count: int) -> str:
 def _label(bar: Bar, y: int) -> tuple[list[str], int]:
     """The words above a bar (its name, how many stories, whether too few) -> SVG lines, the next y."""
     lines = textwrap.wrap(bar.label, WRAP) or [""]
-    out = [f'<text class="evidence-chart__label" font-size="16" font-weight="700">'
+    out = ['<text class="evidence-chart__label" font-size="16" font-weight="700">'
            + "".join(f'<tspan x="0" y="{y + 16 + i * LINE}">{escape(line)}</tspan>' for i, line in enumerate(lines))
            + "</text>"]  # fmt: skip
     y += len(lines) * LINE
