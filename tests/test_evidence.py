@@ -14,6 +14,7 @@ import shutil
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cmi_site import easyread
+from cmi_site import easyread, evidence_pages
 from cmi_site.config import BuildOptions
 from cmi_site.evidence import MIN_STORIES, Bar, Comparison, Evidence
 from cmi_site.evidence_chart import FEW, bars_svg
@@ -253,7 +254,7 @@ _PLAIN: dict[str, Any] = {}
 
 def _shows_story(path: str) -> bool:
     """The evidence pages where the minimal site's rated story (Norfolk, carers) shows its words."""
-    return path in ("evidence/index.html", "evidence/what-changed/index.html", "evidence/what-we-learned/index.html",
+    return path in ("evidence/index.html", "evidence/what-changed/carers/in/norfolk/index.html",
                     "evidence/packs/areas/norfolk/index.html", "evidence/packs/themes/carers/index.html")
 
 
@@ -303,8 +304,9 @@ def test_story_text_never_becomes_markup_in_evidence_pages_charts_or_csv(title: 
 # ---- cached like the rest ------------------------------------------------------------------------
 
 STORY = "content/stories/carers-leaflet-thurrock.md"
-EVIDENCE_PAGES = ("evidence/index.html", "evidence/statements/early-involvement/index.html", "evidence/what-changed/index.html",
-                  "evidence/what-we-learned/index.html", "evidence/packs/areas/thurrock/index.html",
+EVIDENCE_PAGES = ("evidence/index.html", "evidence/statements/early-involvement/index.html",
+                  "evidence/what-changed/carers/in/thurrock/index.html", "evidence/what-we-learned/carers/in/thurrock/index.html",
+                  "evidence/packs/areas/thurrock/index.html",
                   "evidence/packs/themes/carers/index.html", "data/self-assessments.csv", "data/outcomes.csv")  # fmt: skip
 
 
@@ -327,3 +329,28 @@ def test_a_one_story_change_remakes_the_evidence_pages_as_a_cold_build_would(pro
     after = tree(project / "_site")
     assert [p for p in EVIDENCE_PAGES if after[p] == before[p]] == []
     assert_same_as_cold(project)
+
+
+def test_what_changed_for_a_theme_in_an_area_lists_every_outcome_of_its_stories(sample_site: Path) -> None:
+    for theme, area in (("carers", "norfolk"), ("learning-disability", "luton")):
+        html = (sample_site / f"evidence/what-changed/{theme}/in/{area}/index.html").read_text(encoding="utf-8")
+        shown = [unescape(text) for text in re.findall(r'<li>(.*?) <span class="evidence-points__from">', html)]
+        expected = [str(o) for m in sorted(sample_stories(), key=lambda m: str(m["date"]), reverse=True)
+                    if theme in m["themes"] and area in m["areas"] for o in m.get("outcomes") or []]  # type: ignore[attr-defined, operator]
+        assert shown == expected and shown
+
+
+def test_a_pack_prints_the_newest_stories_but_counts_them_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    """However many stories an area has, its pack stays a few pages: the numbers count every story,
+    the points and the list are the newest PACK_STORIES."""
+    content = validated(SAMPLE_CONTENT.parent).content
+    assert content is not None
+    site = build_site(content, BuildOptions(today=TODAY))
+    monkeypatch.setattr(evidence_pages, "PACK_STORIES", 2)
+    norfolk = next(job for job in evidence_pages.pack_jobs(site) if job.path == "evidence/packs/areas/norfolk/index.html")
+    every = site.stories_by_area["norfolk"]
+    assert len(every) > 2
+    assert norfolk.context["stories"] == every[:2] and norfolk.context["total"] == len(every)
+    assert norfolk.context["evidence"].rated == sum(1 for s in every if s.self_assessment)
+    html = Renderer(TEMPLATES, site).render(norfolk).decode("utf-8")
+    assert f"The numbers are from all {len(every)} stories" in html and html.count('<li>\n      <h3><a href="../../../../stories/') == 2

@@ -183,6 +183,11 @@ class Cell:
     label: str
     points: tuple[Point, ...]
 
+    @property
+    def stories(self) -> int:
+        """How many stories the points come from."""
+        return len({p.route for p in self.points})
+
 
 @dataclass(frozen=True)
 class Section:

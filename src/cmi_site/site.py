@@ -254,6 +254,11 @@ def evidence_statement_route(statement: Statement) -> str:
     return f"evidence/statements/{statement.id}/"
 
 
+def evidence_points_route(field: str, theme: str, area: str) -> str:
+    """What changed (field 'outcomes') or what was learned ('lessons') in one theme and area."""
+    return f"{EVIDENCE_CHANGED if field == 'outcomes' else EVIDENCE_LEARNED}{theme}/in/{area}/"
+
+
 def evidence_pack_route(kind: str, ident: str) -> str:
     """The printable evidence pack of an area or a theme (kind 'area' or 'theme')."""
     return f"evidence/packs/{kind}s/{ident}/"
