@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .models import APPROACHES, Statement, Story
 from .rag import Picture, Tally, tally_ratings
-from .site import Site, route_of
+from .site import Site, group_by, route_of
 
 # Fewer stories than this behind a figure: the page says it is too few to read much into. Five is a
 # common small-numbers rule (public statistics hide or flag counts under 5 or 10); with fewer, one
@@ -121,12 +121,8 @@ class Evidence:
 def _groups(rated: Sequence[Story], statements: Sequence[Statement], keyed: Iterable[tuple[str, str]],
             keys_of: Callable[[Story], Iterable[str]]) -> tuple[Group, ...]:  # fmt: skip
     """(key, label) in order -> a Group for each key that at least one rated story has."""
-    out = []
-    for key, label in keyed:
-        members = [s for s in rated if key in keys_of(s)]
-        if members:
-            out.append(Group(key, label, tally_ratings(members, statements)))
-    return tuple(out)
+    members = group_by(rated, keys_of)
+    return tuple(Group(key, label, tally_ratings(members[key], statements)) for key, label in keyed if key in members)
 
 
 def breakdowns(site: Site, rated: Sequence[Story]) -> tuple[Breakdown, ...]:
@@ -217,11 +213,11 @@ def gathered(site: Site, stories: Sequence[Story], field: str, outer: str) -> tu
         return story.themes if kind == "theme" else story.areas
 
     inner = "area" if outer == "theme" else "theme"
+    by_outer = group_by((s for s in stories if getattr(s, field)), lambda s: keys(s, outer))
     sections = []
     for okey, olabel in outer_keys:
-        in_outer = [s for s in stories if okey in keys(s, outer) and getattr(s, field)]
-        cells = tuple(Cell(ikey, ilabel, _points((s for s in in_outer if ikey in keys(s, inner)), field))
-                      for ikey, ilabel in inner_keys)  # fmt: skip
-        if in_outer:
-            sections.append(Section(okey, olabel, tuple(c for c in cells if c.points)))
+        if okey in by_outer:
+            by_inner = group_by(by_outer[okey], lambda s: keys(s, inner))
+            sections.append(Section(okey, olabel, tuple(Cell(ikey, ilabel, _points(by_inner[ikey], field))
+                                                        for ikey, ilabel in inner_keys if ikey in by_inner)))  # fmt: skip
     return tuple(sections)

@@ -16,7 +16,7 @@ from .models import PageJob, Story
 from .pages import page_job
 from .site import Site
 
-PACK_STORIES = 20  # the newest stories whose points and summaries a pack prints
+PACK_STORIES = 12  # the newest stories whose points and summaries a pack prints (a pack of 1,000 stories stays under 100 KB)
 
 
 def _pack_job(site: Site, kind: str, ident: str, name: str, description: str, stories: Sequence[Story]) -> PageJob:
