@@ -350,7 +350,15 @@ def test_a_pack_prints_the_newest_stories_but_counts_them_all(monkeypatch: pytes
     norfolk = next(job for job in evidence_pages.pack_jobs(site) if job.path == "evidence/packs/areas/norfolk/index.html")
     every = site.stories_by_area["norfolk"]
     assert len(every) > 2
-    assert norfolk.context["stories"] == every[:2] and norfolk.context["total"] == len(every)
+    assert [s.title for s in norfolk.context["stories"]] == [s.title for s in every[:2]] and norfolk.context["total"] == len(every)
     assert norfolk.context["evidence"].rated == sum(1 for s in every if s.self_assessment)
     html = Renderer(TEMPLATES, site).render(norfolk).decode("utf-8")
     assert f"The numbers are from all {len(every)} stories" in html and html.count('<li>\n      <h3><a href="../../../../stories/') == 2
+
+
+def test_a_page_cannot_take_the_evidence_section_s_address(site_dir: Path, run_cli: Callable[..., Run]) -> None:
+    (site_dir / "content/pages/evidence.md").write_text("---\ntitle: Our evidence\n---\nText.\n", encoding="utf-8")
+    result = run_cli("check")
+    assert result.code == 1
+    assert "content/pages/evidence.md:1: file name: 'evidence' is the web address of a section of the site " \
+           "(rename the file, for example to about-evidence.md)" in result.err

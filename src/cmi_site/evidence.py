@@ -8,6 +8,7 @@ nothing here needs to leave them out again.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -169,6 +170,21 @@ class Point:
     title: str  # the story's title
     route: str  # the story's route
     date: str  # the story's date, ISO
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a pack lists of a story: only what it shows (so a change to a story's body leaves packs as they are)."""
+
+    title: str
+    summary: str
+    date: dt.date
+    approach: str | None
+    route: str
+
+
+def summaries(stories: Iterable[Story]) -> tuple[Summary, ...]:
+    return tuple(Summary(s.title, s.summary, s.date, s.approach, route_of(s)) for s in stories)
 
 
 @dataclass(frozen=True)

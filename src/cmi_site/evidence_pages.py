@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from . import site as routes
-from .evidence import MIN_STORIES, evidence_of, gathered
+from .evidence import MIN_STORIES, evidence_of, gathered, summaries
 from .evidence_words import easy_read_summary
 from .models import PageJob, Story
 from .pages import page_job
@@ -32,7 +32,7 @@ def _pack_job(site: Site, kind: str, ident: str, name: str, description: str, st
         return next((s.cells for s in gathered(site, newest, field, kind) if s.key == ident), ())
 
     return page_job(site, "evidence-pack.html", route, kind=kind, ident=ident, name=name, description=description,
-                    where=where, stories=tuple(newest), total=len(stories), evidence=evidence, min_stories=MIN_STORIES,
+                    where=where, stories=summaries(newest), total=len(stories), evidence=evidence, min_stories=MIN_STORIES,
                     easy_read=easy_read_summary(evidence, where, site.settings.sample_notice),
                     changed=points("outcomes"), learned=points("lessons"),
                     address=f"{site.settings.base_url}{route}" if site.settings.base_url else None)  # fmt: skip
