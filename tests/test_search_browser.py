@@ -400,7 +400,8 @@ def test_ranking_on_the_shipped_content_is_as_documented(tab: Page, shipped_site
     tab.open(file_url(shipped_site, "?q=carers"))  # titled stories first; a signatory's organisation is not its title
     kinds = tab.page.locator(".search-result__kind").all_inner_texts()
     assert tab.titles()[:2] == ["Carers help design a simpler way to book a break", "Rewriting the carers' information leaflet"]
-    assert kinds[:3] == ["Story", "Story", "Signatory"]
+    # below the titled stories (the sample's other carers stories, matched by their theme, may come between)
+    assert kinds[:2] == ["Story", "Story"] and "Signatory" in kinds
 
 
 def test_a_query_of_small_common_words_finds_a_whole_title_or_heading(tab: Page, phrase_site: Path) -> None:

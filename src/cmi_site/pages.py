@@ -119,6 +119,8 @@ def not_found_job() -> PageJob:
 
 def plan_pages(site: Site) -> list[PageJob]:
     """Every HTML page of the site but the search page, in the order they are written."""
+    from . import evidence_pages  # it builds its jobs with page_job, from this module
+
     return [
         page_job(site, "home.html", routes.HOME),
         *story_jobs(site),
@@ -132,6 +134,7 @@ def plan_pages(site: Site) -> list[PageJob]:
         page_job(site, "self-assessment.html", routes.SELF_ASSESSMENT),
         page_job(site, "easy-read.html", routes.EASY_READ, groups=easyread.easy_read_groups(site)),
         share_job(site),
+        *evidence_pages.evidence_jobs(site),
         *withdrawn_jobs(site),
         not_found_job(),
     ]

@@ -9,6 +9,7 @@ screen. The same input always gives the same bytes.
 from __future__ import annotations
 
 import textwrap
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -53,11 +54,11 @@ class Picture:
 def tally_ratings(stories: Sequence[Story], statements: Iterable[Statement]) -> Picture:
     """Stories and the statements -> how many rated stories gave each statement each rating."""
     rated = [s for s in stories if s.self_assessment]
+    counts = Counter((r.statement, r.rating) for s in rated for r in s.self_assessment)  # one pass: the evidence pages tally often
     tallies = []
     for statement in statements:
-        given = [r.rating for s in rated for r in s.self_assessment if r.statement == statement.id]
-        counts = {value: given.count(value) for value in RAG_VALUES}
-        tallies.append(Tally(statement, counts["red"], counts["amber"], counts["green"], len(rated) - len(given)))
+        red, amber, green = (counts[statement.id, value] for value in RAG_VALUES)
+        tallies.append(Tally(statement, red, amber, green, len(rated) - red - amber - green))
     return Picture(len(stories), len(rated), tuple(tallies))
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import easyread, rag, tilemap
+from . import easyread, evidence_chart, rag, tilemap
 from . import site as routes
 from .bodyhtml import rewrite_pictures, rewrite_root_links
 from .errors import Problem, TemplateFailure
@@ -168,6 +168,7 @@ def site_helpers(site: Site) -> dict[str, Any]:
         region_glance=glance, region_map=region_map, map_swatch=lambda shade: Markup(tilemap.swatch_svg(shade)),  # noqa: S704 - made from numbers only
         rag_tally=lambda stories: rag.tally_ratings(stories, site.statements),
         rag_chart=lambda picture, ident, where: Markup(rag.chart_svg(picture, ident, where)),  # noqa: S704 - escaped by rag.py
+        evidence_chart=lambda bars, ident, title, desc: Markup(evidence_chart.bars_svg(bars, ident, title, desc)),  # noqa: S704 - escaped there
     )  # fmt: skip
 
 

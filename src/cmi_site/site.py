@@ -199,6 +199,12 @@ SHARE_SCRIPT = "assets/share.js"
 SHARE_STYLESHEET = "assets/share.css"
 SEARCH = "search/"  # the search page, and the folder of its index files
 ORGANISATIONS = "organisations/"  # the register by organisation
+EVIDENCE = "evidence/"  # what the stories add up to (evidence.py)
+EVIDENCE_CHANGED = "evidence/what-changed/"
+EVIDENCE_LEARNED = "evidence/what-we-learned/"
+SELF_ASSESSMENTS_CSV = "data/self-assessments.csv"
+OUTCOMES_CSV = "data/outcomes.csv"
+LESSONS_CSV = "data/lessons.csv"
 
 
 def route_of(item: Any) -> str:
@@ -261,6 +267,21 @@ def upload_url(settings: Settings) -> str | None:
     """The repository's upload page for content/stories/ (no length limit: for a story too long for a link)."""
     url = new_file_url(settings)
     return url.replace("/new/", "/upload/", 1) + "/content/stories" if url else None
+
+
+def evidence_statement_route(statement: Statement) -> str:
+    """One self-assessment statement by year, theme, sector and approach."""
+    return f"evidence/statements/{statement.id}/"
+
+
+def evidence_points_route(field: str, theme: str, area: str) -> str:
+    """What changed (field 'outcomes') or what was learned ('lessons') in one theme and area."""
+    return f"{EVIDENCE_CHANGED if field == 'outcomes' else EVIDENCE_LEARNED}{theme}/in/{area}/"
+
+
+def evidence_pack_route(kind: str, ident: str) -> str:
+    """The printable evidence pack of an area or a theme (kind 'area' or 'theme')."""
+    return f"evidence/packs/{kind}s/{ident}/"
 
 
 def sector_route(term: Term) -> str:

@@ -44,7 +44,7 @@ WITHDRAWABLE = frozenset({"stories", "signatories"})  # may be `withdrawn:` (val
 # Page slugs that would collide with the site's own sections.
 RESERVED_SLUGS = frozenset(
     {"stories", "signatories", "organisations", "areas", "themes", "sectors", "events", "data", "assets", "images", "search",
-     "easy-read", "self-assessment", "share", "calendar", "page", "feed", "sitemap", "404", "index"}
+     "easy-read", "self-assessment", "share", "evidence", "calendar", "page", "feed", "sitemap", "404", "index"}
 )  # fmt: skip
 REQUIRED_PAGES = ("pledge",)
 REGION = "region"  # the area of region-wide work, and of events that name no areas

@@ -1,0 +1,239 @@
+"""What the stories add up to: the self-assessment by year, theme, sector and approach, and every
+story's outcomes and lessons gathered by theme and area. Site (or a group of its stories) -> frozen
+numbers and lists; pure, so the evidence pages are made from these values and cached like any page.
+
+The Site's stories are the published ones only (withdrawn and draft stories are never in them), so
+nothing here needs to leave them out again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from .models import APPROACHES, Statement, Story
+from .rag import Picture, Tally, tally_ratings
+from .site import Site, group_by, route_of
+
+# Fewer stories than this behind a figure: the page says it is too few to read much into. Five is a
+# common small-numbers rule (public statistics hide or flag counts under 5 or 10); with fewer, one
+# story's rating moves a share by more than 20 points.
+MIN_STORIES = 5
+
+# The ladder's rungs where power is shared (co-design, co-production), compared with the rest.
+UPPER_RUNGS = ("co-design", "co-production")
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a chart: how many ratings of each kind, and how many stories are behind them."""
+
+    label: str
+    red: int
+    amber: int
+    green: int
+    stories: int
+
+    @property
+    def ratings(self) -> int:
+        return self.red + self.amber + self.green
+
+    @property
+    def few(self) -> bool:
+        """True when too few stories are behind the bar to read much into it."""
+        return self.stories < MIN_STORIES
+
+    def count(self, rating: str) -> int:
+        return {"red": self.red, "amber": self.amber, "green": self.green}[rating]
+
+
+@dataclass(frozen=True)
+class Group:
+    """The stories of one year, theme, sector or rung of the ladder, and how they rated each statement."""
+
+    key: str
+    label: str
+    picture: Picture
+
+    def bar(self, statement_id: str) -> Bar:
+        """The group's ratings of one statement (stories behind it: those that rated it)."""
+        tally = next(t for t in self.picture.tallies if t.statement.id == statement_id)
+        return _tally_bar(self.label, tally)
+
+    def pooled(self) -> Bar:
+        """Every rating the group's stories gave, all statements together (stories: the rated ones)."""
+        tallies = self.picture.tallies
+        return Bar(self.label, sum(t.red for t in tallies), sum(t.amber for t in tallies), sum(t.green for t in tallies),
+                   self.picture.rated)  # fmt: skip
+
+
+def _tally_bar(label: str, tally: Tally) -> Bar:
+    return Bar(label, tally.red, tally.amber, tally.green, tally.red + tally.amber + tally.green)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """The rated stories split one way (by year, theme, sector or approach)."""
+
+    dimension: str  # year | approach | theme | sector
+    heading: str  # "By approach (the ladder of coproduction)"
+    groups: tuple[Group, ...]  # only groups with at least one rated story, in their natural order
+    missing: int  # rated stories that say nothing for this dimension (no approach given)
+    overlapping: bool  # a story can be in several groups (themes, sectors), so groups add up to more
+
+    def bars(self, statement_id: str | None = None) -> tuple[Bar, ...]:
+        """A bar per group with ratings: of one statement, or every statement together (None)."""
+        bars = (g.pooled() if statement_id is None else g.bar(statement_id) for g in self.groups)
+        return tuple(b for b in bars if b.ratings)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Green ratings in work further up the ladder (co-design, co-production) and in the rest."""
+
+    upper: Bar
+    lower: Bar
+
+    @property
+    def enough(self) -> bool:
+        return not self.upper.few and not self.lower.few
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The self-assessment of a group of stories (the whole site, an area, a theme), every way."""
+
+    stories: int
+    rated: int
+    overall: Picture
+    breakdowns: tuple[Breakdown, ...]
+    ladder: Comparison
+    statements: tuple[Statement, ...]
+
+    @property
+    def few(self) -> bool:
+        return self.rated < MIN_STORIES
+
+    def breakdown(self, dimension: str) -> Breakdown:
+        return next(b for b in self.breakdowns if b.dimension == dimension)
+
+
+def _groups(rated: Sequence[Story], statements: Sequence[Statement], keyed: Iterable[tuple[str, str]],
+            keys_of: Callable[[Story], Iterable[str]]) -> tuple[Group, ...]:  # fmt: skip
+    """(key, label) in order -> a Group for each key that at least one rated story has."""
+    members = group_by(rated, keys_of)
+    return tuple(Group(key, label, tally_ratings(members[key], statements)) for key, label in keyed if key in members)
+
+
+def breakdowns(site: Site, rated: Sequence[Story]) -> tuple[Breakdown, ...]:
+    """Rated stories -> their breakdowns by approach, year, theme and sector (in that order)."""
+    statements = site.statements
+    years = sorted({s.date.year for s in rated})
+    return (
+        Breakdown("approach", "By approach (the ladder of coproduction)",
+                  _groups(rated, statements, ((k, v[0]) for k, v in APPROACHES.items()), lambda s: (s.approach or "",)),
+                  sum(1 for s in rated if not s.approach), False),
+        Breakdown("year", "By year", _groups(rated, statements, ((str(y), str(y)) for y in years), lambda s: (str(s.date.year),)),
+                  0, False),
+        Breakdown("theme", "By theme", _groups(rated, statements, ((t.id, t.name) for t in site.themes), lambda s: s.themes),
+                  0, True),
+        Breakdown("sector", "By sector", _groups(rated, statements, ((t.id, t.name) for t in site.sectors), lambda s: s.sectors),
+                  0, True),
+    )  # fmt: skip
+
+
+def ladder_comparison(site: Site, rated: Sequence[Story]) -> Comparison:
+    """Rated stories -> every rating given by co-design and co-production work, and by work lower down."""
+    upper = [s for s in rated if s.approach in UPPER_RUNGS]
+    lower = [s for s in rated if s.approach and s.approach not in UPPER_RUNGS]
+    upper_bar = Group("upper", "Co-design and co-production", tally_ratings(upper, site.statements)).pooled()
+    lower_bar = Group("lower", "Informing, consulting and engaging", tally_ratings(lower, site.statements)).pooled()
+    return Comparison(upper_bar, lower_bar)
+
+
+def evidence_of(site: Site, stories: Sequence[Story]) -> Evidence:
+    """Some of the site's stories (all, an area's, a theme's) -> their self-assessment, every way."""
+    rated = [s for s in stories if s.self_assessment]
+    return Evidence(len(stories), len(rated), tally_ratings(stories, site.statements), breakdowns(site, rated),
+                    ladder_comparison(site, rated), site.statements)  # fmt: skip
+
+
+# ---- what changed and what was learned, gathered ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Point:
+    """One outcome or lesson of one story, with where to read the story."""
+
+    text: str
+    title: str  # the story's title
+    route: str  # the story's route
+    date: str  # the story's date, ISO
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a pack lists of a story: only what it shows (so a change to a story's body leaves packs as they are)."""
+
+    title: str
+    summary: str
+    date: dt.date
+    approach: str | None
+    route: str
+
+
+def summaries(stories: Iterable[Story]) -> tuple[Summary, ...]:
+    return tuple(Summary(s.title, s.summary, s.date, s.approach, route_of(s)) for s in stories)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """The points of one theme in one area (or one area within a theme)."""
+
+    key: str
+    label: str
+    points: tuple[Point, ...]
+
+    @property
+    def stories(self) -> int:
+        """How many stories the points come from."""
+        return len({p.route for p in self.points})
+
+
+@dataclass(frozen=True)
+class Section:
+    """The points of one theme (or area), split by area (or theme)."""
+
+    key: str
+    label: str
+    cells: tuple[Cell, ...]
+
+    @property
+    def count(self) -> int:
+        return sum(len(c.points) for c in self.cells)
+
+
+def _points(stories: Iterable[Story], field: str) -> tuple[Point, ...]:
+    return tuple(Point(text, s.title, route_of(s), s.date.isoformat()) for s in stories for text in getattr(s, field))
+
+
+def gathered(site: Site, stories: Sequence[Story], field: str, outer: str) -> tuple[Section, ...]:
+    """Stories -> their outcomes or lessons (field), by theme then area (outer "theme") or by area
+    then theme (outer "area"); empty sections and cells are left out, newest story first."""
+    themes = [(t.id, t.name) for t in site.themes]
+    areas = [(a.id, a.name) for a in site.areas]
+    outer_keys, inner_keys = (themes, areas) if outer == "theme" else (areas, themes)
+
+    def keys(story: Story, kind: str) -> tuple[str, ...]:
+        return story.themes if kind == "theme" else story.areas
+
+    inner = "area" if outer == "theme" else "theme"
+    by_outer = group_by((s for s in stories if getattr(s, field)), lambda s: keys(s, outer))
+    sections = []
+    for okey, olabel in outer_keys:
+        if okey in by_outer:
+            by_inner = group_by(by_outer[okey], lambda s: keys(s, inner))
+            sections.append(Section(okey, olabel, tuple(Cell(ikey, ilabel, _points(by_inner[ikey], field))
+                                                        for ikey, ilabel in inner_keys if ikey in by_inner)))  # fmt: skip
+    return tuple(sections)
