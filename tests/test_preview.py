@@ -17,6 +17,7 @@ from cmi_site.builder import Builder
 from cmi_site.config import CONTENT, BuildOptions, Change, Paths, Result
 from cmi_site.live import PreviewState
 from cmi_site.pipeline import build, preview
+from cmi_site.site import build_site
 from cmi_site.speed.resident import Memory
 from conftest import SAMPLE_CONTENT, TEMPLATES, TODAY
 from test_incremental import CHANGES, STORY, assert_same_as_cold, edit, run
@@ -189,3 +190,14 @@ def test_an_editors_hidden_swap_file_beside_the_edit_still_shows_it_early(projec
     run(project)
     assert early["stories/jobs-support-luton/index.html"] == (project / "_site/stories/jobs-support-luton/index.html").read_bytes()
     assert preview(paths_of(project), OPTIONS, False, memory, [(CONTENT, "stories/new.md")], ["index.html"]) is None, "a new file"
+
+
+def test_the_preview_plans_the_evidence_pages_only_when_one_is_open(project: Path) -> None:
+    from cmi_site.pages import plan_pages
+    from conftest import validated
+
+    site = build_site(validated(project).content, OPTIONS)
+    every = {job.path for job in plan_pages(site)}
+    assert "evidence/index.html" in every
+    assert {job.path for job in plan_pages(site, ["index.html"])} == {p for p in every if not p.startswith("evidence/")}
+    assert {job.path for job in plan_pages(site, ["evidence/index.html"])} == every

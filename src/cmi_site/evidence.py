@@ -214,8 +214,15 @@ class Section:
         return sum(len(c.points) for c in self.cells)
 
 
-def _points(stories: Iterable[Story], field: str) -> tuple[Point, ...]:
-    return tuple(Point(text, s.title, route_of(s), s.date.isoformat()) for s in stories for text in getattr(s, field))
+def _points(stories: Iterable[Story], field: str, made: dict[int, tuple[Point, ...]]) -> tuple[Point, ...]:
+    """The points of some stories, in order; made: each story's points, by id, made once per gathering
+    (a story is in a cell for each of its themes and areas: 117,000 points at 10,000 stories, not 30,000)."""
+    found: list[Point] = []
+    for s in stories:
+        if id(s) not in made:
+            made[id(s)] = tuple(Point(text, s.title, route_of(s), s.date.isoformat()) for text in getattr(s, field))
+        found.extend(made[id(s)])
+    return tuple(found)
 
 
 def gathered(site: Site, stories: Sequence[Story], field: str, outer: str) -> tuple[Section, ...]:
@@ -230,10 +237,11 @@ def gathered(site: Site, stories: Sequence[Story], field: str, outer: str) -> tu
 
     inner = "area" if outer == "theme" else "theme"
     by_outer = group_by((s for s in stories if getattr(s, field)), lambda s: keys(s, outer))
-    sections = []
+    sections: list[Section] = []
+    made: dict[int, tuple[Point, ...]] = {}
     for okey, olabel in outer_keys:
         if okey in by_outer:
             by_inner = group_by(by_outer[okey], lambda s: keys(s, inner))
-            sections.append(Section(okey, olabel, tuple(Cell(ikey, ilabel, _points(by_inner[ikey], field))
+            sections.append(Section(okey, olabel, tuple(Cell(ikey, ilabel, _points(by_inner[ikey], field, made))
                                                         for ikey, ilabel in inner_keys if ikey in by_inner)))  # fmt: skip
     return tuple(sections)

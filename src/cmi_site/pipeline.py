@@ -121,7 +121,7 @@ def preview(paths: Paths, options: BuildOptions, strict: bool, memory: Memory, c
     if checked is None or checked.content is None or has_errors(checked.problems, strict):
         return None
     site = build_site(checked.content, options)
-    jobs = [job for job in pages.plan_pages(site) if job.path in wanted]
+    jobs = [job for job in pages.plan_pages(site, wanted) if job.path in wanted]
     try:
         renderer = Renderer(paths.templates, site)
         return {job.path: renderer.render(job) for job in jobs}
