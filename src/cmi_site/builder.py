@@ -42,7 +42,10 @@ class Builder:
     def __init__(self, paths: Paths, options: BuildOptions, strict: bool) -> None:
         context = multiprocessing.get_context("fork")
         self._conn, theirs = context.Pipe()
-        self._process: Any = context.Process(target=_serve_builds, args=(theirs, os.getpid(), paths, options, strict), daemon=True)
+        # Not a daemon: a daemonic process may not start processes, and the build's workers and its
+        # second process are that (the fast engine failed, so every preview build was the plain one).
+        # It ends with this process all the same (end_with_parent, and close()).
+        self._process: Any = context.Process(target=_serve_builds, args=(theirs, os.getpid(), paths, options, strict))
         self._process.start()
         theirs.close()
 
