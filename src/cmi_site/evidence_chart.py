@@ -16,14 +16,9 @@ from html import escape
 
 from .evidence import Bar
 from .models import RAG_VALUES
-from .rag import BAR, GAP, LINE, MIN_LABEL, RAG_FILLS, RAG_SYMBOLS, RAG_WORDS, WRAP
+from .rag import BAR, GAP, LINE, RAG_SYMBOLS, RAG_WORDS, WRAP, bar_segments
 
 FEW = "too few stories to read much into"
-
-
-def _pct(part: float, whole: int) -> str:
-    """A share of the width as an SVG length: 3 of 8 -> '37.5%'."""
-    return f"{100 * part / whole:.3f}".rstrip("0").rstrip(".") + "%"
 
 
 def stories_text(count: int) -> str:
@@ -46,19 +41,7 @@ def _label(bar: Bar, y: int) -> tuple[list[str], int]:
 
 def _segments(bar: Bar, top: int) -> list[str]:
     """The bar: a segment per rating, red, amber, green from the left, each with its symbol and count when it fits."""
-    out = [f'<rect x="0" y="{top}" width="100%" height="{BAR}" fill="#ffffff" stroke="#484949"/>']
-    start = 0
-    for value in RAG_VALUES:
-        count = bar.count(value)
-        if not count:
-            continue
-        out.append(f'<rect class="evidence-chart__bar--{value}" x="{_pct(start, bar.ratings)}" y="{top}" '
-                   f'width="{_pct(count, bar.ratings)}" height="{BAR}" fill="{RAG_FILLS[value]}" stroke="#ffffff" stroke-width="2"/>')  # fmt: skip
-        if 100 * count / bar.ratings >= MIN_LABEL:
-            out.append(f'<text x="{_pct(start + count / 2, bar.ratings)}" y="{top + 19}" font-size="15" font-weight="700" '
-                       f'fill="#ffffff" text-anchor="middle">{RAG_SYMBOLS[value]} {count}</text>')  # fmt: skip
-        start += count
-    return out
+    return bar_segments(bar.count, bar.ratings, top, "evidence-chart")
 
 
 def _counts(bar: Bar, y: int) -> str:

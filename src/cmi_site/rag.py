@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import textwrap
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -62,7 +62,7 @@ def tally_ratings(stories: Sequence[Story], statements: Iterable[Statement]) -> 
     return Picture(len(stories), len(rated), tuple(tallies))
 
 
-def _pct(part: int | float, whole: int) -> str:
+def pct(part: int | float, whole: int) -> str:
     """A share of the chart's width as an SVG length: 3 of 8 -> '37.5%'."""
     return f"{100 * part / whole:.3f}".rstrip("0").rstrip(".") + "%"
 
@@ -77,17 +77,24 @@ def _counts_text(tally: Tally, y: int) -> str:
 
 
 def _bar(tally: Tally, rated: int, top: int) -> list[str]:
-    """One statement's bar: a segment per rating, left to right red, amber, green, then an empty track."""
-    out = [f'<rect class="rag-chart__track" x="0" y="{top}" width="100%" height="{BAR}" fill="#ffffff" stroke="#484949"/>']
+    """One statement's bar (bar_segments)."""
+    return bar_segments(tally.count, rated, top, "rag-chart")
+
+
+def bar_segments(count_of: Callable[[str], int], total: int, top: int, css: str) -> list[str]:
+    """A bar of total ratings: a segment per rating, left to right red, amber, green (count_of gives
+    each), then an empty track; each segment with its symbol and count when it fits. css: the chart's
+    class, prefixing each part's (rag-chart here, evidence-chart on the evidence pages)."""
+    out = [f'<rect class="{css}__track" x="0" y="{top}" width="100%" height="{BAR}" fill="#ffffff" stroke="#484949"/>']
     start = 0
     for value in RAG_VALUES:
-        count = tally.count(value)
+        count = count_of(value)
         if not count:
             continue
-        out.append(f'<rect class="rag-chart__bar rag-chart__bar--{value}" x="{_pct(start, rated)}" y="{top}" '
-                   f'width="{_pct(count, rated)}" height="{BAR}" fill="{RAG_FILLS[value]}" stroke="#ffffff" stroke-width="2"/>')  # fmt: skip
-        if 100 * count / rated >= MIN_LABEL:
-            out.append(f'<text class="rag-chart__in-bar" x="{_pct(start + count / 2, rated)}" y="{top + 19}" font-size="15" '
+        out.append(f'<rect class="{css}__bar {css}__bar--{value}" x="{pct(start, total)}" y="{top}" '
+                   f'width="{pct(count, total)}" height="{BAR}" fill="{RAG_FILLS[value]}" stroke="#ffffff" stroke-width="2"/>')  # fmt: skip
+        if 100 * count / total >= MIN_LABEL:
+            out.append(f'<text class="{css}__in-bar" x="{pct(start + count / 2, total)}" y="{top + 19}" font-size="15" '
                        f'font-weight="700" fill="#ffffff" text-anchor="middle">{RAG_SYMBOLS[value]} {count}</text>')  # fmt: skip
         start += count
     return out
