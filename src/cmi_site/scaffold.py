@@ -92,25 +92,24 @@ def new_file_path(kind: str, title: str) -> str:
 
 def load_vocab(content: Path, root: Path) -> Vocab:
     """The ids editors may use (areas, sectors, themes, statements), read from the data files."""
-    data: dict[str, DataFile] = {}
-    for name in DATA_FILES:
-        if (content / name).is_file():
-            found, _ = read_data_file(content / name, root)
-            if found is not None:
-                data[name] = found
-    models, _ = validate_vocab(data)
+    models, _ = validate_vocab(_data_files(content, root))
     return make_vocab(models, ())
 
 
 def import_vocab(content: Path, root: Path) -> Vocab:
     """The ids `cmi-site check` checks content against (datafiles.vocab_from_data), read from content/."""
+    return vocab_from_data(_data_files(content, root), ())
+
+
+def _data_files(content: Path, root: Path) -> dict[str, DataFile]:
+    """The vocabulary's data files of content/ that can be read (their problems are check's to report)."""
     data: dict[str, DataFile] = {}
     for name in DATA_FILES:
         if (content / name).is_file():
             found, _ = read_data_file(content / name, root)
             if found is not None:
                 data[name] = found
-    return vocab_from_data(data, ())
+    return data
 
 
 def known_docs(content: Path, root: Path) -> list[SourceDoc]:
