@@ -115,7 +115,15 @@ def description(event: Event, site: Site) -> str:
 def text_value(text: str) -> icalendar.vText:
     """A TEXT value from content: icalendar escapes backslashes, commas, semicolons and line breaks in
     it (for a vText, whatever the property), but would write control characters as they are."""
-    return icalendar.vText(document_text(text))
+    return icalendar.vText(calendar_text(text))
+
+
+def calendar_text(text: str) -> str:
+    """document_text, with a U+FEFF that starts the text written as U+2060 (the word joiner, which
+    Unicode asks for in its place): icalendar drops a U+FEFF at the start of a value, taking it for a
+    byte order mark, and the value would lose a character."""
+    text = document_text(text)
+    return f"\u2060{text[1:]}" if text.startswith("\ufeff") else text
 
 
 def make_vevent(event: Event, site: Site) -> icalendar.Event:
