@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .models import APPROACHES, Statement, Story
-from .rag import Picture, Tally, tally_ratings
+from .rag import Picture, Tallies, Tally
 from .site import Site, group_by, route_of
 
 # Fewer stories than this behind a figure: the page says it is too few to read much into. Five is a
@@ -119,44 +119,46 @@ class Evidence:
         return next(b for b in self.breakdowns if b.dimension == dimension)
 
 
-def _groups(rated: Sequence[Story], statements: Sequence[Statement], keyed: Iterable[tuple[str, str]],
+def _groups(rated: Sequence[Story], tallies: Tallies, keyed: Iterable[tuple[str, str]],
             keys_of: Callable[[Story], Iterable[str]]) -> tuple[Group, ...]:  # fmt: skip
     """(key, label) in order -> a Group for each key that at least one rated story has."""
     members = group_by(rated, keys_of)
-    return tuple(Group(key, label, tally_ratings(members[key], statements)) for key, label in keyed if key in members)
+    return tuple(Group(key, label, tallies.picture(members[key])) for key, label in keyed if key in members)
 
 
-def breakdowns(site: Site, rated: Sequence[Story]) -> tuple[Breakdown, ...]:
+def breakdowns(site: Site, rated: Sequence[Story], tallies: Tallies) -> tuple[Breakdown, ...]:
     """Rated stories -> their breakdowns by approach, year, theme and sector (in that order)."""
-    statements = site.statements
     years = sorted({s.date.year for s in rated})
     return (
         Breakdown("approach", "By approach (the ladder of coproduction)",
-                  _groups(rated, statements, ((k, v[0]) for k, v in APPROACHES.items()), lambda s: (s.approach or "",)),
+                  _groups(rated, tallies, ((k, v[0]) for k, v in APPROACHES.items()), lambda s: (s.approach or "",)),
                   sum(1 for s in rated if not s.approach), False),
-        Breakdown("year", "By year", _groups(rated, statements, ((str(y), str(y)) for y in years), lambda s: (str(s.date.year),)),
+        Breakdown("year", "By year", _groups(rated, tallies, ((str(y), str(y)) for y in years), lambda s: (str(s.date.year),)),
                   0, False),
-        Breakdown("theme", "By theme", _groups(rated, statements, ((t.id, t.name) for t in site.themes), lambda s: s.themes),
+        Breakdown("theme", "By theme", _groups(rated, tallies, ((t.id, t.name) for t in site.themes), lambda s: s.themes),
                   0, True),
-        Breakdown("sector", "By sector", _groups(rated, statements, ((t.id, t.name) for t in site.sectors), lambda s: s.sectors),
+        Breakdown("sector", "By sector", _groups(rated, tallies, ((t.id, t.name) for t in site.sectors), lambda s: s.sectors),
                   0, True),
     )  # fmt: skip
 
 
-def ladder_comparison(site: Site, rated: Sequence[Story]) -> Comparison:
+def ladder_comparison(rated: Sequence[Story], tallies: Tallies) -> Comparison:
     """Rated stories -> every rating given by co-design and co-production work, and by work lower down."""
     upper = [s for s in rated if s.approach in UPPER_RUNGS]
     lower = [s for s in rated if s.approach and s.approach not in UPPER_RUNGS]
-    upper_bar = Group("upper", "Co-design and co-production", tally_ratings(upper, site.statements)).pooled()
-    lower_bar = Group("lower", "Informing, consulting and engaging", tally_ratings(lower, site.statements)).pooled()
+    upper_bar = Group("upper", "Co-design and co-production", tallies.picture(upper)).pooled()
+    lower_bar = Group("lower", "Informing, consulting and engaging", tallies.picture(lower)).pooled()
     return Comparison(upper_bar, lower_bar)
 
 
-def evidence_of(site: Site, stories: Sequence[Story]) -> Evidence:
-    """Some of the site's stories (all, an area's, a theme's) -> their self-assessment, every way."""
+def evidence_of(site: Site, stories: Sequence[Story], tallies: Tallies | None = None) -> Evidence:
+    """Some of the site's stories (all, an area's, a theme's) -> their self-assessment, every way.
+    tallies: counts the site's statements (rag.Tallies); one made for all the site's stories first
+    makes counting many groups of them quicker."""
+    tallies = tallies or Tallies(site.statements)
     rated = [s for s in stories if s.self_assessment]
-    return Evidence(len(stories), len(rated), tally_ratings(stories, site.statements), breakdowns(site, rated),
-                    ladder_comparison(site, rated), site.statements)  # fmt: skip
+    return Evidence(len(stories), len(rated), tallies.picture(stories), breakdowns(site, rated, tallies),
+                    ladder_comparison(rated, tallies), site.statements)  # fmt: skip
 
 
 # ---- what changed and what was learned, gathered ------------------------------------------------
@@ -167,9 +169,20 @@ class Point:
     """One outcome or lesson of one story, with where to read the story."""
 
     text: str
-    title: str  # the story's title
-    route: str  # the story's route
-    date: str  # the story's date, ISO
+    story: Story
+
+    @property
+    def title(self) -> str:
+        return self.story.title
+
+    @property
+    def route(self) -> str:
+        return route_of(self.story)
+
+    @property
+    def date(self) -> str:
+        """The story's date, ISO."""
+        return self.story.date.isoformat()
 
 
 @dataclass(frozen=True)
@@ -189,16 +202,28 @@ def summaries(stories: Iterable[Story]) -> tuple[Summary, ...]:
 
 @dataclass(frozen=True)
 class Cell:
-    """The points of one theme in one area (or one area within a theme)."""
+    """The points of one theme in one area (or one area within a theme): the outcomes or lessons
+    (field) of some stories. A page is given the stories, not their points: the Site's stories are
+    fingerprinted already, so a page of 10,000 points is known from 4,000 stories at once."""
 
     key: str
     label: str
-    points: tuple[Point, ...]
+    field: str  # outcomes | lessons
+    sources: tuple[Story, ...]  # the stories with points here, newest first
+
+    @property
+    def points(self) -> tuple[Point, ...]:
+        return tuple(Point(text, s) for s in self.sources for text in getattr(s, self.field))
+
+    @property
+    def count(self) -> int:
+        """How many points."""
+        return sum(len(getattr(s, self.field)) for s in self.sources)
 
     @property
     def stories(self) -> int:
         """How many stories the points come from."""
-        return len({p.route for p in self.points})
+        return len(self.sources)
 
 
 @dataclass(frozen=True)
@@ -209,20 +234,21 @@ class Section:
     label: str
     cells: tuple[Cell, ...]
 
-    @property
-    def count(self) -> int:
-        return sum(len(c.points) for c in self.cells)
+
+@dataclass(frozen=True)
+class Counted:
+    """How many points (and from how many stories) a cell of a Section has: what an index shows, so
+    that it is made again only when a number changes, not at every edit of a story."""
+
+    key: str
+    label: str
+    points: int
+    stories: int
 
 
-def _points(stories: Iterable[Story], field: str, made: dict[int, tuple[Point, ...]]) -> tuple[Point, ...]:
-    """The points of some stories, in order; made: each story's points, by id, made once per gathering
-    (a story is in a cell for each of its themes and areas: 117,000 points at 10,000 stories, not 30,000)."""
-    found: list[Point] = []
-    for s in stories:
-        if id(s) not in made:
-            made[id(s)] = tuple(Point(text, s.title, route_of(s), s.date.isoformat()) for text in getattr(s, field))
-        found.extend(made[id(s)])
-    return tuple(found)
+def counted(sections: Iterable[Section]) -> tuple[tuple[str, str, tuple[Counted, ...]], ...]:
+    """Sections -> (key, label, a Counted per cell) each."""
+    return tuple((s.key, s.label, tuple(Counted(c.key, c.label, c.count, c.stories) for c in s.cells)) for s in sections)
 
 
 def gathered(site: Site, stories: Sequence[Story], field: str, outer: str) -> tuple[Section, ...]:
@@ -238,10 +264,9 @@ def gathered(site: Site, stories: Sequence[Story], field: str, outer: str) -> tu
     inner = "area" if outer == "theme" else "theme"
     by_outer = group_by((s for s in stories if getattr(s, field)), lambda s: keys(s, outer))
     sections: list[Section] = []
-    made: dict[int, tuple[Point, ...]] = {}
     for okey, olabel in outer_keys:
         if okey in by_outer:
             by_inner = group_by(by_outer[okey], lambda s: keys(s, inner))
-            sections.append(Section(okey, olabel, tuple(Cell(ikey, ilabel, _points(by_inner[ikey], field, made))
+            sections.append(Section(okey, olabel, tuple(Cell(ikey, ilabel, field, by_inner[ikey])
                                                         for ikey, ilabel in inner_keys if ikey in by_inner)))  # fmt: skip
     return tuple(sections)

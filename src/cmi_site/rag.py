@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
+from itertools import chain
 
 from .models import RAG_VALUES, Statement, Story
 
@@ -53,13 +54,42 @@ class Picture:
 
 def tally_ratings(stories: Sequence[Story], statements: Iterable[Statement]) -> Picture:
     """Stories and the statements -> how many rated stories gave each statement each rating."""
-    rated = [s for s in stories if s.self_assessment]
-    counts = Counter((r.statement, r.rating) for s in rated for r in s.self_assessment)  # one pass: the evidence pages tally often
-    tallies = []
-    for statement in statements:
-        red, amber, green = (counts[statement.id, value] for value in RAG_VALUES)
-        tallies.append(Tally(statement, red, amber, green, len(rated) - red - amber - green))
-    return Picture(len(stories), len(rated), tuple(tallies))
+    return Tallies(statements).picture(stories)
+
+
+class Tallies:
+    """tally_ratings for many groups of the same stories (the evidence pages count 800 groups): each
+    story's ratings become small numbers once (the statement's place x 3 + the rating's), so counting a
+    group is one Counter over integers, about three times quicker than over (statement, rating) pairs.
+    Ratings of statements not given are left out, as they are not shown."""
+
+    def __init__(self, statements: Iterable[Statement], stories: Iterable[Story] = ()) -> None:
+        """stories: those whose numbers to work out now (the others are worked out when counted)."""
+        self.statements = tuple(statements)
+        self._place = {statement.id: n for n, statement in enumerate(self.statements)}
+        self._codes: dict[int, tuple[Story, tuple[int, ...]]] = {id(s): (s, self._code(s)) for s in stories}
+
+    def _code(self, story: Story) -> tuple[int, ...]:
+        place, rating = self._place, _RATING_PLACE
+        return tuple(place[r.statement] * 3 + rating[r.rating] for r in story.self_assessment
+                     if r.statement in place and r.rating in rating)  # fmt: skip
+
+    def _of(self, story: Story) -> tuple[int, ...]:
+        found = self._codes.get(id(story))
+        return found[1] if found is not None and found[0] is story else self._code(story)
+
+    def picture(self, stories: Sequence[Story]) -> Picture:
+        """How many of these stories (those with a self-assessment) gave each statement each rating."""
+        rated = [s for s in stories if s.self_assessment]
+        counts = Counter(chain.from_iterable([self._of(s) for s in rated]))
+        tallies = []
+        for n, statement in enumerate(self.statements):
+            red, amber, green = (counts[3 * n + _RATING_PLACE[value]] for value in ("red", "amber", "green"))
+            tallies.append(Tally(statement, red, amber, green, len(rated) - red - amber - green))
+        return Picture(len(stories), len(rated), tuple(tallies))
+
+
+_RATING_PLACE = {value: n for n, value in enumerate(RAG_VALUES)}
 
 
 def pct(part: int | float, whole: int) -> str:
