@@ -19,7 +19,6 @@ from .config import BuildOptions, Change, Paths, Result
 from .errors import Problem, SetupError, TemplateFailure, has_errors, sort_problems
 from .models import Output, PageJob
 from .outdir import OutputFolder, check_output
-from .outputs.opendata import story_line
 from .outputs.search import search_files
 from .outputs.static import static_files
 from .render import Renderer
@@ -79,7 +78,7 @@ def run(paths: Paths, options: BuildOptions, strict: bool, engine: Engine) -> Re
         search = engine.later(functools.partial(search_files, site, count, engine.postings))
         html = [job.path for job in jobs] + [output_path(SEARCH)]
         files = [engine.render(site, jobs), _searched(engine, site, search),
-                 outputs.site_files(site, html, engine.remember(story_line)),
+                 outputs.site_files(site, html, engine.remember),
                  static_files(paths.templates), engine.pictures(loaded.images, site.pictures)]  # fmt: skip
         written = clock("render and write", engine.write, (file for group in files for file in group))
         result = Result("built", problems, count, written.files, written.written, written.bytes_written, clock.timings,

@@ -7,23 +7,23 @@ images). All are byte-identical for the same content.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from ..models import Output, Story
+from ..models import Output
 from ..site import Site
 from . import calendar
 from .evidence import evidence_files
 from .feeds import atom_feed, robots, sitemap
-from .opendata import signatories_csv, signatories_json, stories_json, story_line
+from .opendata import Remember, same, signatories_csv, signatories_json, stories_json
 from .orgdata import organisations_csv, organisations_json, schema_files
 
 
-def site_files(site: Site, html: Iterable[str], line: Callable[[Story], str] = story_line) -> list[Output]:
+def site_files(site: Site, html: Iterable[str], remember: Remember = same) -> list[Output]:
     """The feed, sitemap, robots.txt, open data and calendars (html: the paths of the site's pages;
-    line: how a story's line of data/stories.json is made)."""
-    out = [atom_feed(site), robots(site), signatories_csv(site), signatories_json(site), stories_json(site, line)]
+    remember: the engine's, with which the open data keeps each story's part from the last build)."""
+    out = [atom_feed(site), robots(site), signatories_csv(site), signatories_json(site), stories_json(site, remember)]
     out += [organisations_csv(site), organisations_json(site), *schema_files()]
     out += calendar.calendar_files(site)
-    out += evidence_files(site)
+    out += evidence_files(site, remember)
     map_ = sitemap(site, html)
     return out + ([map_] if map_ else [])

@@ -1,12 +1,14 @@
 """Open data for the evidence pages: data/self-assessments.csv (a row per story and statement it
 rated), data/outcomes.csv and data/lessons.csv (a row per point), from the Site's published stories
-(withdrawn and draft stories are never in them). Made by opendata.csv_file, so formula-safe."""
+(withdrawn and draft stories are never in them). Made as opendata.csv_file makes a CSV, so formula-safe."""
 
 from __future__ import annotations
 
-from ..models import Output, Story
+from collections.abc import Iterable, Sequence
+
+from ..models import Output, Statement, Story
 from ..site import LESSONS_CSV, OUTCOMES_CSV, SELF_ASSESSMENTS_CSV, Site, route_of
-from .opendata import csv_file
+from .opendata import Remember, csv_lines, same
 
 STORY_COLUMNS = ("story", "title", "date", "areas", "sectors", "themes", "approach")
 SELF_ASSESSMENT_COLUMNS = (*STORY_COLUMNS, "statement", "statement_text", "rating", "url")
@@ -18,19 +20,32 @@ def _story_cells(s: Story) -> list[str]:
     return [s.slug, s.title, s.date.isoformat(), " | ".join(s.areas), " | ".join(s.sectors), " | ".join(s.themes), s.approach or ""]
 
 
-def self_assessments_csv(site: Site) -> Output:
-    """data/self-assessments.csv: a row per story and statement it rated, stories newest first, statements in order."""
-    order = {statement.id: n for n, statement in enumerate(site.statements)}
-    rows = [[*_story_cells(s), r.statement, site.statement_by_id[r.statement].statement, r.rating, route_of(s)]
-            for s in site.stories for r in sorted(s.self_assessment, key=lambda r: order.get(r.statement, len(order)))]  # fmt: skip
-    return Output(SELF_ASSESSMENTS_CSV, csv_file(SELF_ASSESSMENT_COLUMNS, rows))
+def assessment_lines(rated: tuple[Story, tuple[Statement, ...]]) -> str:
+    """A story's lines of self-assessments.csv (a story and the site's statements, in their order):
+    made from these alone, so that the fast engine can keep them between builds."""
+    s, statements = rated
+    order = {statement.id: n for n, statement in enumerate(statements)}
+    texts = {statement.id: statement.statement for statement in statements}
+    ratings = sorted((r for r in s.self_assessment if r.statement in texts), key=lambda r: order[r.statement])
+    return csv_lines([*_story_cells(s), r.statement, texts[r.statement], r.rating, route_of(s)] for r in ratings)
 
 
-def points_csv(site: Site, field: str, path: str) -> Output:
-    """A row per outcome (or lesson) of every story, in the story's order."""
-    rows = [[*_story_cells(s), text, route_of(s)] for s in site.stories for text in getattr(s, field)]
-    return Output(path, csv_file(POINT_COLUMNS, rows))
+def point_lines(point: tuple[Story, str]) -> str:
+    """A story's lines of outcomes.csv or lessons.csv (the story, and the field: outcomes or lessons)."""
+    s, field = point
+    return csv_lines([*_story_cells(s), text, route_of(s)] for text in getattr(s, field))
 
 
-def evidence_files(site: Site) -> list[Output]:
-    return [self_assessments_csv(site), points_csv(site, "outcomes", OUTCOMES_CSV), points_csv(site, "lessons", LESSONS_CSV)]
+def _file(path: str, header: Sequence[str], lines: Iterable[str]) -> Output:
+    """A csv_file from the lines of each story."""
+    return Output(path, "\ufeff".encode() + (csv_lines([header]) + "".join(lines)).encode("utf-8"))
+
+
+def evidence_files(site: Site, remember: Remember = same) -> list[Output]:
+    """self-assessments.csv, outcomes.csv and lessons.csv: a row per story and statement it rated (stories
+    newest first, statements in order), and per outcome or lesson (in the story's order). remember:
+    the engine's, to keep each story's lines from the last build."""
+    assessed, points = remember(assessment_lines), remember(point_lines)
+    return [_file(SELF_ASSESSMENTS_CSV, SELF_ASSESSMENT_COLUMNS, (assessed((s, site.statements)) for s in site.stories)),
+            _file(OUTCOMES_CSV, POINT_COLUMNS, (points((s, "outcomes")) for s in site.stories)),
+            _file(LESSONS_CSV, POINT_COLUMNS, (points((s, "lessons")) for s in site.stories))]  # fmt: skip

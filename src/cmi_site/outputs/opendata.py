@@ -8,11 +8,26 @@ import io
 import json
 import unicodedata
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from ..models import Output, Signatory, Story
 from ..site import Site, route_of
 from .formats import JSON_ERRORS, document_text
+
+A = TypeVar("A")
+
+
+class Remember(Protocol):
+    """How an output asks the engine to keep results between builds (Engine.remember): given make, a
+    function of its argument alone giving text, it returns one that gives the same results."""
+
+    def __call__(self, make: Callable[[A], str]) -> Callable[[A], str]: ...
+
+
+def same(make: Callable[[A], str]) -> Callable[[A], str]:
+    """The Remember that keeps nothing: make itself."""
+    return make
+
 
 SIGNATORY_COLUMNS = ("slug", "name", "role", "organisation", "area", "area_name", "sector", "sector_name", "signed", "left",
                      "commitments", "website", "updates", "latest_update", "organisation_url", "url")  # fmt: skip
@@ -55,11 +70,14 @@ def csv_file(header: Iterable[str], rows: Iterable[Iterable[str]]) -> bytes:
     byte order mark (without it, Excel reads UTF-8 as the local code page and mangles accented names),
     CRLF line ends (RFC 4180), and every cell made formula-safe (spreadsheet_safe) and free of characters
     a spreadsheet cannot hold (document_text)."""
+    return "\ufeff".encode() + (csv_lines([header]) + csv_lines(rows)).encode("utf-8")
+
+
+def csv_lines(rows: Iterable[Iterable[str]]) -> str:
+    """Rows -> their lines of a csv_file (so that the lines of one story can be made, and kept, apart)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([spreadsheet_safe(document_text(cell)) for cell in header])
-    writer.writerows([spreadsheet_safe(document_text(cell)) for cell in row] for row in rows)
-    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+    csv.writer(buffer, lineterminator="\r\n").writerows([spreadsheet_safe(document_text(cell)) for cell in row] for row in rows)
+    return buffer.getvalue()
 
 
 # A cell starting with one of these (after NFKC, which makes full-width and small forms like U+FF1D
@@ -73,7 +91,10 @@ def spreadsheet_safe(cell: str) -> str:
     a formula (OWASP's advice on CSV injection): it starts with a tab, CR or LF, or its first character
     that is not a space or an invisible mark is a formula start. Spreadsheets then read the cell as
     text (some show the quote too); the JSON files keep every value as it is."""
-    if cell[:1] in ("\t", "\r", "\n"):
+    first = cell[:1]
+    if first.isascii() and first.isalnum():
+        return cell  # most cells: quicker than the loop below, which would return it too
+    if first in ("\t", "\r", "\n"):
         return f"'{cell}"
     for char in cell:
         if char.isspace() or unicodedata.category(char) in ("Cf", "Cc", "Zs"):
@@ -113,6 +134,6 @@ def story_line(s: Story) -> str:
     })  # fmt: skip
 
 
-def stories_json(site: Site, line: Callable[[Story], str] = story_line) -> Output:
-    """data/stories.json (line: story_line, or one that remembers the lines of the last build)."""
-    return Output("data/stories.json", _json(site, "stories", map(line, site.stories)))
+def stories_json(site: Site, remember: Remember = same) -> Output:
+    """data/stories.json (remember: the engine's, to keep each story's line from the last build)."""
+    return Output("data/stories.json", _json(site, "stories", map(remember(story_line), site.stories)))
