@@ -11,7 +11,7 @@ has ended (for ours: a page not open waits for the build, so fetching one says w
 from __future__ import annotations
 
 import contextlib
-import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -88,12 +88,13 @@ def edit_rounds(story: Path, template: Path, page_url: str, settled: Callable[[]
     """Save the story, then the template, ROUNDS times each; the seconds until the page showed each."""
     seconds: dict[str, list[float]] = {"story": [], "template": []}
     for n in range(ROUNDS):
-        mark = f"Preview mark {n} {os.getpid()}"
+        # Marks never seen before: the Hugo site is made from a corpus this preview has already edited.
+        mark = f"Preview mark {n} {secrets.token_hex(6)}"
         text = story.read_text(encoding="utf-8")
         story.write_text(text.replace("\nsummary: ", f"\nsummary: {mark}. ", 1), encoding="utf-8")
         seconds["story"].append(until_shown(page_url, mark, time.perf_counter()))
         settled()
-        mark = f"template-mark-{n}-{os.getpid()}"
+        mark = f"template-mark-{n}-{secrets.token_hex(6)}"
         text = template.read_text(encoding="utf-8")
         template.write_text(text.replace("<h1", f'<h1 data-mark="{mark}"', 1), encoding="utf-8")
         seconds["template"].append(until_shown(page_url, mark, time.perf_counter()))
