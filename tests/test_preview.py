@@ -193,12 +193,17 @@ def test_an_editors_hidden_swap_file_beside_the_edit_still_shows_it_early(projec
     assert preview(paths_of(project), OPTIONS, False, memory, [(CONTENT, "stories/new.md")], ["index.html"]) is None, "a new file"
 
 
-def test_the_preview_plans_the_evidence_pages_only_when_one_is_open(project: Path) -> None:
+def test_the_preview_plans_only_the_kinds_of_page_that_are_open(project: Path) -> None:
+    """Every page is planned when it is the one open (with the same values as in the full plan), and
+    the many pages of a kind (stories, evidence) only when one of them is open."""
     from cmi_site.pages import plan_pages
     from conftest import validated
 
     site = build_site(validated(project).content, OPTIONS)
-    every = {job.path for job in plan_pages(site)}
-    assert "evidence/index.html" in every
-    assert {job.path for job in plan_pages(site, ["index.html"])} == {p for p in every if not p.startswith("evidence/")}
-    assert {job.path for job in plan_pages(site, ["evidence/index.html"])} == every
+    every = {job.path: job for job in plan_pages(site)}
+    for path, job in every.items():
+        alone = [found for found in plan_pages(site, [path]) if found.path == path]
+        assert alone == [job], path
+    home = {job.path for job in plan_pages(site, ["index.html"])}
+    assert "evidence/index.html" in every and not any(p.startswith(("evidence/", "stories/jobs")) for p in home)
+    assert "stories/jobs-support-luton/index.html" in {job.path for job in plan_pages(site, ["stories/index.html"])}

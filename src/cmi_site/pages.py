@@ -117,28 +117,50 @@ def not_found_job() -> PageJob:
     return PageJob(NOT_FOUND, "404.html", {"page_path": NOT_FOUND, "route": None, "canonical": None, "absolute_links": True})
 
 
+def evidence_jobs(site: Site) -> list[PageJob]:
+    """The evidence pages (evidence_pages.py, which makes its jobs with page_job, from this module)."""
+    from . import evidence_pages
+
+    return evidence_pages.evidence_jobs(site)
+
+
 def plan_pages(site: Site, only: Collection[str] | None = None) -> list[PageJob]:
     """Every HTML page of the site but the search page, in the order they are written. only: the
-    output paths the caller wants (the preview's open pages), so that the evidence pages, whose
-    numbers are worked out here (about 2 s at 10,000 stories), are planned only when one is wanted;
-    the caller picks its pages from the list."""
-    from . import evidence_pages  # it builds its jobs with page_job, from this module
+    output paths the caller wants (the preview's open pages): then a kind of page listed in
+    SECTIONS is planned only when a wanted path is in its folders (the caller picks its pages from
+    the list; one it does not find, it leaves to the full build)."""
+    def wanted(folders: tuple[str, ...]) -> bool:
+        return only is None or any(path.startswith(folders) for path in only)
 
-    evidence = only is None or any(path.startswith(routes.EVIDENCE) for path in only)
+    planned = {kind: plan(site) if wanted(folders) else [] for kind, (folders, plan) in SECTIONS.items()}
     return [
         page_job(site, "home.html", routes.HOME),
-        *story_jobs(site),
-        *pledge_jobs(site),
-        *organisation_jobs(site),
-        *register_filter_jobs(site),
-        *area_jobs(site),
-        *term_jobs(site),
-        *event_jobs(site),
+        *planned["stories"],
+        *planned["pledge"],
+        *planned["organisations"],
+        *planned["register filters"],
+        *planned["areas"],
+        *planned["terms"],
+        *planned["events"],
         *content_page_jobs(site),
         page_job(site, "self-assessment.html", routes.SELF_ASSESSMENT),
         page_job(site, "easy-read.html", routes.EASY_READ, groups=easyread.easy_read_groups(site)),
         share_job(site),
-        *(evidence_pages.evidence_jobs(site) if evidence else ()),
+        *planned["evidence"],
         *withdrawn_jobs(site),
         not_found_job(),
     ]
+
+
+# The kinds of page with many pages, each with the folders all its pages are in (so the preview
+# plans only those of its open pages; a page in no folder here is always planned, as few are).
+SECTIONS: dict[str, tuple[tuple[str, ...], Callable[[Site], list[PageJob]]]] = {
+    "stories": ((routes.STORIES,), story_jobs),
+    "pledge": ((routes.PLEDGE, "signatories/"), pledge_jobs),
+    "organisations": ((routes.ORGANISATIONS,), organisation_jobs),
+    "register filters": ((routes.PLEDGE,), register_filter_jobs),
+    "areas": ((routes.AREAS,), area_jobs),
+    "terms": ((routes.SECTORS, routes.THEMES), term_jobs),
+    "events": ((routes.EVENTS,), event_jobs),
+    "evidence": ((routes.EVIDENCE,), evidence_jobs),  # its numbers take longest to work out
+}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
 import time
 from collections.abc import Callable, Collection, Iterator
 from typing import TypeVar
@@ -24,7 +25,7 @@ from .outputs.static import static_files
 from .render import Renderer
 from .site import SEARCH, Site, build_site, output_path
 from .speed import Engine, PlainEngine
-from .speed.cache import discard_cache, linked_folder
+from .speed.cache import discard_cache, linked_folder, template_bytecode
 from .speed.fast import FastEngine
 from .speed.resident import Memory
 from .write import Kept
@@ -116,16 +117,22 @@ def preview(paths: Paths, options: BuildOptions, strict: bool, memory: Memory, c
     preview to show while that build runs: memory keeps the content of the last one, so only the
     edited documents are read and checked again. None when this cannot tell (a change memory cannot
     follow, a problem the build must report, a template's mistake): the build then shows it."""
-    checked = memory.edited(paths, changes)
-    if checked is None or checked.content is None or has_errors(checked.problems, strict):
-        return None
-    site = build_site(checked.content, options)
-    jobs = [job for job in pages.plan_pages(site, wanted) if job.path in wanted]
+    collecting = gc.isenabled()
+    gc.disable()  # memory holds millions of objects: a collection in the middle costs more than the rest
     try:
-        renderer = Renderer(paths.templates, site)
+        checked = memory.edited(paths, changes)
+        if checked is None or checked.content is None or has_errors(checked.problems, strict):
+            return None
+        site = build_site(checked.content, options)
+        jobs = [job for job in pages.plan_pages(site, wanted) if job.path in wanted]
+        usable = paths.cache is not None and linked_folder(paths.cache, paths.root) is None
+        renderer = Renderer(paths.templates, site, template_bytecode(paths.cache) if usable else None)
         return {job.path: renderer.render(job) for job in jobs}
     except TemplateFailure:
         return None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def output_folder(paths: Paths) -> OutputFolder:
