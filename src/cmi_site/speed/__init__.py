@@ -56,9 +56,6 @@ class Engine(Protocol):
     def pictures(self, images: list[StaticFile], pictures: Mapping[str, Picture]) -> Iterator[Output]:
         """outputs.static.image_files: each picture's copies, perhaps kept from the last build."""
 
-    def later(self, job: Callable[[], T]) -> Callable[[], T]:
-        """job, perhaps started now in another process; calling what is returned gives its result."""
-
     def write(self, files: Iterable[Output | Kept]) -> Written:
         """The files into the output folder, in one step (write.write_site)."""
 
@@ -103,9 +100,6 @@ class PlainEngine:
 
     def pictures(self, images: list[StaticFile], pictures: Mapping[str, Picture]) -> Iterator[Output]:
         return image_files(images, pictures)
-
-    def later(self, job: Callable[[], T]) -> Callable[[], T]:
-        return job
 
     def write(self, files: Iterable[Output | Kept]) -> Written:
         return write_site(files, self.output)

@@ -59,9 +59,9 @@ def source_hash(read: bytes | Problem) -> str:
 
 
 def check_documents(loaded: Loaded, content: Path, cache: BuildCache, fingerprints: Fingerprints,
-                    hashes: dict[str, str], known: dict[str, DocResult] | None = None) -> tuple[list[DocResult], int]:  # fmt: skip
+                    hashes: dict[str, str], known: dict[str, DocResult] | None = None) -> list[DocResult]:  # fmt: skip
     """Every document of loaded.docs checked (validate.check_document), from the cache where it has
-    them, the rest on every core (and then kept); also how many were checked now. hashes: the hash of
+    them, the rest on every core (and then kept). hashes: the hash of
     each file's bytes by path below content (hash_files_known). known: the preview's (_found), left
     holding this build's."""
     within = loaded.within
@@ -102,7 +102,7 @@ def check_documents(loaded: Loaded, content: Path, cache: BuildCache, fingerprin
     if new or missing or cached != len(set(keys)):
         cache.add_docs(new)
         cache.drop_docs_except(keys)
-    return done, len(missing)
+    return done
 
 
 def _found(cache: BuildCache, keys: list[str], known: dict[str, DocResult] | None) -> tuple[list[DocResult | None], int]:

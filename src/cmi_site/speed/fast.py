@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import gc
-import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -34,10 +33,6 @@ from .resident import Memory
 
 T = TypeVar("T")
 A = TypeVar("A")
-# A second process for the search page and index pays off when little else is worked out. When many
-# documents were converted, the cores are busy anyway and it would only add a process holding its
-# own copy of much of the Site (~150 MB at 10,000 stories) to the peak.
-BACKGROUND_MAX_CONVERTED = 500
 
 
 class FastEngine:
@@ -49,7 +44,6 @@ class FastEngine:
             raise ValueError("the fast engine needs a cache folder")
         self.paths, self.options, self.strict = paths, options, strict
         self.cache = BuildCache(paths.cache)
-        self._pid = os.getpid()
         self.fingerprints = Fingerprints()
         self.output = OutputFolder.of(paths.output).output
         self.bytecode = template_bytecode(paths.cache)
@@ -58,7 +52,6 @@ class FastEngine:
         self._inputs = ""
         self._hashes: dict[str, str] = {}
         self._existing: Callable[[], dict[str, FileStat]] = functools.partial(prepare_spare, self.output)
-        self._converted = 0
         self._reuse: PageReuse | None = None
         self._memos: list[Memo[Any]] = []
         self._stats: dict[str, FileStat] = {}
@@ -92,7 +85,7 @@ class FastEngine:
         gc.disable()  # reading makes millions of objects and no garbage cycles: collecting as it goes doubles the time
         memory = self.memory
         known = memory.by_key if memory is not None else None
-        results, self._converted = check_documents(loaded, self.paths.content, self.cache, self.fingerprints, self._hashes, known)
+        results = check_documents(loaded, self.paths.content, self.cache, self.fingerprints, self._hashes, known)
         validated = validate(loaded, results, memory.planner(self._pictures.plan) if memory is not None else self._pictures.plan)
         self._pictures.drop_unused()
         if memory is not None:
@@ -101,7 +94,7 @@ class FastEngine:
 
     def site(self, content: Content) -> Site:
         site = build_site(content, self.options)
-        # Known before anything (a page, the search index in a second process) is fingerprinted from it,
+        # Known before anything (a page, the search index, a render worker) is fingerprinted from it,
         # so that a value's fingerprint never depends on which process worked it out, or when.
         know_site(site, self.fingerprints)
         gc.freeze()  # the Site is made: from here collect (rendering makes cycles), but never scan the Site
@@ -118,13 +111,7 @@ class FastEngine:
         return self._reuse.pages(jobs)
 
     def postings(self, site: Site, docs: Sequence[SearchDoc]) -> Postings:
-        if os.getpid() == self._pid:
-            return postings.postings(site, docs, self.cache, self.fingerprints)
-        cache = BuildCache(self.cache.folder)  # in a second process (later): a connection of its own
-        try:
-            return postings.postings(site, docs, cache, self.fingerprints)
-        finally:
-            cache.close()
+        return postings.postings(site, docs, self.cache, self.fingerprints)
 
     def remember(self, make: Callable[[A], str]) -> Callable[[A], str]:
         memo: Memo[A] = Memo(self.cache, self.fingerprints, make)
@@ -133,9 +120,6 @@ class FastEngine:
 
     def pictures(self, images: list[StaticFile], pictures: Mapping[str, Picture]) -> Iterator[Output]:
         return self._pictures.files(images, pictures)
-
-    def later(self, job: Callable[[], T]) -> Callable[[], T]:
-        return self._start(job) if self._converted <= BACKGROUND_MAX_CONVERTED else job
 
     def write(self, files: Iterable[Output | Kept]) -> Written:
         existing, reuse = self._existing_files(), self._reuse

@@ -66,7 +66,7 @@ class Memory:
         try:
             loaded = load_content(paths.content, paths.root)
             hashes = hash_files_known(cache, paths.content)
-            results, _ = check_documents(loaded, paths.content, cache, Fingerprints(), hashes, self.by_key)
+            results = check_documents(loaded, paths.content, cache, Fingerprints(), hashes, self.by_key)
             validated = validate(loaded, results, self.planner(PictureStore(cache).plan))
         finally:
             cache.close()
