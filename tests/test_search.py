@@ -286,9 +286,10 @@ def test_a_large_site_is_split_into_shards_chunks_and_filters(tmp_path: Path, co
     parts = parts_of(index)
     main = parts["main"]
     assert isinstance(main, dict)
-    # main names every other file: key.hash.js, with one hash for each kind of part (c0, c1 ... are "c").
+    # main names every other file: key.hash.js, with one hash for each kind of part (c0, c1 ... are "c"),
+    # or for each block of search.HASH_BLOCK parts of a kind that has more.
     assert sorted(main["files"]) == ["c", "d", "e", "fapproach", "farea", "fsector", "ftheme", "g", "p", "t"]
-    names = {f"search/{key}.{main['files'][key if key.startswith('f') else key[0]]}.js" for key in parts if key != "main"}
+    names = {f"search/{key}.{search.part_hash(main['files'], key)}.js" for key in parts if key != "main"}  # type: ignore[arg-type]
     assert names | {f"search/{index.main}"} == {o.path for o in index.files}
     # Every term is in exactly one shard: the last whose first term is at or before it.
     starts = main["starts"]["t"]
@@ -316,6 +317,27 @@ def test_a_large_site_is_split_into_shards_chunks_and_filters(tmp_path: Path, co
     assert len(rows) == main["docs"] == 157
     assert all(len(parts[key]) == main["chunk"] for key in chunks[:-1])  # type: ignore[arg-type]
     assert all(len(parts[f"f{facet}"]) == main["docs"] for facet in ("area", "sector", "theme", "approach"))  # type: ignore[arg-type]
+
+
+def test_an_edited_summary_renames_only_its_block_of_chunks(tmp_path: Path, content_files: dict[str, str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """A part's file name carries the hash of its block of parts, so editing one story's summary gives
+    new names (so new files to write, and for browsers to fetch) to one block of chunks and main only."""
+    monkeypatch.setattr(search, "SINGLE_FILE_BYTES", 1000)
+    monkeypatch.setattr(search, "CHUNK_DOCS", 8)
+    monkeypatch.setattr(search, "MIN_CHUNK_DOCS", 8)
+    monkeypatch.setattr(search, "HASH_BLOCK", 3)
+    files = many_stories(content_files, 150)
+    before = {o.path for o in build_search_index(site_of(tmp_path / "a", files), 400 * search.MAX_FILES_PER).files}
+    files["stories/story-120.md"] = files["stories/story-120.md"].replace("together.", "together!", 1)  # the same words
+    index = build_search_index(site_of(tmp_path / "b", files), 400 * search.MAX_FILES_PER)
+    after = {o.path for o in index.files}
+    chunks = sorted(p for p in after if re.match(r"search/c\d+\.", p))
+    main = parts_of(index)["main"]
+    assert isinstance(main, dict) and isinstance(main["files"]["c"], list) and len(chunks) > 3 * search.HASH_BLOCK
+    renamed = after - before
+    assert renamed == {f"search/{index.main}", *(p for p in chunks if p in renamed)}
+    assert 1 <= len(renamed - {f"search/{index.main}"}) <= search.HASH_BLOCK
 
 
 def test_the_index_is_byte_identical_whatever_order_files_are_read(tmp_path: Path, content_files: dict[str, str],

@@ -185,8 +185,11 @@ def split_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         patch.setattr(search, "SINGLE_FILE_BYTES", 1000)
         patch.setattr(search, "MAX_FILES_PER", 5)
         patch.setattr(search, "DICT_BYTES", 400)  # several dictionary groups, as on a large site
+        patch.setattr(search, "HASH_BLOCK", 2)  # kinds of part with several hashes in main, as on a large site
         site = build(tmp_path_factory.mktemp("split"), files)
     assert len(list((site / "search").glob("*.js"))) > 10
+    main = next((site / "search").glob("main.*.js")).read_text(encoding="utf-8")
+    assert re.search(r'"c":\["[0-9a-f]+","', main), "the chunks' hashes are a list, one for each block"
     return site
 
 

@@ -136,9 +136,13 @@
     if (run.id !== latest) throw STALE;
   }
 
-  /* A part's file: key.hash.js, with the hash of its kind from main (c0, c1 ... are kind "c"). */
+  /* A part's file: key.hash.js, with the hash of its kind from main (c0, c1 ... are kind "c"): one
+     for the kind, or a list with one for each block of M.block parts (c0-c31, c32-c63 ...). */
   function fileOf(key) {
-    return key + "." + M.files[/^[a-z][0-9]+$/.test(key) ? key.charAt(0) : key] + ".js";
+    var numbered = /^[a-z][0-9]+$/.test(key);
+    var hash = M.files[numbered ? key.charAt(0) : key];
+    if (typeof hash !== "string") hash = hash[Math.floor(Number(key.slice(1)) / M.block)];
+    return key + "." + hash + ".js";
   }
 
   function unique(list) {

@@ -81,6 +81,7 @@ SHARD_BYTES = 40_000  # a postings shard of words, or of pairs of words (about 1
 CHUNK_DOCS = 20  # documents in a chunk (about 2 KB gzip)
 MIN_CHUNK_DOCS = 8  # no chunk of fewer documents than this, however many files are allowed
 HASH = 8  # hex digits of a file's content hash in its name
+HASH_BLOCK = 32  # numbered parts of a kind that share a hash in their names (kind_hashes)
 SUMMARY_CHARS = 160  # a result's summary is cut (at a word) to about this length
 _HEADING = re.compile(r"<h[2-6]\b[^>]*>(.*?)</h[2-6]>", re.DOTALL)  # in sanitised HTML (markup.py)
 KINDS = (("story", "Stories", "Story"), ("signatory", "Signatories", "Signatory"), ("event", "Events", "Event"),
@@ -331,15 +332,30 @@ def chunk_parts(docs: Sequence[SearchDoc], count: int) -> tuple[list[Part], int]
     return parts, size
 
 
-def kind_hashes(parts: Sequence[Part]) -> dict[str, str]:
-    """Where main.js says each part is: one hash for each kind of part, of the content of all its
-    parts (c0, c1 ... are kind "c"; a filter's part is a kind of its own); a part's file is
-    key.hash.js. A hash for each of hundreds of files made main.js twice the size, for no gain:
-    documents are numbered newest first, so a new one changes nearly every part anyway."""
+def kind_hashes(parts: Sequence[Part]) -> dict[str, str | list[str]]:
+    """Where main.js says each part is: a part's file is key.hash.js, and the parts of a kind (c0,
+    c1 ... are kind "c"; a filter's part is a kind of its own) share a hash by blocks of HASH_BLOCK
+    (c0-c31 one, c32-c63 the next ...), of the content of the block's parts: a string when the kind
+    has one block, else a list. A hash for each of hundreds of files made main.js twice the size; one
+    for a whole kind gave every chunk a new name when one story's summary was edited (1,650 files
+    written again at 30,000 stories). A new story still changes nearly every part (documents are
+    numbered newest first)."""
     kinds: dict[str, list[Part]] = {}
     for part in parts:
         kinds.setdefault(kind_of(part.key), []).append(part)
-    return {kind: hashlib.sha256(b"".join(p.data for p in run)).hexdigest()[:HASH] for kind, run in kinds.items()}
+    hashes: dict[str, str | list[str]] = {}
+    for kind, run in kinds.items():
+        run.sort(key=lambda p: int(p.key[1:]) if p.key[1:].isdigit() else 0)
+        blocks = [hashlib.sha256(b"".join(p.data for p in run[i : i + HASH_BLOCK])).hexdigest()[:HASH]
+                  for i in range(0, len(run), HASH_BLOCK)]  # fmt: skip
+        hashes[kind] = blocks[0] if len(blocks) == 1 else blocks
+    return hashes
+
+
+def part_hash(hashes: Mapping[str, str | list[str]], key: str) -> str:
+    """The hash in the file name of the part key (as search.js's fileOf finds it)."""
+    found = hashes[kind_of(key)]
+    return found if isinstance(found, str) else found[int(key[1:]) // HASH_BLOCK]
 
 
 def kind_of(key: str) -> str:
@@ -379,7 +395,7 @@ def build_search_index(site: Site, page_count: int, docs: Sequence[SearchDoc] | 
     parts = [*facet_list, *term_list, *chunks]
     hashes = {} if budget.single else kind_hashes(parts)
     manifest = {
-        "docs": len(docs), "chunk": chunk_size, "starts": starts, "files": hashes,
+        "docs": len(docs), "chunk": chunk_size, "starts": starts, "files": hashes, "block": HASH_BLOCK,
         "facets": [[f.id, [value for value, _ in f.values]] for f in facets],  # in the page's order
         "type": facet_column(docs, facets[0]), "stop": " ".join(sorted(STOPWORDS)),
         "kinds": {kind: singular for kind, _, singular in KINDS},
@@ -391,7 +407,7 @@ def build_search_index(site: Site, page_count: int, docs: Sequence[SearchDoc] | 
         return SearchIndex(single.file_name, facets, (Output(folder + single.file_name, single.data),))
     main = Part("main", main_text)
     files = [Output(folder + main.file_name, main.data)]
-    files += [Output(f"{folder}{p.key}.{hashes[kind_of(p.key)]}.js", p.data) for p in parts]
+    files += [Output(f"{folder}{p.key}.{part_hash(hashes, p.key)}.js", p.data) for p in parts]
     return SearchIndex(main.file_name, facets, tuple(files))
 
 
