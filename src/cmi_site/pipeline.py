@@ -92,8 +92,8 @@ def run(paths: Paths, options: BuildOptions, strict: bool, engine: Engine) -> Re
 
 def _searched(engine: Engine, site: Site, count: int) -> Iterator[Output | Kept]:
     """The search index's files and its page (count: the site's pages), made when the writer asks for
-    them. (In a second process, started early, it saved no time on two cores and added ~60 MB to the
-    peak of a one-story rebuild at 10,000 stories: the fork's copy-on-write pages.)"""
+    them. (In a second process, started early, it saved no time in one-story rebuilds at 10,000 stories
+    on two cores and added ~60 MB to their peak: the fork's copy-on-write pages. See README, Speed.)"""
     files, job = search_files(site, count, engine.postings)
     yield from files
     yield from engine.render(site, [job])
