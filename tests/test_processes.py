@@ -17,11 +17,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import cmi_site.pipeline
-import cmi_site.render
+import cmi_site.speed.docs
+import cmi_site.speed.fast
 import cmi_site.speed.parallel
 from cmi_site.cli import main
-from cmi_site.models import Output, PageJob
 from conftest import TEMPLATES, TODAY
 
 PR_SET_CHILD_SUBREAPER = 36  # prctl(2): orphaned descendants become this process's children
@@ -49,27 +48,25 @@ def descendants_of(pid: int) -> list[int]:
 
 
 def held_build(ready: int) -> None:
-    """A real build, held where it has a pool worker rendering pages and a background job handing back
-    a result too big for a pipe that nobody reads; each says so on `ready`."""
+    """A real build, held where it has a pool worker checking documents and a background job (the
+    output scan) handing back a result too big for a pipe that nobody reads yet; each says so on `ready`."""
     cmi_site.speed.parallel.cpu_count = lambda: 2
-    cmi_site.speed.parallel.MIN_JOBS = 1  # workers even for a few pages
+    cmi_site.speed.parallel.MIN_JOBS = 1  # workers even for a few documents
     main_pid = os.getpid()
-    render = cmi_site.render.Renderer.render
-    search_files = cmi_site.pipeline.search_files
+    check_document = cmi_site.speed.docs.check_document
 
-    def render_in_worker(self: cmi_site.render.Renderer, job: PageJob) -> bytes:
+    def check_in_worker(*args: Any) -> Any:
         if os.getpid() != main_pid:
             os.write(ready, b"W")
             threading.Event().wait()  # a worker busy for ever
-        return render(self, job)
+        return check_document(*args)
 
-    def huge_search_files(*args: Any) -> tuple[list[Output], PageJob]:
+    def huge_scan(output: Path) -> dict[str, Any]:
         os.write(ready, b"B")
-        _, job = search_files(*args)
-        return [Output("huge.bin", b"x" * 4_000_000)], job  # blocks the job until the build reads it
+        return {"huge": "x" * 4_000_000}  # blocks the job until the build reads it
 
-    cmi_site.render.Renderer.render = render_in_worker  # type: ignore[method-assign]
-    cmi_site.pipeline.search_files = huge_search_files
+    cmi_site.speed.docs.check_document = check_in_worker  # type: ignore[assignment]
+    cmi_site.speed.fast.prepare_spare = huge_scan  # type: ignore[assignment]
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         main(["build", "--templates", str(TEMPLATES), "--today", TODAY.isoformat()])
 
