@@ -488,8 +488,8 @@ def _ended(pid: int) -> bool:
 
 
 def test_a_cancelled_background_step_ends_the_workers_it_started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The search index may work out terms on every core inside the second process; cancelling that
-    # process must end those workers too, not leave them to finish on their own.
+    # A background step may run jobs on every core inside its second process (parallel.in_background
+    # allows it); cancelling that process must end those workers too, not leave them to finish alone.
     monkeypatch.setattr(cmi_site.speed.parallel, "can_fork", lambda: True)  # whatever threads earlier tests left
     pids = tmp_path / "pids"
 
