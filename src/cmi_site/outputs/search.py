@@ -333,13 +333,10 @@ def chunk_parts(docs: Sequence[SearchDoc], count: int) -> tuple[list[Part], int]
 
 
 def kind_hashes(parts: Sequence[Part]) -> dict[str, str | list[str]]:
-    """Where main.js says each part is: a part's file is key.hash.js, and the parts of a kind (c0,
-    c1 ... are kind "c"; a filter's part is a kind of its own) share a hash by blocks of HASH_BLOCK
-    (c0-c31 one, c32-c63 the next ...), of the content of the block's parts: a string when the kind
-    has one block, else a list. A hash for each of hundreds of files made main.js twice the size; one
-    for a whole kind gave every chunk a new name when one story's summary was edited (1,650 files
-    written again at 30,000 stories). A new story still changes nearly every part (documents are
-    numbered newest first)."""
+    """Where main.js says each part is (key.hash.js): the parts of a kind (c0, c1 ... are "c"; a filter
+    is a kind of its own) share a hash per block of HASH_BLOCK, a string for one block, else a list.
+    A hash per file made main.js twice the size; one per kind renamed every chunk when one summary was
+    edited (1,650 files written at 30,000 stories). A new story still renames nearly every part."""
     kinds: dict[str, list[Part]] = {}
     for part in parts:
         kinds.setdefault(kind_of(part.key), []).append(part)
