@@ -4,11 +4,9 @@ rated), data/outcomes.csv and data/lessons.csv (a row per point), from the Site'
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-
 from ..models import Output, Statement, Story
 from ..site import LESSONS_CSV, OUTCOMES_CSV, SELF_ASSESSMENTS_CSV, Site, route_of
-from .opendata import Remember, csv_lines, same
+from .opendata import Remember, csv_lines, csv_of_lines, same
 
 STORY_COLUMNS = ("story", "title", "date", "areas", "sectors", "themes", "approach")
 SELF_ASSESSMENT_COLUMNS = (*STORY_COLUMNS, "statement", "statement_text", "rating", "url")
@@ -36,16 +34,11 @@ def point_lines(point: tuple[Story, str]) -> str:
     return csv_lines([*_story_cells(s), text, route_of(s)] for text in getattr(s, field))
 
 
-def _file(path: str, header: Sequence[str], lines: Iterable[str]) -> Output:
-    """A csv_file from the lines of each story."""
-    return Output(path, "\ufeff".encode() + (csv_lines([header]) + "".join(lines)).encode("utf-8"))
-
-
 def evidence_files(site: Site, remember: Remember = same) -> list[Output]:
     """self-assessments.csv, outcomes.csv and lessons.csv: a row per story and statement it rated (stories
     newest first, statements in order), and per outcome or lesson (in the story's order). remember:
     the engine's, to keep each story's lines from the last build."""
     assessed, points = remember(assessment_lines), remember(point_lines)
-    return [_file(SELF_ASSESSMENTS_CSV, SELF_ASSESSMENT_COLUMNS, (assessed((s, site.statements)) for s in site.stories)),
-            _file(OUTCOMES_CSV, POINT_COLUMNS, (points((s, "outcomes")) for s in site.stories)),
-            _file(LESSONS_CSV, POINT_COLUMNS, (points((s, "lessons")) for s in site.stories))]  # fmt: skip
+    return [Output(SELF_ASSESSMENTS_CSV, csv_of_lines(SELF_ASSESSMENT_COLUMNS, (assessed((s, site.statements)) for s in site.stories))),
+            Output(OUTCOMES_CSV, csv_of_lines(POINT_COLUMNS, (points((s, "outcomes")) for s in site.stories))),
+            Output(LESSONS_CSV, csv_of_lines(POINT_COLUMNS, (points((s, "lessons")) for s in site.stories)))]  # fmt: skip

@@ -70,7 +70,12 @@ def csv_file(header: Iterable[str], rows: Iterable[Iterable[str]]) -> bytes:
     byte order mark (without it, Excel reads UTF-8 as the local code page and mangles accented names),
     CRLF line ends (RFC 4180), and every cell made formula-safe (spreadsheet_safe) and free of characters
     a spreadsheet cannot hold (document_text)."""
-    return "\ufeff".encode() + (csv_lines([header]) + csv_lines(rows)).encode("utf-8")
+    return csv_of_lines(header, [csv_lines(rows)])
+
+
+def csv_of_lines(header: Iterable[str], lines: Iterable[str]) -> bytes:
+    """A header and lines made by csv_lines (each story's, say, kept from the last build) -> a csv_file."""
+    return "\ufeff".encode() + (csv_lines([header]) + "".join(lines)).encode("utf-8")
 
 
 def csv_lines(rows: Iterable[Iterable[str]]) -> str:

@@ -28,7 +28,6 @@ from ..site import Site, build_site
 from ..validate import Validated, check_document, validate
 from ..write import Kept, Written, write_site
 
-T = TypeVar("T")
 A = TypeVar("A")
 
 
