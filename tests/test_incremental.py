@@ -471,7 +471,16 @@ def test_workers_end_plainly_whatever_signal_handlers_the_parent_has(monkeypatch
     monkeypatch.setattr(cmi_site.speed.parallel, "cpu_count", lambda: 2)
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
-        seen = set(cmi_site.speed.parallel.run_jobs(lambda n: (os.getpid(), signal.getsignal(signal.SIGTERM)), 200))
+        parent, worked = os.getpid(), multiprocessing.get_context("fork").Event()
+
+        def job(n: int) -> tuple[int, object]:
+            if os.getpid() == parent:
+                worked.wait(30)  # a worker runs a chunk before this process can take them all
+            else:
+                worked.set()
+            return os.getpid(), signal.getsignal(signal.SIGTERM)
+
+        seen = set(cmi_site.speed.parallel.run_jobs(job, 200))
         background = cmi_site.speed.parallel.in_background(lambda: signal.getsignal(signal.SIGTERM))()
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -501,10 +510,10 @@ def test_a_cancelled_background_step_ends_the_workers_it_started(tmp_path: Path,
 
     started = cmi_site.speed.parallel.in_background(lambda: list(cmi_site.speed.parallel.run_jobs(slow, 2000, workers=3)))
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and len(set(pids.read_text().split()) if pids.exists() else ()) < 2:
+    while time.monotonic() < deadline and len(set(pids.read_text().split()) if pids.exists() else ()) < 3:
         time.sleep(0.05)
     workers = {int(pid) for pid in pids.read_text().split()}
-    assert len(workers) == 2  # the background process's two pool workers, busy with their first jobs
+    assert len(workers) == 3  # the background process and its two pool workers, busy with their first jobs
     started.cancel()
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and not all(_ended(pid) for pid in workers):

@@ -10,6 +10,7 @@ import contextlib
 import ctypes
 import io
 import json
+import multiprocessing
 import os
 import select
 import signal
@@ -52,13 +53,17 @@ def held_build(ready: int) -> None:
     output scan) handing back a result too big for a pipe that nobody reads yet; each says so on `ready`."""
     cmi_site.speed.parallel.cpu_count = lambda: 2
     cmi_site.speed.parallel.MIN_JOBS = 1  # workers even for a few documents
+    cmi_site.speed.parallel.CHUNK = 1  # ... and a chunk of them for each process
     main_pid = os.getpid()
     check_document = cmi_site.speed.docs.check_document
+    worker_busy = multiprocessing.get_context("fork").Event()
 
     def check_in_worker(*args: Any) -> Any:
         if os.getpid() != main_pid:
+            worker_busy.set()
             os.write(ready, b"W")
             threading.Event().wait()  # a worker busy for ever
+        worker_busy.wait(60)  # the build's own process would otherwise check every document itself
         return check_document(*args)
 
     def huge_scan(output: Path) -> dict[str, Any]:
@@ -85,7 +90,10 @@ def supervise(report: int) -> None:
     os.close(ready_write)
     said = b""
     while set(said) != set(b"WB") and select.select([ready_read], [], [], 120)[0]:
-        said += os.read(ready_read, 1) or b"?"
+        read = os.read(ready_read, 1)
+        said += read or b"?"
+        if not read:  # the build ended without being held
+            break
     left = descendants_of(build)
     os.kill(build, signal.SIGKILL)
     os.waitpid(build, 0)

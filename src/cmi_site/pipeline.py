@@ -27,7 +27,7 @@ from .speed import Engine, PlainEngine
 from .speed.cache import discard_cache, linked_folder, template_bytecode
 from .speed.fast import FastEngine
 from .speed.resident import Memory
-from .write import Kept
+from .write import Kept, Staged
 
 T = TypeVar("T")
 
@@ -90,7 +90,7 @@ def run(paths: Paths, options: BuildOptions, strict: bool, engine: Engine) -> Re
         engine.close()
 
 
-def _searched(engine: Engine, site: Site, count: int) -> Iterator[Output | Kept]:
+def _searched(engine: Engine, site: Site, count: int) -> Iterator[Output | Kept | Staged]:
     """The search index's files and its page (count: the site's pages), made when the writer asks for
     them. (In a second process, started early, it saved no time in one-story rebuilds at 10,000 stories
     on two cores and added ~60 MB to their peak: the fork's copy-on-write pages. See README, Speed.)"""

@@ -7,6 +7,7 @@ folders may be replaced, the lock and the work folder beside the output are outd
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,6 +34,16 @@ class Kept:
     """A file the output folder already holds with this build's bytes (the build cache knows it): left as it is."""
 
     path: str
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A file the engine has already written into the staging folder it was given (stage_new, in a
+    render worker): its stat and size. The writer checks its path like any other's."""
+
+    path: str
+    stat: FileStat
+    size: int
 
 
 @dataclass(frozen=True)
@@ -76,28 +87,31 @@ def _clash(path: str) -> SetupError:
     return SetupError(f"a file and a folder would have the same path in the site: {shown(path)}")
 
 
-def write_site(files: Iterable[Output | Kept], output: Path, existing: dict[str, FileStat] | None = None) -> Written:
+def write_site(files: Iterable[Output | Kept | Staged], output: Path, existing: dict[str, FileStat] | None = None,
+               staging: Path | None = None) -> Written:  # fmt: skip
     """Make the output folder hold exactly these files, in one step, whatever happens (commit.py): new
     bytes are staged as they come, Kept files stay as they are. existing: commit.prepare_spare(output)
     when already made (in another process); run under OutputFolder.locked(), after recover().
-    SetupError for a path that may not be written; WriteFailed for a system error (disk full,
-    read-only ...); either way the output folder is as it was."""
+    staging: a folder from the output's new_staging() that Staged files were written into (removed
+    here, however this ends). SetupError for a path that may not be written; WriteFailed for a system
+    error (disk full, read-only ...); either way the output folder is as it was."""
     folder, paths = OutputFolder.of(output), PathCheck()
     try:
-        existing = prepare_spare(folder.output) if existing is None else existing
-        staging = folder.new_staging()
         try:
+            existing = prepare_spare(folder.output) if existing is None else existing
+            staging = folder.new_staging() if staging is None else staging
             staged, kept, size = _stage(files, folder, staging, paths, existing)
             commit_changes(folder, staging, set(staged), kept, existing)
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
     except OSError as err:
         raise write_failed(err, output) from err
     stats = {**{path: existing[path] for path in kept}, **staged}
     return Written(len(stats) - 1, len(staged) - (MARKER in staged), size, stats)  # the MARKER not counted
 
 
-def _stage(files: Iterable[Output | Kept], folder: OutputFolder, staging: Path, paths: PathCheck,
+def _stage(files: Iterable[Output | Kept | Staged], folder: OutputFolder, staging: Path, paths: PathCheck,
            existing: dict[str, FileStat]) -> tuple[dict[str, FileStat], set[str], int]:  # fmt: skip
     """Stage each new file, note each kept one; the MARKER is kept when the output has it as it should be."""
     staged: dict[str, FileStat] = {}
@@ -109,6 +123,9 @@ def _stage(files: Iterable[Output | Kept], folder: OutputFolder, staging: Path, 
             if item.path not in existing:  # a bug in the build cache, never the content's doing
                 raise RuntimeError(f"{item.path} was to be kept but the output folder does not have it")
             kept.add(item.path)
+        elif isinstance(item, Staged):
+            staged[item.path] = item.stat
+            size += item.size
         else:
             staged[item.path] = stage_file(staging, item.path, item.data)
             size += len(item.data)
@@ -136,7 +153,35 @@ def create_file(path: Path, text: str) -> None:
 
 def stage_file(staging: Path, path: str, data: bytes) -> FileStat:
     """Write one file into the staging folder; returns its stat (kept when it is renamed into place)."""
-    target = staging / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    return file_stat(target.stat())
+    target = os.path.join(staging, path)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    handle = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
+    try:
+        with memoryview(data) as left:
+            while left:
+                left = left[os.write(handle, left):]
+        return file_stat(os.fstat(handle))
+    finally:
+        os.close(handle)
+
+
+def stage_new(staging: Path, path: str, data: bytes) -> Staged | None:
+    """Write a page into the staging folder from a render worker, when that can be done without
+    knowing the other paths of the site: None for a path PathCheck would refuse on its own, or one
+    whose file or folder is already there (two pages at one path; a file where a folder is): the
+    writer then stages it, and reports the mistake, as for any file. OSError as stage_file."""
+    if path.startswith("/") or path == MARKER or not all(part not in ("", ".", "..") for part in path.split("/")):
+        return None
+    try:
+        target = os.path.join(staging, path)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        handle = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
+    except (FileExistsError, NotADirectoryError, IsADirectoryError):
+        return None
+    try:
+        with memoryview(data) as left:
+            while left:
+                left = left[os.write(handle, left):]
+        return Staged(path, file_stat(os.fstat(handle)), len(data))
+    finally:
+        os.close(handle)

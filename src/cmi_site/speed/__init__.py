@@ -26,7 +26,7 @@ from ..outputs.static import image_files
 from ..render import Renderer
 from ..site import Site, build_site
 from ..validate import Validated, check_document, validate
-from ..write import Kept, Written, write_site
+from ..write import Kept, Staged, Written, write_site
 
 A = TypeVar("A")
 
@@ -43,7 +43,7 @@ class Engine(Protocol):
     def site(self, content: Content) -> Site:
         """site.build_site of the checked content (with the build's options)."""
 
-    def render(self, site: Site, jobs: Sequence[PageJob]) -> Iterator[Output | Kept]:
+    def render(self, site: Site, jobs: Sequence[PageJob]) -> Iterator[Output | Kept | Staged]:
         """Each job's page, as the writer takes them (Kept: the output already has its bytes)."""
 
     def postings(self, site: Site, docs: Sequence[SearchDoc]) -> Postings:
@@ -55,7 +55,7 @@ class Engine(Protocol):
     def pictures(self, images: list[StaticFile], pictures: Mapping[str, Picture]) -> Iterator[Output]:
         """outputs.static.image_files: each picture's copies, perhaps kept from the last build."""
 
-    def write(self, files: Iterable[Output | Kept]) -> Written:
+    def write(self, files: Iterable[Output | Kept | Staged]) -> Written:
         """The files into the output folder, in one step (write.write_site)."""
 
     def explained(self) -> dict[str, str]:
@@ -85,7 +85,7 @@ class PlainEngine:
     def site(self, content: Content) -> Site:
         return build_site(content, self.options)
 
-    def render(self, site: Site, jobs: Sequence[PageJob]) -> Iterator[Output | Kept]:
+    def render(self, site: Site, jobs: Sequence[PageJob]) -> Iterator[Output | Kept | Staged]:
         renderer = Renderer(self.templates, site)
         for job in jobs:
             self._made[job.path] = "every page is made without the build cache (--no-cache)"
@@ -100,7 +100,7 @@ class PlainEngine:
     def pictures(self, images: list[StaticFile], pictures: Mapping[str, Picture]) -> Iterator[Output]:
         return image_files(images, pictures)
 
-    def write(self, files: Iterable[Output | Kept]) -> Written:
+    def write(self, files: Iterable[Output | Kept | Staged]) -> Written:
         return write_site(files, self.output)
 
     def explained(self) -> dict[str, str]:

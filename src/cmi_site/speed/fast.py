@@ -21,7 +21,7 @@ from ..outputs.searchtext import Postings
 from ..render import Renderer
 from ..site import Site, build_site
 from ..validate import Validated, validate
-from ..write import Kept, Written, write_failed, write_site
+from ..write import Kept, Staged, Written, write_failed, write_site
 from . import postings
 from .cache import BuildCache, code_version, template_bytecode
 from .docs import check_documents, hash_files_known
@@ -101,7 +101,7 @@ class FastEngine:
         gc.enable()
         return site
 
-    def render(self, site: Site, jobs: Sequence[PageJob]) -> Iterator[Output | Kept]:
+    def render(self, site: Site, jobs: Sequence[PageJob]) -> Iterator[Output | Kept | Staged]:
         if self._reuse is None:
             last = LastBuild.load(self.cache, self._state_name)
             existing = self._existing_files()
@@ -121,17 +121,17 @@ class FastEngine:
     def pictures(self, images: list[StaticFile], pictures: Mapping[str, Picture]) -> Iterator[Output]:
         return self._pictures.files(images, pictures)
 
-    def write(self, files: Iterable[Output | Kept]) -> Written:
+    def write(self, files: Iterable[Output | Kept | Staged]) -> Written:
         existing, reuse = self._existing_files(), self._reuse
         last = reuse.last if reuse is not None else LastBuild()
         valid = {path: entry.digest for path, entry in last.manifest.items() if existing.get(path) == entry.stat}
         digests: dict[str, str] = {MARKER: digest(MARKER_TEXT)}
         page_digests = reuse.digests if reuse is not None else {}
 
-        def known(items: Iterable[Output | Kept]) -> Iterator[Output | Kept]:
+        def known(items: Iterable[Output | Kept | Staged]) -> Iterator[Output | Kept | Staged]:
             """Each file whose bytes the output already holds, as Kept."""
             for item in items:
-                if isinstance(item, Kept):
+                if isinstance(item, (Kept, Staged)):  # pages: PageReuse knows their digests
                     digests[item.path] = page_digests[item.path]
                     yield item
                     continue
@@ -139,7 +139,13 @@ class FastEngine:
                 digests[item.path] = hashed
                 yield Kept(item.path) if valid.get(item.path) == hashed else item
 
-        written = write_site(known(files), self.paths.output, existing)  # paths.output: as messages show it
+        try:  # made here, so that the render workers can write the pages into it (PageReuse._made)
+            staging = OutputFolder.of(self.paths.output).new_staging()
+        except OSError as err:
+            raise write_failed(err, self.paths.output) from err
+        if reuse is not None:
+            reuse.staging = staging
+        written = write_site(known(files), self.paths.output, existing, staging)  # paths.output: as messages show it
         manifest = {path: Entry(digests[path], stat) for path, stat in written.stats.items()}
         if reuse is not None and (written.written or manifest != last.manifest or reuse.why):
             self.cache.save_state({self._state_name: reuse.record(manifest)})

@@ -12,12 +12,13 @@ import os
 import types
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..commit import FileStat
 from ..models import Output, PageJob
 from ..render import Renderer
-from ..write import Kept
+from ..write import Kept, Staged, stage_new
 from .cache import BuildCache, code_version
 from .fingerprint import Fingerprints, Unfingerprintable, digest
 from .parallel import run_jobs
@@ -87,9 +88,10 @@ class PageReuse:
         self.traces: dict[str, Trace] = {}
         self.digests: dict[str, str] = {}  # path -> digest of every page of this build
         self.why: dict[str, str] = {}  # path -> why it was rendered again
+        self.staging: Path | None = None  # set by the writer: where rendered pages are written (write.stage_new)
         self._keys: dict[str, str] = {}
 
-    def pages(self, jobs: Sequence[PageJob]) -> Iterator[Output | Kept]:
+    def pages(self, jobs: Sequence[PageJob]) -> Iterator[Output | Kept | Staged]:
         """Each job's page: rendered (on every core, in job order, as the writer takes them), or Kept
         when its trace still holds."""
         render: list[tuple[PageJob, str]] = []
@@ -102,22 +104,28 @@ class PageReuse:
                 kept.append(job.path)
             else:
                 render.append((job, values))
-        made = run_jobs(lambda n: self._render(render[n][0]), len(render))
-        for (job, values), (data, page_reads) in zip(render, made, strict=True):
-            hashed = digest(data)
+        made = run_jobs(lambda n: self._made(render[n][0]), len(render))
+        for (job, values), (page, hashed, page_reads) in zip(render, made, strict=True):
             self.digests[job.path] = hashed
             if values:
                 self.traces[job.path] = Trace(job.template, values, self._number(page_reads), hashed)
-            yield Output(job.path, data)
+            yield page
         yield from (Kept(path) for path in kept)
 
-    def _render(self, job: PageJob) -> tuple[bytes, frozenset[Read]]:
+    def _made(self, job: PageJob) -> tuple[Output | Kept | Staged, str, frozenset[Read]]:
+        """A page rendered (by whichever process runs the job), the digest of its bytes and its reads:
+        Kept when the output already holds those bytes, else written into the staging folder there and
+        then (so that pages never travel between processes, and every process writes), else Output."""
         self.tracker.start()
         try:
             data = self.renderer.render(job)
         finally:
             reads = self.tracker.stop()
-        return data, reads
+        hashed = digest(data)
+        if self.valid.get(job.path) == hashed:
+            return Kept(job.path), hashed, reads
+        staged = stage_new(self.staging, job.path, data) if self.staging is not None else None
+        return staged or Output(job.path, data), hashed, reads
 
     def _holds(self, job: PageJob, values: str) -> bool:
         """Whether the last build's trace of this page still holds; else why not, noted in self.why."""

@@ -28,6 +28,8 @@ MIN_JOBS = 64  # below this, starting workers costs more than it saves
 CHUNK = 32  # jobs handed to a worker at a time: big enough to be cheap, small enough to share the load
 
 _job: Callable[[int], Any] | None = None  # set in each worker by _start, inherited through fork
+_claim: Callable[[], int | None] | None = None  # ... how it claims the next chunk of jobs
+_chunks: list[tuple[int, int]] = []  # ... and the chunks: (first job, job after the last)
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when the thread that forked it ends
 
 
@@ -72,40 +74,85 @@ def end_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _start(job: Callable[[int], Any], parent: int) -> None:
-    global _job
+def _start(job: Callable[[int], Any], claim: Callable[[], int | None], chunks: list[tuple[int, int]], parent: int) -> None:
+    global _job, _claim, _chunks
     end_with_parent(parent)
     _plain_signals()
-    _job = job
+    _job, _claim, _chunks = job, claim, chunks
 
 
-def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
-    if _job is None:
+def _run_chunk(_: int) -> tuple[int, list[Any]] | None:
+    """A worker's task: the next chunk nobody has claimed, run; None when every chunk is claimed."""
+    if _job is None or _claim is None:
         raise RuntimeError("a worker was started without its job")
-    return [_job(index) for index in range(*bounds)]
+    n = _claim()
+    if n is None:
+        return None
+    return n, [_job(index) for index in range(*_chunks[n])]
+
+
+class _Claims:
+    """Which chunk is the next to run, shared by the processes that run them (a counter in shared
+    memory, with its lock): each chunk is claimed by exactly one."""
+
+    def __init__(self, context: Any, chunks: int) -> None:
+        self._next = context.Value("l", 0)
+        self._chunks = chunks
+
+    def __call__(self) -> int | None:
+        with self._next.get_lock():
+            n = self._next.value
+            if n >= self._chunks:
+                return None
+            self._next.value = n + 1
+            return int(n)
 
 
 def run_jobs(job: Callable[[int], T], count: int, workers: int | None = None) -> Iterator[T]:
     """job(0), job(1) ... job(count - 1), on `workers` processes (default: every core), yielded in order.
 
-    This process is one of the workers: it takes every `workers`-th chunk of jobs itself while the
-    forked ones do the rest, so a 2-core machine runs two processes, not three (each forked worker
-    ends up with its own copy of much of the Site, so one fewer is 100 MB less at 10,000 stories).
+    Chunks of jobs go to whichever process is free first: the forked workers take the next unclaimed
+    chunk as soon as they are done with one, and this process, which also does whatever the caller
+    does with the results (writing the pages ...), runs one itself whenever the next result it must
+    yield is not ready yet. So no process waits while another has work left, however the caller's
+    own work compares with the jobs'. A 2-core machine runs two processes, not three (each forked
+    worker ends up with its own copy of much of the Site, so one fewer is 100 MB less at 10,000 stories).
     """
     workers = cpu_count() if workers is None else workers
     if workers < 2 or count < MIN_JOBS or not can_fork():
         yield from (job(index) for index in range(count))
         return
     chunks = [(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
-    mine = set(range(workers - 1, len(chunks), workers))
     # The workers share the parent's objects; a collection in them would write to (so copy) every
     # page. Frozen objects are never collected: the caller unfreezes when done (pipeline.build does).
     gc.freeze()
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers - 1, initializer=_start, initargs=(job, os.getpid())) as pool:
-        theirs = pool.imap(_run_chunk, [chunk for n, chunk in enumerate(chunks) if n not in mine])
-        for n, chunk in enumerate(chunks):
-            yield from ([job(index) for index in range(*chunk)] if n in mine else next(theirs))
+    claim = _Claims(context, len(chunks))
+    done: dict[int, list[Any]] = {}
+    with context.Pool(workers - 1, initializer=_start, initargs=(job, claim, chunks, os.getpid())) as pool:
+        results = pool.imap_unordered(_run_chunk, range(len(chunks)))
+        waiting = len(chunks)  # worker tasks not yet answered (each claims at most one chunk)
+
+        def receive(block: bool) -> None:
+            nonlocal waiting
+            found = results.next(timeout=None if block else 0)
+            waiting -= 1
+            if found is not None:
+                done[found[0]] = found[1]
+
+        for n in range(len(chunks)):
+            while n not in done:
+                with contextlib.suppress(multiprocessing.TimeoutError):
+                    while waiting:
+                        receive(block=False)
+                if n in done:
+                    break
+                mine = claim()
+                if mine is not None:
+                    done[mine] = [job(index) for index in range(*chunks[mine])]
+                else:  # every chunk is claimed, this one by a worker: wait for it
+                    receive(block=True)
+            yield from done.pop(n)
 
 
 class Background(Generic[T]):
