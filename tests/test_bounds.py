@@ -131,6 +131,22 @@ def test_a_time_limit_that_runs_out_where_its_error_is_swallowed_still_stops_the
         pass
 
 
+def test_a_time_limit_that_runs_out_in_a_finaliser_prints_no_traceback(capfd: pytest.CaptureFixture[str]) -> None:
+    # Python reports an exception raised in a __del__ or gc callback through sys.unraisablehook, which
+    # prints a traceback (and pytest fails the test that was running): the limit keeps it quiet.
+    class Finalised:
+        def __del__(self) -> None:
+            bounds._expire(signal.SIGVTALRM, None)
+
+    with pytest.raises(bounds.TimeUp), bounds.time_limit(60):
+        Finalised()
+    assert capfd.readouterr().err == ""
+    hook = sys.unraisablehook
+    with bounds.time_limit(60):
+        assert sys.unraisablehook is not hook
+    assert sys.unraisablehook is hook  # and the hook before it is back
+
+
 # ---- a converter that failed is never used again -----------------------------------------------
 
 _EVERY_EXTENSION = "\n\n| a |\n|---|\n| 1 |\n\n```\ncode\n```\n\nTerm\n: definition\n\n*[HTML]: Hyper\n\n'quoted' -- HTML...\n"

@@ -14,6 +14,7 @@ import bisect
 import contextlib
 import re
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -224,6 +225,14 @@ def _expire(signum: int, frame: Any) -> None:
         raise TimeUp
 
 
+def _quiet_time_up(unraisable: Any, forward: Any) -> None:
+    """sys.unraisablehook while a limit runs: a TimeUp that landed in a gc callback or a __del__ is
+    not news (time_limit raises it again at the end), so Python must not print its traceback to the
+    editor; anything else goes to the hook that was there before."""
+    if not isinstance(unraisable.exc_value, TimeUp):
+        forward(unraisable)
+
+
 @contextlib.contextmanager
 def time_limit(seconds: float | None = None) -> Iterator[None]:
     """Raise TimeUp in the block after `seconds` (default TIME_LIMIT) of CPU time. Only the main
@@ -241,6 +250,8 @@ def time_limit(seconds: float | None = None) -> Iterator[None]:
     if handler is not _expire:
         signal.signal(signal.SIGVTALRM, _expire)
     _Timer.armed, _Timer.expired = True, False
+    forward = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: _quiet_time_up(unraisable, forward)
     signal.setitimer(signal.ITIMER_VIRTUAL, TIME_LIMIT if seconds is None else seconds)
     try:
         try:
@@ -249,5 +260,6 @@ def time_limit(seconds: float | None = None) -> Iterator[None]:
             _Timer.armed = False  # from here a late signal is ignored
     finally:  # runs even when the signal came just before the line above (it comes only once)
         signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        sys.unraisablehook = forward
     if _Timer.expired:  # the signal came where its TimeUp cannot go on (a gc callback, a __del__): the limit holds
         raise TimeUp
