@@ -7,6 +7,7 @@ build of the same input into a fresh folder: they must be byte-identical, file f
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import multiprocessing
 import os
 import shutil
@@ -486,6 +487,53 @@ def test_workers_end_plainly_whatever_signal_handlers_the_parent_has(monkeypatch
         signal.signal(signal.SIGTERM, previous)
     workers = {handler for pid, handler in seen if pid != os.getpid()}
     assert workers == {signal.SIG_DFL} and background == signal.SIG_DFL
+
+
+def test_a_write_that_fails_while_the_workers_write_pages_leaves_no_worker_and_no_staging(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    # The disk fills up in the build's own process while a render worker is still writing pages into
+    # the staging folder: the folder is removed only once the worker has stopped, else the worker
+    # made it again with the pages it wrote after.
+    monkeypatch.setattr(cmi_site.speed.parallel, "cpu_count", lambda: 2)
+    monkeypatch.setattr(cmi_site.speed.parallel, "can_fork", lambda: True)  # whatever threads earlier tests left
+    parent, real = os.getpid(), cmi_site.speed.pages.stage_new
+
+    def stage_new(staging: Path, path: str, data: bytes) -> Any:
+        if os.getpid() == parent:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), os.path.join(staging, path))
+        time.sleep(0.02)  # a slow worker: the build's own process takes chunks too
+        return real(staging, path, data)
+
+    monkeypatch.setattr(cmi_site.speed.pages, "stage_new", stage_new)
+    paths = Paths(project / "content", project / "templates", project / "_site", project, project / ".cache/build")
+    with pytest.raises(WriteFailed, match="No space left on device"):
+        build(paths, BuildOptions(today=TODAY))
+    assert multiprocessing.active_children() == []
+    time.sleep(0.5)  # a worker left running would write more pages by now
+    assert not (project / "_site").exists()
+    assert [p.name for p in (project / "._site.cmi-site").iterdir() if p.name.startswith("staging")] == []
+
+
+def test_a_build_that_stops_while_its_pages_render_leaves_no_worker_and_no_staging(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The pages start rendering (into the staging folder) before the search page, which fails.
+    monkeypatch.setattr(cmi_site.speed.parallel, "cpu_count", lambda: 2)
+    monkeypatch.setattr(cmi_site.speed.parallel, "can_fork", lambda: True)
+    started: list[int] = []
+    real = cmi_site.speed.pages.run_jobs
+
+    def run_jobs(job: Callable[[int], Any], count: int) -> Any:
+        started.append(count)
+        return real(job, count)
+
+    monkeypatch.setattr(cmi_site.speed.pages, "run_jobs", run_jobs)
+    edit(project, "templates/search.html", "{% block main %}", "{% block main %}{{ no_such_name }}")
+    paths = Paths(project / "content", project / "templates", project / "_site", project, project / ".cache/build")
+    result = build(paths, BuildOptions(today=TODAY))
+    assert result.state == "stopped" and [p.field for p in result.problems if p.severity == "error"] == ["template"]
+    assert max(started) >= cmi_site.speed.parallel.MIN_JOBS, "the pages were rendered on the workers"
+    assert multiprocessing.active_children() == []
+    assert not (project / "_site").exists()
+    assert [p.name for p in (project / "._site.cmi-site").iterdir() if p.name.startswith("staging")] == []
 
 
 def _ended(pid: int) -> bool:

@@ -79,6 +79,11 @@ class OutputFolder:
         """A fresh folder in the work folder for the files of one build."""
         return Path(tempfile.mkdtemp(prefix="staging-", dir=self.make_work()))
 
+    @staticmethod
+    def drop_staging(staging: Path) -> None:
+        """Remove a staging folder of new_staging() (gone already, after a first build renamed it to the output)."""
+        shutil.rmtree(staging, ignore_errors=True)
+
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Only one build at a time writes beside this output (a preview's and a build's, say): an

@@ -8,7 +8,6 @@ folders may be replaced, the lock and the work folder beside the output are outd
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,19 +91,22 @@ def write_site(files: Iterable[Output | Kept | Staged], output: Path, existing: 
     """Make the output folder hold exactly these files, in one step, whatever happens (commit.py): new
     bytes are staged as they come, Kept files stay as they are. existing: commit.prepare_spare(output)
     when already made (in another process); run under OutputFolder.locked(), after recover().
-    staging: a folder from the output's new_staging() that Staged files were written into (removed
-    here, however this ends). SetupError for a path that may not be written; WriteFailed for a system
+    staging: a folder from the output's new_staging() that Staged files were written into (the
+    caller's to remove, once whatever writes into it has stopped); else one is made here and removed
+    here, however this ends. SetupError for a path that may not be written; WriteFailed for a system
     error (disk full, read-only ...); either way the output folder is as it was."""
     folder, paths = OutputFolder.of(output), PathCheck()
+    made: Path | None = None
     try:
         try:
             existing = prepare_spare(folder.output) if existing is None else existing
-            staging = folder.new_staging() if staging is None else staging
+            if staging is None:
+                staging = made = folder.new_staging()
             staged, kept, size = _stage(files, folder, staging, paths, existing)
             commit_changes(folder, staging, set(staged), kept, existing)
         finally:
-            if staging is not None:
-                shutil.rmtree(staging, ignore_errors=True)
+            if made is not None:
+                folder.drop_staging(made)
     except OSError as err:
         raise write_failed(err, output) from err
     stats = {**{path: existing[path] for path in kept}, **staged}

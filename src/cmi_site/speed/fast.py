@@ -8,6 +8,7 @@ import functools
 import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from ..commit import FileStat, prepare_spare, scan_output
@@ -53,6 +54,7 @@ class FastEngine:
         self._hashes: dict[str, str] = {}
         self._existing: Callable[[], dict[str, FileStat]] = functools.partial(prepare_spare, self.output)
         self._reuse: PageReuse | None = None
+        self._staging: Path | None = None  # the staging folder (the render workers write into it), removed at close
         self._memos: list[Memo[Any]] = []
         self._stats: dict[str, FileStat] = {}
         self._pictures = PictureStore(self.cache)
@@ -139,13 +141,10 @@ class FastEngine:
                 digests[item.path] = hashed
                 yield Kept(item.path) if valid.get(item.path) == hashed else item
 
-        try:  # made here, so that the render workers can write the pages into it (PageReuse._made)
-            staging = OutputFolder.of(self.paths.output).new_staging()
-        except OSError as err:
-            raise write_failed(err, self.paths.output) from err
+        self._staging = self._new_staging()  # made here, so that the render workers write the pages into it (PageReuse._made)
         if reuse is not None:
-            reuse.staging = staging
-        written = write_site(known(files), self.paths.output, existing, staging)  # paths.output: as messages show it
+            reuse.staging = self._staging
+        written = write_site(known(files), self.paths.output, existing, self._staging)  # paths.output: as messages show it
         manifest = {path: Entry(digests[path], stat) for path, stat in written.stats.items()}
         if reuse is not None and (written.written or manifest != last.manifest or reuse.why):
             self.cache.save_state({self._state_name: reuse.record(manifest)})
@@ -164,6 +163,10 @@ class FastEngine:
     def close(self) -> None:
         for job in self._started:
             job.cancel()  # when its result was taken, nothing is left to cancel
+        if self._reuse is not None:
+            self._reuse.close()
+        if self._staging is not None:  # once the render workers have stopped writing into it
+            OutputFolder.drop_staging(self._staging)
         gc.unfreeze()
         if self._collecting:
             gc.enable()
@@ -186,6 +189,13 @@ class FastEngine:
             raise write_failed(err, self.paths.output) from err
         self._existing = lambda: existing
         return existing
+
+    def _new_staging(self) -> Path:
+        """A staging folder for this build's files (outdir.py); a system error making it is one of writing."""
+        try:
+            return OutputFolder.of(self.paths.output).new_staging()
+        except OSError as err:
+            raise write_failed(err, self.paths.output) from err
 
     def _start(self, job: Callable[[], T]) -> Callable[[], T]:
         """parallel.in_background, remembered so that close() can cancel it."""

@@ -10,7 +10,7 @@ import dataclasses
 import functools
 import os
 import types
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,6 +89,7 @@ class PageReuse:
         self.digests: dict[str, str] = {}  # path -> digest of every page of this build
         self.why: dict[str, str] = {}  # path -> why it was rendered again
         self.staging: Path | None = None  # set by the writer: where rendered pages are written (write.stage_new)
+        self._running: list[Generator[Any, None, None]] = []  # pages()' render workers
         self._keys: dict[str, str] = {}
 
     def pages(self, jobs: Sequence[PageJob]) -> Iterator[Output | Kept | Staged]:
@@ -105,12 +106,19 @@ class PageReuse:
             else:
                 render.append((job, values))
         made = run_jobs(lambda n: self._made(render[n][0]), len(render))
+        self._running.append(made)
         for (job, values), (page, hashed, page_reads) in zip(render, made, strict=True):
             self.digests[job.path] = hashed
             if values:
                 self.traces[job.path] = Trace(job.template, values, self._number(page_reads), hashed)
             yield page
         yield from (Kept(path) for path in kept)
+
+    def close(self) -> None:
+        """End the render workers of pages() whose pages were not all taken (the writer stopped)."""
+        for running in self._running:
+            running.close()
+        self._running.clear()
 
     def _made(self, job: PageJob) -> tuple[Output | Kept | Staged, str, frozenset[Read]]:
         """A page rendered (by whichever process runs the job), the digest of its bytes and its reads:

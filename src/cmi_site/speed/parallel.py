@@ -20,7 +20,7 @@ import os
 import signal
 import threading
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import Any, Generic, TypeVar, cast
 
 T = TypeVar("T")
@@ -108,7 +108,7 @@ class _Claims:
             return int(n)
 
 
-def run_jobs(job: Callable[[int], T], count: int, workers: int | None = None) -> Iterator[T]:
+def run_jobs(job: Callable[[int], T], count: int, workers: int | None = None) -> Generator[T, None, None]:
     """job(0), job(1) ... job(count - 1), on `workers` processes (default: every core), yielded in order.
 
     Chunks of jobs go to whichever process is free first: the forked workers take the next unclaimed
