@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import errno
+import gc
 import os
 import signal
 import sys
@@ -259,5 +260,14 @@ def system_error(err: OSError) -> str:
     return f"{err.strerror or shown(str(err))}: {files}" if files else (err.strerror or shown(str(err)))
 
 
+def entry() -> None:  # pragma: no cover - the console script; tests call main()
+    """`cmi-site`: main(), then exit without a last collection of everything the build made (frozen,
+    so that Python's exit skips it: ~0.13 s of a one-story rebuild at 10,000 stories; the system
+    frees the memory anyway)."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()
