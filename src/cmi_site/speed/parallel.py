@@ -2,8 +2,8 @@
 
 Workers are forked, so they start with everything the parent has built (the Site, the jinja
 environment, the files read): nothing is pickled on the way in, only results on the way out. The
-results come back in job order whatever the timing, so a parallel build writes exactly what a serial
-one does. Where fork is not available (Windows, macOS's default), or the process has other threads
+results come back in job order whatever the timing, and so does the first error (a job's exception is
+raised when its turn comes), so a parallel build writes, and reports, exactly what a serial one does. Where fork is not available (Windows, macOS's default), or the process has other threads
 (the preview server), or there are few jobs, the jobs run here, one after another.
 
 Every forked process ends when the process that forked it does (Linux: the kernel kills it), so a
@@ -20,7 +20,7 @@ import os
 import signal
 import threading
 import traceback
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any, Generic, TypeVar, cast
 
 T = TypeVar("T")
@@ -81,14 +81,27 @@ def _start(job: Callable[[int], Any], claim: Callable[[], int | None], chunks: l
     _job, _claim, _chunks = job, claim, chunks
 
 
-def _run_chunk(_: int) -> tuple[int, list[Any]] | None:
+def _run_chunk(_: int) -> tuple[int, tuple[list[Any], Exception | None]] | None:
     """A worker's task: the next chunk nobody has claimed, run; None when every chunk is claimed."""
     if _job is None or _claim is None:
         raise RuntimeError("a worker was started without its job")
     n = _claim()
     if n is None:
         return None
-    return n, [_job(index) for index in range(*_chunks[n])]
+    return n, _chunk(_job, *_chunks[n])
+
+
+def _chunk(job: Callable[[int], Any], start: int, stop: int) -> tuple[list[Any], Exception | None]:
+    """job(start) ... job(stop - 1): the results up to the first that failed, and its exception (kept,
+    to be raised when this chunk's turn comes, so that the error a build reports is the one a serial
+    build would: the first job's, never a later one that happened to fail sooner)."""
+    results: list[Any] = []
+    try:
+        for index in range(start, stop):
+            results.append(job(index))
+    except Exception as error:  # noqa: BLE001 - raised by run_jobs, in job order
+        return results, error
+    return results, None
 
 
 class _Claims:
@@ -128,31 +141,39 @@ def run_jobs(job: Callable[[int], T], count: int, workers: int | None = None) ->
     gc.freeze()
     context = multiprocessing.get_context("fork")
     claim = _Claims(context, len(chunks))
-    done: dict[int, list[Any]] = {}
     with context.Pool(workers - 1, initializer=_start, initargs=(job, claim, chunks, os.getpid())) as pool:
-        results = pool.imap_unordered(_run_chunk, range(len(chunks)))
-        waiting = len(chunks)  # worker tasks not yet answered (each claims at most one chunk)
+        yield from _in_order(pool.imap_unordered(_run_chunk, range(len(chunks))), job, claim, chunks)
 
-        def receive(block: bool) -> None:
-            nonlocal waiting
-            found = results.next(timeout=None if block else 0)
-            waiting -= 1
-            if found is not None:
-                done[found[0]] = found[1]
 
-        for n in range(len(chunks)):
-            while n not in done:
-                with contextlib.suppress(multiprocessing.TimeoutError):
-                    while waiting:
-                        receive(block=False)
-                if n in done:
-                    break
-                mine = claim()
-                if mine is not None:
-                    done[mine] = [job(index) for index in range(*chunks[mine])]
-                else:  # every chunk is claimed, this one by a worker: wait for it
-                    receive(block=True)
-            yield from done.pop(n)
+def _in_order(results: Any, job: Callable[[int], T], claim: _Claims, chunks: list[tuple[int, int]]) -> Iterator[T]:
+    """run_jobs' results in job order: the workers' (results: one answer per worker task, each a
+    chunk or None), and, whenever the next chunk is not ready, one more chunk run here."""
+    done: dict[int, tuple[list[Any], Exception | None]] = {}
+    waiting = len(chunks)  # worker tasks not yet answered (each claims at most one chunk)
+
+    def receive(block: bool) -> None:
+        nonlocal waiting
+        found = results.next(timeout=None if block else 0)
+        waiting -= 1
+        if found is not None:
+            done[found[0]] = found[1]
+
+    for n in range(len(chunks)):
+        while n not in done:
+            with contextlib.suppress(multiprocessing.TimeoutError):
+                while waiting:
+                    receive(block=False)
+            if n in done:
+                break
+            mine = claim()
+            if mine is not None:
+                done[mine] = _chunk(job, *chunks[mine])
+            else:  # every chunk is claimed, this one by a worker: wait for it
+                receive(block=True)
+        results_of_n, error = done.pop(n)
+        yield from results_of_n
+        if error is not None:
+            raise error
 
 
 class Background(Generic[T]):
