@@ -18,7 +18,7 @@ from cmi_site.commit import commit_changes, prepare_spare
 from cmi_site.errors import SetupError
 from cmi_site.models import Output
 from cmi_site.outdir import MARKER, MARKER_TEXT, WORK_MARKER, OutputFolder
-from cmi_site.write import WriteFailed, stage_file
+from cmi_site.write import WriteFailed, stage_file, stage_new
 from cmi_site.write import write_site as write_files
 from killing import run_killed_at
 
@@ -85,6 +85,19 @@ def test_refuses_two_files_at_one_path(tmp_path: Path) -> None:
 def test_refuses_a_file_where_a_folder_must_be(tmp_path: Path) -> None:
     with pytest.raises(SetupError, match=r"^a file and a folder would have the same path in the site: a$"):
         write_site([Output("a/b.html", b"1"), Output("a", b"2")], tmp_path / "site")
+
+
+@pytest.mark.parametrize("first, later", [("a/index.html", "a"), ("a", "a/index.html")])
+def test_a_clash_with_a_page_a_worker_wrote_first_is_reported_as_in_a_serial_build(tmp_path: Path, first: str, later: str) -> None:
+    # A render worker writes a later page into the staging folder (stage_new) before the writer comes
+    # to an earlier file that clashes with it: the mistake is still the clash, not a system error.
+    out = tmp_path / "site"
+    staging = OutputFolder.of(out).new_staging()
+    written = stage_new(staging, later, b"later")
+    assert written is not None
+    with pytest.raises(SetupError, match=r"^a file and a folder would have the same path in the site: a$"):
+        write_files([Output(first, b"first"), written], out, staging=staging)
+    assert not out.exists()
 
 
 def test_refuses_the_marker_as_a_page(tmp_path: Path) -> None:

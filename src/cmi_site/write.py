@@ -1,4 +1,4 @@
-"""Write stage: [Output | Kept] -> the output folder, in one step (commit.py).
+"""Write stage: [Output | Kept | Staged] -> the output folder, in one step (commit.py).
 
 write_site stages each new file as it comes (so a site of 14,000 pages is never all in memory), leaves
 each Kept file as it is, and then makes the output hold exactly those, in one atomic step. Which
@@ -119,7 +119,8 @@ def _stage(files: Iterable[Output | Kept | Staged], folder: OutputFolder, stagin
     staged: dict[str, FileStat] = {}
     kept: set[str] = set()
     size = 0
-    for item in files:
+    items = iter(files)
+    for item in items:
         paths.add(item.path)
         if isinstance(item, Kept):
             if item.path not in existing:  # a bug in the build cache, never the content's doing
@@ -129,7 +130,15 @@ def _stage(files: Iterable[Output | Kept | Staged], folder: OutputFolder, stagin
             staged[item.path] = item.stat
             size += item.size
         else:
-            staged[item.path] = stage_file(staging, item.path, item.data)
+            try:
+                staged[item.path] = stage_file(staging, item.path, item.data)
+            except (FileExistsError, NotADirectoryError, IsADirectoryError):
+                # A render worker already wrote a later page where this file or its folder must go
+                # (stage_new): the later page's path is the mistake, which PathCheck reports when it
+                # comes, as in a serial build.
+                for rest in items:
+                    paths.add(rest.path)
+                raise
             size += len(item.data)
     if MARKER in existing and _marked(folder.output):
         kept.add(MARKER)
