@@ -145,6 +145,12 @@ def test_a_time_limit_that_runs_out_in_a_finaliser_prints_no_traceback(capfd: py
     with bounds.time_limit(60):
         assert sys.unraisablehook is not hook
     assert sys.unraisablehook is hook  # and the hook before it is back
+    with pytest.raises(ValueError), bounds.time_limit(60):
+        raise ValueError
+    assert sys.unraisablehook is hook  # after an error in the block
+    with pytest.raises((ValueError, OverflowError)), bounds.time_limit(float("nan")):
+        pass
+    assert sys.unraisablehook is hook and not bounds._Timer.armed  # and when the limit cannot be set
 
 
 # ---- a converter that failed is never used again -----------------------------------------------

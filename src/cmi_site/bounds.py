@@ -251,14 +251,15 @@ def time_limit(seconds: float | None = None) -> Iterator[None]:
         signal.signal(signal.SIGVTALRM, _expire)
     _Timer.armed, _Timer.expired = True, False
     forward = sys.unraisablehook
-    sys.unraisablehook = lambda unraisable: _quiet_time_up(unraisable, forward)
-    signal.setitimer(signal.ITIMER_VIRTUAL, TIME_LIMIT if seconds is None else seconds)
     try:
+        sys.unraisablehook = lambda unraisable: _quiet_time_up(unraisable, forward)
+        signal.setitimer(signal.ITIMER_VIRTUAL, TIME_LIMIT if seconds is None else seconds)
         try:
             yield
         finally:
             _Timer.armed = False  # from here a late signal is ignored
     finally:  # runs even when the signal came just before the line above (it comes only once)
+        _Timer.armed = False  # (and when the timer could not be set)
         signal.setitimer(signal.ITIMER_VIRTUAL, 0)
         sys.unraisablehook = forward
     if _Timer.expired:  # the signal came where its TimeUp cannot go on (a gc callback, a __del__): the limit holds
