@@ -7,7 +7,6 @@ build of the same input into a fresh folder: they must be byte-identical, file f
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import multiprocessing
 import os
 import shutil
@@ -32,7 +31,9 @@ import cmi_site.speed.fast
 import cmi_site.speed.pages
 import cmi_site.speed.parallel
 import cmi_site.speed.postings
+import cmi_site.write
 from cmi_site.config import BuildOptions, Paths, Result
+from cmi_site.errors import SetupError
 from cmi_site.load import hash_files, load_content, read_doc
 from cmi_site.pipeline import build
 from cmi_site.source import parse_doc
@@ -489,33 +490,63 @@ def test_workers_end_plainly_whatever_signal_handlers_the_parent_has(monkeypatch
     assert workers == {signal.SIG_DFL} and background == signal.SIG_DFL
 
 
-def test_a_write_that_fails_while_the_workers_write_pages_leaves_no_worker_and_no_staging(
+def test_the_error_raised_is_the_first_jobs_whichever_process_fails_sooner(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A build stops at its first failing page and reports that page's template error: with chunks
+    # given out to whichever process is free, a later page could fail sooner; its error must wait.
+    monkeypatch.setattr(cmi_site.speed.parallel, "can_fork", lambda: True)  # whatever threads earlier tests left
+
+    def job(n: int) -> int:
+        if n == 40:
+            time.sleep(0.3)
+            raise ValueError("job 40")
+        if n == 200:
+            raise ValueError("job 200")
+        return n
+
+    for _ in range(3):
+        got: list[int] = []
+        with pytest.raises(ValueError, match=r"^job 40$"):
+            got.extend(cmi_site.speed.parallel.run_jobs(job, 256, workers=2))
+        assert got == list(range(40))  # and every result before it, as a serial run gives them
+    assert multiprocessing.active_children() == []
+
+
+def test_a_write_that_fails_while_a_worker_writes_pages_leaves_no_worker_and_no_staging(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    # The disk fills up in the build's own process while a render worker is still writing pages into
-    # the staging folder: the folder is removed only once the worker has stopped, else the worker
-    # made it again with the pages it wrote after.
+    # The writer refuses a page while a render worker is still writing pages into the staging folder:
+    # the folder must be removed only once the worker has stopped. (Removed first, the worker made it
+    # again with the next page it wrote, and left it behind.) Here the worker writes only once the
+    # folder is gone, or after 10 s.
     monkeypatch.setattr(cmi_site.speed.parallel, "cpu_count", lambda: 2)
     monkeypatch.setattr(cmi_site.speed.parallel, "can_fork", lambda: True)  # whatever threads earlier tests left
-    parent, real = os.getpid(), cmi_site.speed.pages.stage_new
+    parent, real, working = os.getpid(), cmi_site.speed.pages.stage_new, multiprocessing.get_context("fork").Event()
 
     def stage_new(staging: Path, path: str, data: bytes) -> Any:
-        if os.getpid() == parent:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), os.path.join(staging, path))
-        time.sleep(0.02)  # a slow worker: the build's own process takes chunks too
+        if os.getpid() != parent:
+            working.set()
+            waited = time.monotonic()
+            while os.path.isdir(staging) and time.monotonic() - waited < 10:
+                time.sleep(0.005)
         return real(staging, path, data)
 
+    def refuse(check: cmi_site.write.PathCheck, path: str) -> None:
+        assert working.wait(30), "no worker came to write a page"
+        raise SetupError(f"refusing {path}")
+
     monkeypatch.setattr(cmi_site.speed.pages, "stage_new", stage_new)
+    monkeypatch.setattr(cmi_site.write.PathCheck, "add", refuse)
     paths = Paths(project / "content", project / "templates", project / "_site", project, project / ".cache/build")
-    with pytest.raises(WriteFailed, match="No space left on device"):
+    with pytest.raises(SetupError, match=r"^refusing "):
         build(paths, BuildOptions(today=TODAY))
     assert multiprocessing.active_children() == []
-    time.sleep(0.5)  # a worker left running would write more pages by now
+    time.sleep(0.3)  # a worker left running would have written its page by now
     assert not (project / "_site").exists()
     assert [p.name for p in (project / "._site.cmi-site").iterdir() if p.name.startswith("staging")] == []
 
 
-def test_a_build_that_stops_while_its_pages_render_leaves_no_worker_and_no_staging(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The pages start rendering (into the staging folder) before the search page, which fails.
+def test_a_build_that_stops_after_its_pages_rendered_leaves_no_worker_and_no_staging(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The workers have written the pages into the staging folder; then the search page fails: the
+    # engine's close removes the folder (write_site leaves a staging folder it was given).
     monkeypatch.setattr(cmi_site.speed.parallel, "cpu_count", lambda: 2)
     monkeypatch.setattr(cmi_site.speed.parallel, "can_fork", lambda: True)
     started: list[int] = []

@@ -152,8 +152,10 @@ class BuildCache:
     build starts a new one. A state file that cannot be read or written is a miss, or not kept.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, freeze_states: bool = False) -> None:
+        """freeze_states: the fast engine's (it unfreezes at its close): see state()."""
         self.folder = folder
+        self._freeze = freeze_states
         self._db: sqlite3.Connection | None = None
         try:
             self._db = self._open(folder / "cache.sqlite3")
@@ -280,11 +282,11 @@ class BuildCache:
     def state(self, name: str) -> Any:
         """A value saved by the last build, or None (also when it cannot be read).
 
-        Unpickled with the garbage collector paused, and then (when it is running: the fast engine
-        runs it from the Site on) frozen with everything else alive, so that it is never scanned:
-        the states are kept until the build ends, some are hundreds of thousands of objects, and
-        the full collections their making set off were ~0.25 s of a 3.5 s one-story rebuild at
-        10,000 stories. The engine unfreezes at its close (fast.py)."""
+        Unpickled with the garbage collector paused. For the fast engine (freeze_states), when the
+        collector is running (from the Site on), what is alive is then frozen, so that it is never
+        scanned: the states are kept until the build ends, some are hundreds of thousands of
+        objects, and the full collections their making set off were ~0.25 s of a 3.5 s one-story
+        rebuild at 10,000 stories. The engine unfreezes at its close (fast.py)."""
         try:
             blob = self._state_file(name).read_bytes()
         except OSError:
@@ -295,7 +297,8 @@ class BuildCache:
             return unpickle(blob, object)
         finally:
             if collecting:
-                gc.freeze()
+                if self._freeze:
+                    gc.freeze()
                 gc.enable()
 
     def save_state(self, values: dict[str, Any]) -> None:
@@ -361,8 +364,10 @@ class _Bytecode(jinja2.BytecodeCache):
     be read is a miss: jinja2 itself checks only a magic number and its own marshal data. One that
     cannot be written is not kept."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, freeze_states: bool = False) -> None:
+        """freeze_states: the fast engine's (it unfreezes at its close): see state()."""
         self.folder = folder
+        self._freeze = freeze_states
 
     def _file(self, bucket: jinja2.bccache.Bucket) -> Path:
         return self.folder / f"{bucket.key}.cache"

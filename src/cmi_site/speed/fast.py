@@ -44,7 +44,7 @@ class FastEngine:
         if paths.cache is None:
             raise ValueError("the fast engine needs a cache folder")
         self.paths, self.options, self.strict = paths, options, strict
-        self.cache = BuildCache(paths.cache)
+        self.cache = BuildCache(paths.cache, freeze_states=True)
         self.fingerprints = Fingerprints()
         self.output = OutputFolder.of(paths.output).output
         self.bytecode = template_bytecode(paths.cache)
@@ -161,18 +161,22 @@ class FastEngine:
         self.cache.save_state({f"built:{self.output}": record})
 
     def close(self) -> None:
-        for job in self._started:
-            job.cancel()  # when its result was taken, nothing is left to cancel
-        if self._reuse is not None:
-            self._reuse.close()
-        if self._staging is not None:  # once the render workers have stopped writing into it
-            OutputFolder.drop_staging(self._staging)
-        gc.unfreeze()
-        if self._collecting:
-            gc.enable()
-        else:
-            gc.disable()
-        self.cache.close()
+        try:
+            for job in self._started:
+                job.cancel()  # when its result was taken, nothing is left to cancel
+            if self._reuse is not None:
+                self._reuse.close()
+        finally:
+            try:
+                if self._staging is not None:  # once the render workers have stopped writing into it
+                    OutputFolder.drop_staging(self._staging)
+            finally:
+                gc.unfreeze()
+                if self._collecting:
+                    gc.enable()
+                else:
+                    gc.disable()
+                self.cache.close()
 
     # ---- helpers --------------------------------------------------------------------------------------
 
