@@ -164,16 +164,7 @@ def create_file(path: Path, text: str) -> None:
 
 def stage_file(staging: Path, path: str, data: bytes) -> FileStat:
     """Write one file into the staging folder; returns its stat (kept when it is renamed into place)."""
-    target = os.path.join(staging, path)
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    handle = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
-    try:
-        with memoryview(data) as left:
-            while left:
-                left = left[os.write(handle, left):]
-        return file_stat(os.fstat(handle))
-    finally:
-        os.close(handle)
+    return _write_into(staging, path, data, os.O_TRUNC)
 
 
 def stage_new(staging: Path, path: str, data: bytes) -> Staged | None:
@@ -181,18 +172,23 @@ def stage_new(staging: Path, path: str, data: bytes) -> Staged | None:
     knowing the other paths of the site: None for a path PathCheck would refuse on its own, or one
     whose file or folder is already there (two pages at one path; a file where a folder is): the
     writer then stages it, and reports the mistake, as for any file. OSError as stage_file."""
-    if path.startswith("/") or path == MARKER or not all(part not in ("", ".", "..") for part in path.split("/")):
+    if path == MARKER or any(part in ("", ".", "..") for part in path.split("/")):  # "" also for a leading "/"
         return None
     try:
-        target = os.path.join(staging, path)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        handle = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
+        return Staged(path, _write_into(staging, path, data, os.O_EXCL), len(data))
     except (FileExistsError, NotADirectoryError, IsADirectoryError):
         return None
+
+
+def _write_into(staging: Path, path: str, data: bytes, mode: int) -> FileStat:
+    """data as staging/path (its folders made), opened with mode (O_TRUNC or O_EXCL), never through a link."""
+    target = os.path.join(staging, path)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    handle = os.open(target, os.O_WRONLY | os.O_CREAT | mode | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
     try:
         with memoryview(data) as left:
             while left:
                 left = left[os.write(handle, left):]
-        return Staged(path, file_stat(os.fstat(handle)), len(data))
+        return file_stat(os.fstat(handle))
     finally:
         os.close(handle)

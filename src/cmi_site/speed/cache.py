@@ -364,10 +364,8 @@ class _Bytecode(jinja2.BytecodeCache):
     be read is a miss: jinja2 itself checks only a magic number and its own marshal data. One that
     cannot be written is not kept."""
 
-    def __init__(self, folder: Path, freeze_states: bool = False) -> None:
-        """freeze_states: the fast engine's (it unfreezes at its close): see state()."""
+    def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._freeze = freeze_states
 
     def _file(self, bucket: jinja2.bccache.Bucket) -> Path:
         return self.folder / f"{bucket.key}.cache"

@@ -2,9 +2,10 @@
 
 Workers are forked, so they start with everything the parent has built (the Site, the jinja
 environment, the files read): nothing is pickled on the way in, only results on the way out. The
-results come back in job order whatever the timing, and so does the first error (a job's exception is
-raised when its turn comes), so a parallel build writes, and reports, exactly what a serial one does. Where fork is not available (Windows, macOS's default), or the process has other threads
-(the preview server), or there are few jobs, the jobs run here, one after another.
+results come back in job order whatever the timing, and so does the first error (a job's exception
+is raised when its turn comes), so a parallel build writes, and reports, exactly what a serial one
+does. Where fork is not available (Windows, macOS's default), or the process has other threads (the
+preview server), or there are few jobs, the jobs run here, one after another.
 
 Every forked process ends when the process that forked it does (Linux: the kernel kills it), so a
 build killed half-way leaves no worker or background job behind, waiting for ever on a pipe.
