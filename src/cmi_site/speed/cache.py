@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import hashlib
 import hmac
 import importlib.metadata
 import os
@@ -68,7 +67,7 @@ T = TypeVar("T")
 #
 # The cache folder is in the project, and a pull request can add files anywhere in it: a pickle or a
 # compiled template committed as .cache/build/... would run code in CI when read. So every entry is
-# sealed with a keyed hash (BLAKE2b, a MAC) under a secret kept outside the project, in the user's own
+# sealed with a keyed hash (HMAC-SHA256) under a secret kept outside the project, in the user's own
 # cache folder; an entry whose seal does not match is a miss, never unpickled or run.
 
 SEAL_SIZE = 32
@@ -112,16 +111,24 @@ def cache_key() -> bytes:
     return key
 
 
+def _mac(data: bytes | memoryview) -> bytes:
+    """The keyed hash of data: HMAC-SHA256, which OpenSSL computes with the processor's SHA
+    instructions, about twice as fast as keyed BLAKE2b here (the cache reads ~100 MB a build)."""
+    return hmac.digest(cache_key(), data, "sha256")
+
+
 def seal(data: bytes) -> bytes:
     """data with its seal in front (what unseal checks)."""
-    return hashlib.blake2b(data, key=cache_key(), digest_size=SEAL_SIZE).digest() + data
+    return _mac(data) + data
 
 
-def unseal(blob: bytes) -> bytes | None:
-    """The data of a sealed entry, or None when its seal is not this user's (not written by a build here)."""
-    data = blob[SEAL_SIZE:]
-    expected = hashlib.blake2b(data, key=cache_key(), digest_size=SEAL_SIZE).digest()
-    return data if len(blob) >= SEAL_SIZE and hmac.compare_digest(expected, blob[:SEAL_SIZE]) else None
+def unseal(blob: bytes) -> memoryview | None:
+    """The data of a sealed entry (a view of blob, not a copy), or None when its seal is not this
+    user's (not written by a build here)."""
+    if len(blob) < SEAL_SIZE:
+        return None
+    data = memoryview(blob)[SEAL_SIZE:]
+    return data if hmac.compare_digest(_mac(data), blob[:SEAL_SIZE]) else None
 
 
 def unpickle(blob: bytes, kind: type[T]) -> T | None:
@@ -379,7 +386,7 @@ class _Bytecode(jinja2.BytecodeCache):
         if payload is None:  # damaged, cut short, or not written by a build here: never run
             return
         try:
-            bucket.bytecode_from_string(payload)
+            bucket.bytecode_from_string(bytes(payload))
         except Exception:  # noqa: BLE001 - written by another version of jinja2 or Python: compile again
             bucket.reset()
 

@@ -3,6 +3,7 @@ byte-identical to the plain engine's (tests/test_incremental.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import gc
@@ -233,11 +234,15 @@ class Remembered:
 
 
 def know_site(site: Site, fingerprints: Fingerprints) -> None:
-    """Fingerprint every object in the Site's collections once, so each page's values hash fast."""
+    """Fingerprint every object in the Site's collections once, and each collection as a whole, so
+    each page's values (and each argument of a Memo: a story with the site's statements) hash fast."""
     for field in dataclasses.fields(site):
         value = getattr(site, field.name)
         if isinstance(value, tuple):
             fingerprints.know_all(value)
+            if value:  # () is one object, shared by every empty tuple
+                with contextlib.suppress(Unfingerprintable):
+                    fingerprints.know(value, fingerprints.of(value))
 
 
 class Memo(Generic[A]):
