@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from .models import APPROACHES, Statement, Story
 from .rag import Picture, Tallies, Tally
@@ -122,8 +123,8 @@ class Evidence:
 def _groups(rated: Sequence[Story], tallies: Tallies, keyed: Iterable[tuple[str, str]],
             keys_of: Callable[[Story], Iterable[str]]) -> tuple[Group, ...]:  # fmt: skip
     """(key, label) in order -> a Group for each key that at least one rated story has."""
-    members = group_by(rated, keys_of)
-    return tuple(Group(key, label, tallies.picture(members[key])) for key, label in keyed if key in members)
+    pictures = tallies.pictures_by(rated, keys_of)
+    return tuple(Group(key, label, pictures[key]) for key, label in keyed if key in pictures)
 
 
 def breakdowns(site: Site, rated: Sequence[Story], tallies: Tallies) -> tuple[Breakdown, ...]:
@@ -258,15 +259,12 @@ def gathered(site: Site, stories: Sequence[Story], field: str, outer: str) -> tu
     areas = [(a.id, a.name) for a in site.areas]
     outer_keys, inner_keys = (themes, areas) if outer == "theme" else (areas, themes)
 
-    def keys(story: Story, kind: str) -> tuple[str, ...]:
-        return story.themes if kind == "theme" else story.areas
-
-    inner = "area" if outer == "theme" else "theme"
-    by_outer = group_by((s for s in stories if getattr(s, field)), lambda s: keys(s, outer))
+    outer_of, inner_of = (attrgetter("themes"), attrgetter("areas")) if outer == "theme" else (attrgetter("areas"), attrgetter("themes"))
+    by_outer = group_by((s for s in stories if getattr(s, field)), outer_of)
     sections: list[Section] = []
     for okey, olabel in outer_keys:
         if okey in by_outer:
-            by_inner = group_by(by_outer[okey], lambda s: keys(s, inner))
+            by_inner = group_by(by_outer[okey], inner_of)
             sections.append(Section(okey, olabel, tuple(Cell(ikey, ilabel, field, by_inner[ikey])
                                                         for ikey, ilabel in inner_keys if ikey in by_inner)))  # fmt: skip
     return tuple(sections)

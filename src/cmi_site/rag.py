@@ -81,12 +81,26 @@ class Tallies:
     def picture(self, stories: Sequence[Story]) -> Picture:
         """How many of these stories (those with a self-assessment) gave each statement each rating."""
         rated = [s for s in stories if s.self_assessment]
-        counts = Counter(chain.from_iterable([self._of(s) for s in rated]))
+        return self._picture(len(stories), [self._of(s) for s in rated])
+
+    def pictures_by(self, rated: Sequence[Story], keys_of: Callable[[Story], Iterable[str]]) -> dict[str, Picture]:
+        """Stories with a self-assessment -> a Picture of those having each key (keys_of gives a story's
+        keys), grouped and counted in one pass over their numbers."""
+        groups: dict[str, list[tuple[int, ...]]] = {}
+        for story in rated:
+            code = self._of(story)
+            for key in keys_of(story):
+                groups.setdefault(key, []).append(code)
+        return {key: self._picture(len(codes), codes) for key, codes in groups.items()}
+
+    def _picture(self, stories: int, codes: list[tuple[int, ...]]) -> Picture:
+        """The Picture of some stories, given the numbers of the rated ones (Tallies._code)."""
+        counts = Counter(chain.from_iterable(codes))
         tallies = []
         for n, statement in enumerate(self.statements):
             red, amber, green = (counts[3 * n + _RATING_PLACE[value]] for value in ("red", "amber", "green"))
-            tallies.append(Tally(statement, red, amber, green, len(rated) - red - amber - green))
-        return Picture(len(stories), len(rated), tuple(tallies))
+            tallies.append(Tally(statement, red, amber, green, len(codes) - red - amber - green))
+        return Picture(stories, len(codes), tuple(tallies))
 
 
 _RATING_PLACE = {value: n for n, value in enumerate(RAG_VALUES)}
