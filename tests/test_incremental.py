@@ -337,6 +337,33 @@ def test_search_terms_lost_from_the_cache_are_worked_out_again(project: Path) ->
     assert_same_as_cold(project)
 
 
+def test_only_the_parts_of_the_postings_whose_terms_changed_are_saved_again(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run(project)
+    saved: list[str] = []
+    real = BuildCache.save_state
+    monkeypatch.setattr(BuildCache, "save_state", lambda self, values: saved.extend(values) or real(self, values))
+    CHANGES["story body"](project)  # one new paragraph: a few terms' postings change
+    run(project)
+    parts = [name for name in saved if name.startswith("search:")]
+    assert 1 <= len(parts) < cmi_site.speed.postings.SHARDS // 2 and "search" in saved
+    assert_same_as_cold(project)
+
+
+def test_a_part_of_the_postings_left_by_another_build_is_a_miss(project: Path) -> None:
+    """A build killed after saving some parts of the postings but before the state naming them leaves
+    parts the state does not name: the next build must not patch a mixture of two builds' postings."""
+    run(project)
+    cache = BuildCache(project / ".cache/build")
+    state = cache.state("search")
+    edit(project, STORY, "## Why we did it", "## Why we did it\n\nQuillworts grow here.")
+    run(project)
+    cache.save_state({"search": state})  # the old state, with this build's parts: as if killed in between
+    cache.close()
+    edit(project, STORY, "\n\nQuillworts grow here.", "")  # the word gone again: no postings of it may be left
+    run(project)
+    assert_same_as_cold(project)
+
+
 def test_a_story_checked_against_a_changed_vocabulary_is_checked_again(project: Path) -> None:
     run(project)
     edit(project, "content/themes.yml", "- id: employment", "- id: work")

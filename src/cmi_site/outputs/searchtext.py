@@ -292,9 +292,11 @@ def build_postings(weights: Iterable[Mapping[str, int]]) -> Postings:
 
 def update_postings(postings: Postings, changes: Mapping[int, tuple[Mapping[str, int], Mapping[str, int]]]) -> Postings:
     """Postings with some documents' weights changed ({number: (old weights, new weights)}) and every
-    other document as it was: what build_postings makes of the new weights, touching only their terms."""
+    other document as it was: what build_postings makes of the new weights, touching only the terms
+    whose weight in one of them changed (every other term's TermPostings is left the same object)."""
     out = dict(postings)
-    for term in set().union(*(old.keys() | new.keys() for old, new in changes.values())):
+    touched = set().union(*(old.keys() | new.keys() for old, new in changes.values()))
+    for term in (t for t in touched if any(old.get(t) != new.get(t) for old, new in changes.values())):
         found = out.get(term)
         numbers, weights = (array("i", found.numbers), bytearray(found.weights)) if found else (array("i"), bytearray())
         moved = found is None

@@ -4,6 +4,8 @@ tested against making them afresh)."""
 
 from __future__ import annotations
 
+import secrets
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -16,15 +18,23 @@ from .parallel import run_jobs
 
 SEARCH_STATE = "search"
 PATCH_LIMIT = 64  # more documents changed than this, and the postings are made again from every document's terms
+SHARDS = 16  # the postings are kept in this many parts, by term: a part none of whose terms changed is not written again
 
 
 @dataclass(frozen=True)
 class SearchState:
-    """The last build's search documents (the route and key of each, in index order) and their postings."""
+    """The last build's search documents (the route and key of each, in index order); their postings
+    are kept beside it, in SHARDS parts (shard_of), each saved with a mark of its own: parts is the
+    mark of each, so a part left from another build (one killed while saving) is a miss."""
 
     routes: list[str]
     keys: list[str]
-    postings: Postings
+    parts: list[str]
+
+
+def shard_of(term: str) -> int:
+    """The part of the kept postings a term is in (the same in every process and build)."""
+    return zlib.crc32(term.encode("utf-8", "surrogatepass")) % SHARDS
 
 
 def postings(site: Site, docs: Sequence[SearchDoc], cache: BuildCache, fingerprints: Fingerprints) -> Postings:
@@ -39,24 +49,60 @@ def postings(site: Site, docs: Sequence[SearchDoc], cache: BuildCache, fingerpri
     except Unfingerprintable:
         return build_postings(weights(site, docs, range(len(docs))))
     routes = [doc.route for doc in docs]
-    last = cache.state(SEARCH_STATE)
-    if not (isinstance(last, SearchState) and _sound_search_state(last)):
-        last = None
-    found = _patched(site, docs, keys, last, cache) if last is not None and last.routes == routes else None
+    last, shards = _last(cache)
+    found = _patched(site, docs, keys, last, _joined(shards), cache) if last is not None and last.routes == routes else None
     if found is None:
         found = _postings(site, docs, keys, cache)
     if last is None or last.keys != keys:
-        for term in found.values():
-            term.encoded  # noqa: B018 - encoded now (the index needs it anyway), so that the state keeps it for next time
-        cache.save_state({SEARCH_STATE: SearchState(routes, keys, found)})
+        _save(cache, routes, keys, found, last, shards)
     return found
 
 
-def _sound_search_state(last: SearchState) -> bool:
-    """Whether a search state read from the cache has the shape this code made it with (else a miss)."""
-    return (type(last.routes) is list and type(last.keys) is list and len(last.routes) == len(last.keys)
-            and all(type(key) is str for key in last.keys) and type(last.postings) is dict
-            and all(type(term) is str and type(found) is TermPostings for term, found in last.postings.items()))  # fmt: skip
+def _last(cache: BuildCache) -> tuple[SearchState | None, list[Postings]]:
+    """The last build's search state and its parts of the postings; (None, []) when any is missing
+    or not of the shape this code makes (a miss)."""
+    last = cache.state(SEARCH_STATE)
+    if not (isinstance(last, SearchState) and type(last.routes) is list and type(last.keys) is list
+            and len(last.routes) == len(last.keys) and all(type(key) is str for key in last.keys)
+            and type(last.parts) is list and len(last.parts) == SHARDS):  # fmt: skip
+        return None, []
+    shards = [_sound_shard(cache.state(f"{SEARCH_STATE}:{n}"), n, last.parts[n]) for n in range(SHARDS)]
+    return (last, [shard for shard in shards if shard is not None]) if None not in shards else (None, [])
+
+
+def _sound_shard(found: object, n: int, mark: str) -> Postings | None:
+    """A part of the postings read from the cache, when it is the one the state names and of the
+    shape this code keeps there; else None (a miss)."""
+    if not (type(found) is tuple and len(found) == 2 and found[0] == mark and type(found[1]) is dict):
+        return None
+    shard = found[1]
+    sound = all(type(term) is str and type(postings) is TermPostings and shard_of(term) == n for term, postings in shard.items())
+    return shard if sound else None
+
+
+def _joined(shards: list[Postings]) -> Postings:
+    """The parts as one Postings (the index sorts the terms: their order here does not matter)."""
+    whole: Postings = {}
+    for shard in shards:
+        whole.update(shard)
+    return whole
+
+
+def _save(cache: BuildCache, routes: list[str], keys: list[str], found: Postings, last: SearchState | None,
+          last_parts: list[Postings]) -> None:  # fmt: skip
+    """Keep this build's documents and postings: a part of the postings only when a term of it
+    changed (update_postings leaves a term it did not change the same object); the parts first, the
+    state naming them last (a build killed in between leaves a state whose parts do not match)."""
+    parts: list[Postings] = [{} for _ in range(SHARDS)]
+    for term, term_postings in found.items():
+        term_postings.encoded  # noqa: B018 - encoded now (the index needs it anyway), so that the state keeps it for next time
+        parts[shard_of(term)][term] = term_postings
+    marks = list(last.parts) if last is not None and last_parts else [""] * SHARDS
+    for n, part in enumerate(parts):
+        if not marks[n] or part.keys() != last_parts[n].keys() or any(part[t] is not last_parts[n][t] for t in part):
+            marks[n] = secrets.token_hex(8)
+            cache.save_state({f"{SEARCH_STATE}:{n}": (marks[n], part)})
+    cache.save_state({SEARCH_STATE: SearchState(routes, keys, marks)})
 
 
 def weights(site: Site, docs: Sequence[SearchDoc], numbers: Sequence[int]) -> Iterator[dict[str, int]]:
@@ -64,7 +110,8 @@ def weights(site: Site, docs: Sequence[SearchDoc], numbers: Sequence[int]) -> It
     return run_jobs(lambda n: doc_weights(doc_text(site, docs[numbers[n]])), len(numbers))
 
 
-def _patched(site: Site, docs: Sequence[SearchDoc], keys: list[str], last: SearchState, cache: BuildCache) -> Postings | None:
+def _patched(site: Site, docs: Sequence[SearchDoc], keys: list[str], last: SearchState, postings: Postings,
+             cache: BuildCache) -> Postings | None:  # fmt: skip
     """The last build's postings with the documents that changed since put right; None when too many
     changed, or the cache no longer holds what one of them was."""
     changed = [n for n, (old, new) in enumerate(zip(last.keys, keys, strict=True)) if old != new]
@@ -75,7 +122,7 @@ def _patched(site: Site, docs: Sequence[SearchDoc], keys: list[str], last: Searc
         return None
     new = dict(zip(changed, weights(site, docs, changed), strict=True))
     cache.add_memo({keys[n]: new[n] for n in changed}, keep=keys)
-    return update_postings(last.postings, {n: (old[last.keys[n]], new[n]) for n in changed})
+    return update_postings(postings, {n: (old[last.keys[n]], new[n]) for n in changed})
 
 
 def _postings(site: Site, docs: Sequence[SearchDoc], keys: list[str], cache: BuildCache) -> Postings:
