@@ -337,7 +337,7 @@ def test_search_terms_lost_from_the_cache_are_worked_out_again(project: Path) ->
     assert_same_as_cold(project)
 
 
-def test_only_the_parts_of_the_postings_whose_terms_changed_are_saved_again(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_only_the_parts_of_kept_state_that_changed_are_saved_again(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run(project)
     saved: list[str] = []
     real = BuildCache.save_state
@@ -346,6 +346,11 @@ def test_only_the_parts_of_the_postings_whose_terms_changed_are_saved_again(proj
     run(project)
     parts = [name for name in saved if name.startswith("search:")]
     assert 1 <= len(parts) < cmi_site.speed.postings.SHARDS // 2 and "search" in saved
+    memos = {name.rsplit(":", 1)[0] for name in saved if name.startswith("memo:")}
+    lines = [name for name in saved if name.startswith("memo:")]
+    # Each changed argument: the part of its old line and of its new one. One argument for stories.json's
+    # line and one for the self-assessments', two for the points (outcomes, lessons): at most 2 + 2 + 4.
+    assert len(memos) == 3 and len(lines) <= 8 < 3 * cmi_site.speed.fast.MEMO_PARTS
     assert_same_as_cold(project)
 
 

@@ -27,6 +27,7 @@ import pickle
 import shutil
 import sqlite3
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -147,6 +148,11 @@ def unpickle(blob: bytes, kind: type[T]) -> T | None:
 def sealed_pickle(value: Any) -> bytes:
     """value pickled and sealed, as the cache keeps it."""
     return seal(pickle.dumps(value, protocol=5))
+
+
+def part_of(key: str, parts: int) -> int:
+    """Which of a state's parts a key is kept in (the same in every process and build)."""
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % parts
 
 
 class BuildCache:

@@ -5,14 +5,13 @@ tested against making them afresh)."""
 from __future__ import annotations
 
 import secrets
-import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..outputs.search import SearchDoc, doc_text
 from ..outputs.searchtext import Postings, TermPostings, build_postings, doc_weights, update_postings
 from ..site import Site
-from .cache import BuildCache, code_version
+from .cache import BuildCache, code_version, part_of
 from .fingerprint import Fingerprints, Unfingerprintable, digest
 from .parallel import run_jobs
 
@@ -33,8 +32,8 @@ class SearchState:
 
 
 def shard_of(term: str) -> int:
-    """The part of the kept postings a term is in (the same in every process and build)."""
-    return zlib.crc32(term.encode("utf-8", "surrogatepass")) % SHARDS
+    """The part of the kept postings a term is in."""
+    return part_of(term, SHARDS)
 
 
 def postings(site: Site, docs: Sequence[SearchDoc], cache: BuildCache, fingerprints: Fingerprints) -> Postings:
