@@ -346,6 +346,8 @@ def test_only_the_parts_of_kept_state_that_changed_are_saved_again(project: Path
     run(project)
     parts = [name for name in saved if name.startswith("search:")]
     assert 1 <= len(parts) < cmi_site.speed.postings.SHARDS // 2 and "search" in saved
+    documents = [name for name in saved if name.startswith("docs:")]
+    assert 1 <= len(documents) <= 2  # the part of the story's old key, and of its new one
     memos = {name.rsplit(":", 1)[0] for name in saved if name.startswith("memo:")}
     lines = [name for name in saved if name.startswith("memo:")]
     # Each changed argument: the part of its old line and of its new one. One argument for stories.json's

@@ -214,24 +214,13 @@ def facet_column(docs: Sequence[SearchDoc], facet: Facet) -> str:
     """One facet as a string: per document, a bit per value (6 bits per character), fixed width.
     Worked out once per combination of values (10,000 stories share a few hundred)."""
     position = {value: i for i, (value, _) in enumerate(facet.values)}
-    width = max(1, -(-len(facet.values) // 6))
-    shifts = range(0, 6 * width, 6)
+    shifts = range(0, 6 * max(1, -(-len(facet.values) // 6)), 6)
     known: dict[tuple[str, ...], str] = {}
-
-    def cells(values: tuple[str, ...]) -> str:
-        bits = 0
-        for value in values:
-            if value in position:
-                bits |= 1 << position[value]
-        known[values] = "".join(ALPHABET[(bits >> shift) & 63] for shift in shifts)
-        return known[values]
-
-    out = []
-    for doc in docs:
-        values = doc.facets.get(facet.id, ())
-        found = known.get(values)
-        out.append(found if found is not None else cells(values))
-    return "".join(out)
+    for values in (doc.facets.get(facet.id, ()) for doc in docs):
+        if values not in known:
+            bits = sum({1 << position[value] for value in values if value in position})
+            known[values] = "".join(ALPHABET[(bits >> shift) & 63] for shift in shifts)
+    return "".join(known[doc.facets.get(facet.id, ())] for doc in docs)
 
 
 def balanced_runs(items: Sequence[Any], count: int, size: Any) -> list[list[Any]]:

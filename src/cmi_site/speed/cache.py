@@ -1,12 +1,13 @@
 """The build cache in .cache/build: what earlier builds worked out, keyed by what it was worked out from.
 
-- docs: each document file, read and validated, keyed by a hash of the file's bytes, its path, the
-  vocabulary it was checked against and the code version. A changed file gets a new key; nothing is
-  ever looked up by name alone, so an entry cannot be stale.
-- memo: what was worked out from one document for the site as a whole (its search index terms),
-  keyed by a hash of everything it was worked out from, like docs.
-- state (files in state/, one per name): the last build's page traces (what each page read, see track.py) and the manifest of the
-  output folder (each file's hash, size, modification time and inode).
+- memo (in cache.sqlite3): what was worked out from one document for the site as a whole (its search
+  index terms), keyed by a hash of everything it was worked out from (the document's, below).
+- state (files in state/, one per name): each document file read and validated (in parts, docs.py),
+  keyed by a hash of the file's bytes, its path, the vocabulary it was checked against and the code
+  version (a changed file gets a new key; nothing is ever looked up by name alone, so an entry
+  cannot be stale); the last build's page traces (what each page read, see track.py) and the
+  manifest of the output folder (each file's hash, size, modification time and inode); the search
+  postings and the memos of open-data lines (in parts).
 - templates/<code version>/: jinja2's compiled templates, each checked by jinja against a hash of its
   template's source before use (template_bytecode).
 
@@ -28,7 +29,7 @@ import shutil
 import sqlite3
 import sys
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -156,8 +157,8 @@ def part_of(key: str, parts: int) -> int:
 
 
 class BuildCache:
-    """One SQLite file, docs (key -> pickled result), memo (key -> pickled value) and pictures (key -> pickled
-    copies), and state/ (name -> pickled value).
+    """One SQLite file, memo (key -> pickled value) and pictures (key -> pickled copies), and state/
+    (name -> pickled value).
 
     Never an error: a database that cannot be opened or used (not a database, damaged, read-only, the
     disk full, the folder a file) is closed and every later call is a miss or does nothing, so the build
@@ -185,7 +186,7 @@ class BuildCache:
                 db = sqlite3.connect(file, isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
-                db.execute("CREATE TABLE IF NOT EXISTS docs (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+                db.execute("DROP TABLE IF EXISTS docs")  # documents are kept in state/ since December 2026 (docs.py)
                 db.execute("CREATE TABLE IF NOT EXISTS memo (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
                 db.execute("CREATE TABLE IF NOT EXISTS pictures (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
                 return db
@@ -206,15 +207,6 @@ class BuildCache:
         if isinstance(err, sqlite3.DatabaseError) and not isinstance(err, sqlite3.OperationalError):
             _delete_database(self.folder / "cache.sqlite3")
 
-    def docs(self) -> Iterator[tuple[str, bytes]]:
-        """Every cached document result, pickled, with its key (one at a time: they are many)."""
-        if self._db is None:
-            return
-        try:
-            yield from self._db.execute("SELECT key, value FROM docs")
-        except sqlite3.Error as err:  # the rows so far are good: each is checked by its key
-            self._failed(err)
-
     def _write(self, statements: Iterable[tuple[str, Iterable[tuple[Any, ...]]]]) -> None:
         """Run (SQL, rows) in one transaction; if that fails, nothing of it is kept and the cache is closed."""
         if self._db is None:
@@ -233,15 +225,6 @@ class BuildCache:
         except sqlite3.Error as err:
             self._failed(err)
             return []
-
-    def add_docs(self, new: dict[str, bytes]) -> None:
-        """Add document results (pickled: sealed here)."""
-        self._write([("INSERT OR REPLACE INTO docs VALUES (?, ?)", [(key, seal(blob)) for key, blob in new.items()])])
-
-    def drop_docs_except(self, used: Iterable[str]) -> None:
-        """Drop every document result this build did not use (older versions of files)."""
-        used_keys = set(used)
-        self._write([("DELETE FROM docs WHERE key = ?", [(key,) for key in self._keys("docs") if key not in used_keys])])
 
     def picture(self, key: str, kind: type[T]) -> T | None:
         """The picture entry of a key (speed/pictures.py), or None (also when it cannot be read)."""

@@ -15,10 +15,12 @@ from ..errors import Problem
 from ..load import Loaded, entry_digest, file_digest, hash_key, read_doc, walk_files
 from ..models import DocFile
 from ..validate import DocResult, check_document
-from .cache import BuildCache, code_version, unpickle
+from .cache import BuildCache, code_version, part_of
 from .fingerprint import Fingerprints, digest
 from .parallel import run_jobs
 
+DOCS_STATE = "docs"
+DOC_PARTS = 16  # documents are kept in this many parts, by key: a change of one file saves one or two parts
 RACY_NS = 2_000_000_000  # a file changed this close to when it was last hashed is hashed again
 StatRecord = dict[str, tuple[tuple[int, ...] | None, str]]
 
@@ -77,7 +79,7 @@ def check_documents(loaded: Loaded, content: Path, cache: BuildCache, fingerprin
         return known or source_hash(read_doc(doc, within))
 
     keys = [key_of(doc, file_hash(doc)) for doc in loaded.docs]
-    results, cached = _found(cache, keys, known)
+    results, kept = _found(cache, keys, known)
     missing = [index for index, result in enumerate(results) if result is None]
 
     def job(n: int) -> tuple[str, bytes]:
@@ -85,43 +87,48 @@ def check_documents(loaded: Loaded, content: Path, cache: BuildCache, fingerprin
         data = read_doc(doc, within)  # read again: the key must be of the bytes that are checked
         return key_of(doc, source_hash(data)), pickle.dumps(check_document(doc, data, vocab), protocol=5)
 
-    new: dict[str, bytes] = {}
     for n, (key, blob) in enumerate(run_jobs(job, len(missing))):
         keys[missing[n]] = key
-        new[key] = blob
         results[missing[n]] = pickle.loads(blob)  # noqa: S301 - made just now, by this build
-        if len(new) >= 512:  # into the cache as they come: 50 MB less at the peak
-            cache.add_docs(new)
-            new = {}
     done = cast(list[DocResult], results)
     for key, result in zip(keys, done, strict=True):
         if known is not None:
             known[key] = result
         if result.model is not None:
             fingerprints.know(result.model, key)  # its source file's hash says everything about it
-    if new or missing or cached != len(set(keys)):
-        cache.add_docs(new)
-        cache.drop_docs_except(keys)
+    _keep(cache, dict(zip(keys, done, strict=True)), kept)
     return done
 
 
-def _found(cache: BuildCache, keys: list[str], known: dict[str, DocResult] | None) -> tuple[list[DocResult | None], int]:
-    """_cached, or when the preview keeps the last build's results in memory (speed/resident.py), those:
-    the cache has them too (it gave them), and the rest changed since, so are checked again."""
+def _found(cache: BuildCache, keys: list[str], known: dict[str, DocResult] | None) -> tuple[list[DocResult | None], set[str]]:
+    """The result of each key (None where it is not known) and every key the cache holds: from the
+    cache (_cached), or when the preview keeps the last build's results in memory (speed/resident.py),
+    from those: the cache has them too (it gave them), and the rest changed since, so are checked again."""
     if known:
         found = [known.get(key) for key in keys]
+        kept = set(known)
         known.clear()  # to hold this build's results only
-        return found, len(set(keys))
+        return found, kept
     return _cached(cache, keys)
 
 
-def _cached(cache: BuildCache, keys: list[str]) -> tuple[list[DocResult | None], int]:
-    """The cached result of each key (None where the cache has none), and how many entries the cache has."""
-    wanted = {key: index for index, key in enumerate(keys)}
-    results: list[DocResult | None] = [None] * len(keys)
-    cached = 0
-    for key, blob in cache.docs():
-        cached += 1
-        if key in wanted:
-            results[wanted[key]] = unpickle(blob, DocResult)
-    return results, cached
+def _cached(cache: BuildCache, keys: list[str]) -> tuple[list[DocResult | None], set[str]]:
+    """The cached result of each key (None where the cache has none), and every key the cache holds."""
+    held: dict[str, DocResult] = {}
+    for part in range(DOC_PARTS):
+        found = cache.state(f"{DOCS_STATE}:{part}")
+        if type(found) is dict:  # of the shape this code keeps, else a miss (a key is a hash of what it was made from)
+            held.update({key: result for key, result in found.items() if type(key) is str and type(result) is DocResult})
+    return [held.get(key) for key in keys], set(held)
+
+
+def _keep(cache: BuildCache, results: dict[str, DocResult], kept: set[str]) -> None:
+    """Keep this build's results (and only those: an older version of a file is dropped) in the parts
+    whose keys are not the ones the cache holds. A result depends on its key alone, so parts written
+    by different builds (one killed while saving) never disagree."""
+    changed = {part_of(key, DOC_PARTS) for key in kept.symmetric_difference(results)}
+    parts: dict[int, dict[str, DocResult]] = {part: {} for part in changed}
+    for key, result in results.items():
+        if (part := part_of(key, DOC_PARTS)) in parts:
+            parts[part][key] = result
+    cache.save_state({f"{DOCS_STATE}:{part}": parts[part] for part in sorted(parts)})
