@@ -72,7 +72,7 @@ class Entry:
 
 def name_refusal(name: str) -> str | None:
     """Why a file or folder name is refused (a line break, a control character, bytes that are not UTF-8), or None."""
-    if any("\udc80" <= char <= "\udcff" for char in name):  # how Python shows bytes of a name that are not UTF-8
+    if not name.isascii() and any("\udc80" <= char <= "\udcff" for char in name):  # how Python shows bytes of a name that are not UTF-8
         return "the name is not UTF-8 text, so it cannot be shown or linked to (rename it, using letters, numbers and hyphens)"
     bad = first_forbidden(name, name=True)
     if bad is not None:
