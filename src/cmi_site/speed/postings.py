@@ -65,18 +65,17 @@ def _last(cache: BuildCache) -> tuple[SearchState | None, list[Postings]]:
             and len(last.routes) == len(last.keys) and all(type(key) is str for key in last.keys)
             and type(last.parts) is list and len(last.parts) == SHARDS):  # fmt: skip
         return None, []
-    shards = [_sound_shard(cache.state(f"{SEARCH_STATE}:{n}"), n, last.parts[n]) for n in range(SHARDS)]
+    shards = [_sound_shard(cache.state(f"{SEARCH_STATE}:{n}"), last.parts[n]) for n in range(SHARDS)]
     return (last, [shard for shard in shards if shard is not None]) if None not in shards else (None, [])
 
 
-def _sound_shard(found: object, n: int, mark: str) -> Postings | None:
+def _sound_shard(found: object, mark: str) -> Postings | None:
     """A part of the postings read from the cache, when it is the one the state names and of the
     shape this code keeps there; else None (a miss)."""
     if not (type(found) is tuple and len(found) == 2 and found[0] == mark and type(found[1]) is dict):
         return None
     shard = found[1]
-    sound = all(type(term) is str and type(postings) is TermPostings and shard_of(term) == n for term, postings in shard.items())
-    return shard if sound else None
+    return shard if all(type(term) is str and type(postings) is TermPostings for term, postings in shard.items()) else None
 
 
 def _joined(shards: list[Postings]) -> Postings:
