@@ -226,6 +226,8 @@ class Page:
     def type(self, text: str) -> None:
         self.page.fill("#search-q", text)
         self.settle()
+        if text.strip():  # "done" may still be the last query's for a moment (a CI run saw the old status)
+            expect(self.page.locator("#search-status")).to_contain_text(f"“{text.strip()}”")
 
     def status(self) -> str:
         return self.page.inner_text("#search-status")
