@@ -345,14 +345,14 @@ def test_only_the_parts_of_kept_state_that_changed_are_saved_again(project: Path
     CHANGES["story body"](project)  # one new paragraph: a few terms' postings change
     run(project)
     parts = [name for name in saved if name.startswith("search:")]
-    assert 1 <= len(parts) < cmi_site.speed.postings.SHARDS // 2 and "search" in saved
+    assert 1 <= len(parts) < cmi_site.speed.cache.PARTS // 2 and "search" in saved
     documents = [name for name in saved if name.startswith("docs:")]
     assert 1 <= len(documents) <= 2  # the part of the story's old key, and of its new one
     memos = {name.rsplit(":", 1)[0] for name in saved if name.startswith("memo:")}
     lines = [name for name in saved if name.startswith("memo:")]
     # Each changed argument: the part of its old line and of its new one. One argument for stories.json's
     # line and one for the self-assessments', two for the points (outcomes, lessons): at most 2 + 2 + 4.
-    assert len(memos) == 3 and len(lines) <= 8 < 3 * cmi_site.speed.fast.MEMO_PARTS
+    assert len(memos) == 3 and len(lines) <= 8 < 3 * cmi_site.speed.cache.PARTS
     assert_same_as_cold(project)
 
 

@@ -2,12 +2,10 @@
 
 - memo (in cache.sqlite3): what was worked out from one document for the site as a whole (its search
   index terms), keyed by a hash of everything it was worked out from (the document's, below).
-- state (files in state/, one per name): each document file read and validated (in parts, docs.py),
-  keyed by a hash of the file's bytes, its path, the vocabulary it was checked against and the code
-  version (a changed file gets a new key; nothing is ever looked up by name alone, so an entry
-  cannot be stale); the last build's page traces (what each page read, see track.py) and the
-  manifest of the output folder (each file's hash, size, modification time and inode); the search
-  postings and the memos of open-data lines (in parts).
+- state (files in state/, one per name): each document read and validated (docs.py), keyed by a hash
+  of the file's bytes, path, vocabulary and the code (nothing is looked up by name alone, so an entry
+  cannot be stale); the last build's page traces (track.py), the output folder's manifest (each
+  file's hash, size, times, inode), the search postings and the memos of open-data lines.
 - templates/<code version>/: jinja2's compiled templates, each checked by jinja against a hash of its
   template's source before use (template_bytecode).
 
@@ -29,7 +27,7 @@ import shutil
 import sqlite3
 import sys
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -151,9 +149,20 @@ def sealed_pickle(value: Any) -> bytes:
     return seal(pickle.dumps(value, protocol=5))
 
 
-def part_of(key: str, parts: int) -> int:
-    """Which of a state's parts a key is kept in (the same in every process and build)."""
-    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % parts
+PARTS = 16  # a big state (documents, search postings, memos) is kept in this many files, by key (part_of)
+
+
+def part_of(key: str) -> int:
+    """Which of a state's PARTS a key is kept in (the same in every process and build)."""
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % PARTS
+
+
+def in_parts(items: Mapping[str, T]) -> list[dict[str, T]]:
+    """items split into PARTS dicts by part_of(key), so that a build saves only the parts it changed."""
+    parts: list[dict[str, T]] = [{} for _ in range(PARTS)]
+    for key, value in items.items():
+        parts[part_of(key)][key] = value
+    return parts
 
 
 class BuildCache:

@@ -15,12 +15,11 @@ from ..errors import Problem
 from ..load import Loaded, entry_digest, file_digest, hash_key, read_doc, walk_files
 from ..models import DocFile
 from ..validate import DocResult, check_document
-from .cache import BuildCache, code_version, part_of
+from .cache import PARTS, BuildCache, code_version, in_parts, part_of
 from .fingerprint import Fingerprints, digest
 from .parallel import run_jobs
 
-DOCS_STATE = "docs"
-DOC_PARTS = 16  # documents are kept in this many parts, by key: a change of one file saves one or two parts
+DOCS_STATE = "docs"  # documents are kept in PARTS parts, by key: a change of one file saves one or two
 RACY_NS = 2_000_000_000  # a file changed this close to when it was last hashed is hashed again
 StatRecord = dict[str, tuple[tuple[int, ...] | None, str]]
 
@@ -115,7 +114,7 @@ def _found(cache: BuildCache, keys: list[str], known: dict[str, DocResult] | Non
 def _cached(cache: BuildCache, keys: list[str]) -> tuple[list[DocResult | None], set[str]]:
     """The cached result of each key (None where the cache has none), and every key the cache holds."""
     held: dict[str, DocResult] = {}
-    for part in range(DOC_PARTS):
+    for part in range(PARTS):
         found = cache.state(f"{DOCS_STATE}:{part}")
         if type(found) is dict:  # of the shape this code keeps, else a miss (a key is a hash of what it was made from)
             held.update({key: result for key, result in found.items() if type(key) is str and type(result) is DocResult})
@@ -126,9 +125,5 @@ def _keep(cache: BuildCache, results: dict[str, DocResult], kept: set[str]) -> N
     """Keep this build's results (and only those: an older version of a file is dropped) in the parts
     whose keys are not the ones the cache holds. A result depends on its key alone, so parts written
     by different builds (one killed while saving) never disagree."""
-    changed = {part_of(key, DOC_PARTS) for key in kept.symmetric_difference(results)}
-    parts: dict[int, dict[str, DocResult]] = {part: {} for part in changed}
-    for key, result in results.items():
-        if (part := part_of(key, DOC_PARTS)) in parts:
-            parts[part][key] = result
-    cache.save_state({f"{DOCS_STATE}:{part}": parts[part] for part in sorted(parts)})
+    changed = {part_of(key) for key in kept.symmetric_difference(results)}
+    cache.save_state({f"{DOCS_STATE}:{n}": part for n, part in enumerate(in_parts(results)) if n in changed})

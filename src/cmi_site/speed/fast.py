@@ -25,7 +25,7 @@ from ..site import Site, build_site
 from ..validate import Validated, validate
 from ..write import Kept, Staged, Written, write_failed, write_site
 from . import postings
-from .cache import BuildCache, code_version, part_of, template_bytecode
+from .cache import PARTS, BuildCache, code_version, in_parts, template_bytecode
 from .docs import check_documents, hash_files_known
 from .fingerprint import Fingerprints, Unfingerprintable, digest
 from .pages import Entry, LastBuild, PageReuse
@@ -35,7 +35,6 @@ from .resident import Memory
 
 T = TypeVar("T")
 A = TypeVar("A")
-MEMO_PARTS = 16
 
 
 class FastEngine:
@@ -249,14 +248,14 @@ def know_site(site: Site, fingerprints: Fingerprints) -> None:
 class Memo(Generic[A]):
     """make (a function of its argument alone, giving text), with the last build's results kept: an
     unchanged argument (the same fingerprint, the same code) gives the same result without make.
-    Kept in MEMO_PARTS parts by fingerprint, so that a build which changed a few arguments saves only
+    Kept in PARTS parts by fingerprint, so that a build which changed a few arguments saves only
     their parts (at 10,000 stories the three memos are ~27 MB); a part of another code's is a miss."""
 
     def __init__(self, cache: BuildCache, fingerprints: Fingerprints, make: Callable[[A], str]) -> None:
         self._cache, self._fingerprints, self._make = cache, fingerprints, make
         self._name = f"memo:{make.__module__}.{make.__qualname__}"
         self._version = code_version()
-        self._parts = [self._part(cache.state(f"{self._name}:{n}")) for n in range(MEMO_PARTS)]
+        self._parts = [self._part(cache.state(f"{self._name}:{n}")) for n in range(PARTS)]
         self._last: dict[str, str] = {key: line for part in self._parts for key, line in part.items()}
         self._now: dict[str, str] = {}
 
@@ -277,8 +276,5 @@ class Memo(Generic[A]):
 
     def save(self) -> None:
         """Keep this build's results: the parts whose arguments are not the last build's."""
-        parts: list[dict[str, str]] = [{} for _ in range(MEMO_PARTS)]
-        for key, line in self._now.items():
-            parts[part_of(key, MEMO_PARTS)][key] = line
-        self._cache.save_state({f"{self._name}:{n}": Remembered(self._version, part) for n, part in enumerate(parts)
+        self._cache.save_state({f"{self._name}:{n}": Remembered(self._version, part) for n, part in enumerate(in_parts(self._now))
                                 if part.keys() != self._parts[n].keys()})  # fmt: skip

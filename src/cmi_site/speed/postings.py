@@ -11,29 +11,23 @@ from dataclasses import dataclass
 from ..outputs.search import SearchDoc, doc_text
 from ..outputs.searchtext import Postings, TermPostings, build_postings, doc_weights, update_postings
 from ..site import Site
-from .cache import BuildCache, code_version, part_of
+from .cache import PARTS, BuildCache, code_version, in_parts
 from .fingerprint import Fingerprints, Unfingerprintable, digest
 from .parallel import run_jobs
 
 SEARCH_STATE = "search"
 PATCH_LIMIT = 64  # more documents changed than this, and the postings are made again from every document's terms
-SHARDS = 16  # the postings are kept in this many parts, by term: a part none of whose terms changed is not written again
 
 
 @dataclass(frozen=True)
 class SearchState:
     """The last build's search documents (the route and key of each, in index order); their postings
-    are kept beside it, in SHARDS parts (shard_of), each saved with a mark of its own: parts is the
+    are kept beside it, in PARTS parts by term (cache.in_parts), each saved with a mark of its own: parts is the
     mark of each, so a part left from another build (one killed while saving) is a miss."""
 
     routes: list[str]
     keys: list[str]
     parts: list[str]
-
-
-def shard_of(term: str) -> int:
-    """The part of the kept postings a term is in."""
-    return part_of(term, SHARDS)
 
 
 def postings(site: Site, docs: Sequence[SearchDoc], cache: BuildCache, fingerprints: Fingerprints) -> Postings:
@@ -63,9 +57,9 @@ def _last(cache: BuildCache) -> tuple[SearchState | None, list[Postings]]:
     last = cache.state(SEARCH_STATE)
     if not (isinstance(last, SearchState) and type(last.routes) is list and type(last.keys) is list
             and len(last.routes) == len(last.keys) and all(type(key) is str for key in last.keys)
-            and type(last.parts) is list and len(last.parts) == SHARDS):  # fmt: skip
+            and type(last.parts) is list and len(last.parts) == PARTS):  # fmt: skip
         return None, []
-    shards = [_sound_shard(cache.state(f"{SEARCH_STATE}:{n}"), last.parts[n]) for n in range(SHARDS)]
+    shards = [_sound_shard(cache.state(f"{SEARCH_STATE}:{n}"), last.parts[n]) for n in range(PARTS)]
     return (last, [shard for shard in shards if shard is not None]) if None not in shards else (None, [])
 
 
@@ -91,12 +85,10 @@ def _save(cache: BuildCache, routes: list[str], keys: list[str], found: Postings
     """Keep this build's documents and postings: a part of the postings only when a term of it
     changed (update_postings leaves a term it did not change the same object); the parts first, the
     state naming them last (a build killed in between leaves a state whose parts do not match)."""
-    parts: list[Postings] = [{} for _ in range(SHARDS)]
-    for term, term_postings in found.items():
+    for term_postings in found.values():
         term_postings.encoded  # noqa: B018 - encoded now (the index needs it anyway), so that the state keeps it for next time
-        parts[shard_of(term)][term] = term_postings
-    marks = list(last.parts) if last is not None and last_parts else [""] * SHARDS
-    for n, part in enumerate(parts):
+    marks = list(last.parts) if last is not None and last_parts else [""] * PARTS
+    for n, part in enumerate(in_parts(found)):
         if not marks[n] or part.keys() != last_parts[n].keys() or any(part[t] is not last_parts[n][t] for t in part):
             marks[n] = secrets.token_hex(8)
             cache.save_state({f"{SEARCH_STATE}:{n}": (marks[n], part)})
