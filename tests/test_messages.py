@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cmi_site.datehint import MAX_CHARS, iso_date, iso_datetime
+from cmi_site.errors import Problem, sort_problems
 from conftest import problem_lines
 
 STORY = "stories/memory-cafe.md"
@@ -89,3 +90,10 @@ def test_a_field_without_a_space_under_a_text_is_a_warning_at_its_line(site_dir:
 def test_text_that_really_goes_on_is_not_warned(site_dir: Path, run_cli, content_files, more: str) -> None:
     write(site_dir, content_files, "title: Memory cafe\n", f"title: Memory cafe\n{more}\n")
     assert run_cli("check").err == ""
+
+
+@given(st.lists(st.builds(Problem, st.sampled_from(["a.md", "b.md", "content/x.md"]), st.integers(0, 3),
+                          st.sampled_from(["", "title", "date"]), st.text(max_size=3),
+                          st.sampled_from(["error", "warning"])), max_size=30))  # fmt: skip
+def test_problems_are_sorted_in_the_dataclass_order_without_duplicates(problems: list[Problem]) -> None:
+    assert sort_problems(problems) == sorted(set(problems))
