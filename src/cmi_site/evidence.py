@@ -9,7 +9,7 @@ nothing here needs to leave them out again.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -120,46 +120,57 @@ class Evidence:
         return next(b for b in self.breakdowns if b.dimension == dimension)
 
 
-def _groups(rated: Sequence[Story], tallies: Tallies, keyed: Iterable[tuple[str, str]],
-            keys_of: Callable[[Story], Iterable[str]]) -> tuple[Group, ...]:  # fmt: skip
+def _groups(pictures: dict[str, Picture], keyed: Iterable[tuple[str, str]]) -> tuple[Group, ...]:
     """(key, label) in order -> a Group for each key that at least one rated story has."""
-    pictures = tallies.pictures_by(rated, keys_of)
     return tuple(Group(key, label, pictures[key]) for key, label in keyed if key in pictures)
 
 
-def breakdowns(site: Site, rated: Sequence[Story], tallies: Tallies) -> tuple[Breakdown, ...]:
-    """Rated stories -> their breakdowns by approach, year, theme and sector (in that order)."""
+def _approach(story: Story) -> tuple[str]:
+    return (story.approach or "",)
+
+
+def _year(story: Story) -> tuple[str]:
+    return (str(story.date.year),)
+
+
+def _rung(story: Story) -> tuple[str, ...]:
+    """upper: co-design and co-production; lower: the rest of the ladder; no approach: neither."""
+    return ("upper",) if story.approach in UPPER_RUNGS else ("lower",) if story.approach else ()
+
+
+def breakdowns(site: Site, rated: Sequence[Story], by_approach: dict[str, Picture], by_year: dict[str, Picture],
+              by_theme: dict[str, Picture], by_sector: dict[str, Picture]) -> tuple[Breakdown, ...]:  # fmt: skip
+    """Rated stories, and their pictures by approach, year, theme and sector -> a Breakdown each."""
     years = sorted({s.date.year for s in rated})
     return (
         Breakdown("approach", "By approach (the ladder of coproduction)",
-                  _groups(rated, tallies, ((k, v[0]) for k, v in APPROACHES.items()), lambda s: (s.approach or "",)),
-                  sum(1 for s in rated if not s.approach), False),
-        Breakdown("year", "By year", _groups(rated, tallies, ((str(y), str(y)) for y in years), lambda s: (str(s.date.year),)),
-                  0, False),
-        Breakdown("theme", "By theme", _groups(rated, tallies, ((t.id, t.name) for t in site.themes), lambda s: s.themes),
-                  0, True),
-        Breakdown("sector", "By sector", _groups(rated, tallies, ((t.id, t.name) for t in site.sectors), lambda s: s.sectors),
-                  0, True),
+                  _groups(by_approach, ((k, v[0]) for k, v in APPROACHES.items())), sum(1 for s in rated if not s.approach),
+                  False),
+        Breakdown("year", "By year", _groups(by_year, ((str(y), str(y)) for y in years)), 0, False),
+        Breakdown("theme", "By theme", _groups(by_theme, ((t.id, t.name) for t in site.themes)), 0, True),
+        Breakdown("sector", "By sector", _groups(by_sector, ((t.id, t.name) for t in site.sectors)), 0, True),
     )  # fmt: skip
 
 
-def ladder_comparison(rated: Sequence[Story], tallies: Tallies) -> Comparison:
-    """Rated stories -> every rating given by co-design and co-production work, and by work lower down."""
-    upper = [s for s in rated if s.approach in UPPER_RUNGS]
-    lower = [s for s in rated if s.approach and s.approach not in UPPER_RUNGS]
-    upper_bar = Group("upper", "Co-design and co-production", tallies.picture(upper)).pooled()
-    lower_bar = Group("lower", "Informing, consulting and engaging", tallies.picture(lower)).pooled()
+def ladder_comparison(tallies: Tallies, by_rung: dict[str, Picture]) -> Comparison:
+    """Every rating given by co-design and co-production work (by_rung["upper"]), and by work lower down."""
+    nothing = tallies.picture(())
+    upper_bar = Group("upper", "Co-design and co-production", by_rung.get("upper", nothing)).pooled()
+    lower_bar = Group("lower", "Informing, consulting and engaging", by_rung.get("lower", nothing)).pooled()
     return Comparison(upper_bar, lower_bar)
 
 
 def evidence_of(site: Site, stories: Sequence[Story], tallies: Tallies | None = None) -> Evidence:
     """Some of the site's stories (all, an area's, a theme's) -> their self-assessment, every way.
     tallies: counts the site's statements (rag.Tallies); one made for all the site's stories first
-    makes counting many groups of them quicker."""
+    makes counting many groups of them quicker. Every group is counted in one pass over the stories."""
     tallies = tallies or Tallies(site.statements)
     rated = [s for s in stories if s.self_assessment]
-    return Evidence(len(stories), len(rated), tallies.picture(stories), breakdowns(site, rated, tallies),
-                    ladder_comparison(rated, tallies), site.statements)  # fmt: skip
+    by_rung, whole, *ways = tallies.pictures_by(rated, _rung, lambda _: ("",), _approach, _year, attrgetter("themes"),
+                                                attrgetter("sectors"))  # fmt: skip
+    overall = whole.get("", tallies.picture(()))
+    return Evidence(len(stories), len(rated), Picture(len(stories), overall.rated, overall.tallies),
+                    breakdowns(site, rated, *ways), ladder_comparison(tallies, by_rung), site.statements)  # fmt: skip
 
 
 # ---- what changed and what was learned, gathered ------------------------------------------------

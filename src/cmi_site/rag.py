@@ -83,15 +83,19 @@ class Tallies:
         rated = [s for s in stories if s.self_assessment]
         return self._picture(len(stories), [self._of(s) for s in rated])
 
-    def pictures_by(self, rated: Sequence[Story], keys_of: Callable[[Story], Iterable[str]]) -> dict[str, Picture]:
-        """Stories with a self-assessment -> a Picture of those having each key (keys_of gives a story's
-        keys), grouped and counted in one pass over their numbers."""
-        groups: dict[str, list[tuple[int, ...]]] = {}
+    def pictures_by(self, rated: Sequence[Story], *keys_of: Callable[[Story], Iterable[str]]) -> list[dict[str, Picture]]:
+        """Stories with a self-assessment -> for each way of grouping them (keys_of gives a story's keys),
+        a Picture of those having each key; all grouped in one pass over the stories' numbers."""
+        groups: list[dict[str, list[tuple[int, ...]]]] = [{} for _ in keys_of]
+        ways = list(zip(keys_of, groups, strict=True))
+        known = self._codes
         for story in rated:
-            code = self._of(story)
-            for key in keys_of(story):
-                groups.setdefault(key, []).append(code)
-        return {key: self._picture(len(codes), codes) for key, codes in groups.items()}
+            found = known.get(id(story))
+            code = found[1] if found is not None and found[0] is story else self._code(story)
+            for keys, grouped in ways:
+                for key in keys(story):
+                    grouped.setdefault(key, []).append(code)
+        return [{key: self._picture(len(codes), codes) for key, codes in grouped.items()} for grouped in groups]
 
     def _picture(self, stories: int, codes: list[tuple[int, ...]]) -> Picture:
         """The Picture of some stories, given the numbers of the rated ones (Tallies._code)."""
