@@ -15,9 +15,11 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cmi_site.load import hash_files, load_content, read_doc
-from cmi_site.safe_files import IMAGE_LIMIT, TEMPLATE_LIMIT, TEXT_LIMIT, ContainedLoader
+from cmi_site.safe_files import IMAGE_LIMIT, TEMPLATE_LIMIT, TEXT_LIMIT, ContainedLoader, path_order
 from conftest import TEMPLATES, Run, tree
 
 SECRET = "TOP-SECRET-9f2c"  # noqa: S105 - a marker to look for, not a password
@@ -252,3 +254,11 @@ def test_template_over_the_limit(site_dir: Path, templates: Path, refused) -> No
     assert refused("--templates", "templates") == [
         "templates/assets/big.js:1: file: the file is 10.1 MB, more than the 10 MB a template or asset may be (make it smaller)",
     ]
+
+
+_NAMES = st.text(st.sampled_from("ab-./_\u00e9\udc80 "), min_size=1, max_size=4).filter(lambda n: "/" not in n)
+
+
+@given(st.lists(st.lists(_NAMES, min_size=1, max_size=3).map("/".join), max_size=12))
+def test_walked_paths_sort_part_by_part_as_paths_do(paths: list[str]) -> None:
+    assert sorted(paths, key=path_order) == sorted(paths, key=lambda rel: rel.split("/"))

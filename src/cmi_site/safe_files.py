@@ -130,7 +130,14 @@ def walk(folder: Path, within: Folder, hidden: bool = True) -> list[Entry]:
             if hidden or not child.name.startswith("."):
                 child_rel = f"{rel}/{child.name}" if rel else child.name
                 entries += _visit(child, child_rel, real, within, walked, stack)
-    return sorted(entries, key=lambda entry: entry.rel.split("/"))
+    return sorted(entries, key=lambda entry: path_order(entry.rel))
+
+
+def path_order(rel: str) -> str:
+    """A sort key of a relative POSIX path that orders paths as Path does, part by part ("a/b" before
+    "a-b"): NUL, which no name holds, sorts before every character. (Lists of parts, the obvious key,
+    were a tenth of a walk of 11,000 files.)"""
+    return rel.replace("/", "\0")
 
 
 def _visit(child: os.DirEntry[str], rel: str, parent_real: str, within: Folder, walked: set[str],
