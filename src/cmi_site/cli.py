@@ -22,7 +22,6 @@ from .outdir import shown
 from .pipeline import build, check
 from .reports import format_problem, markdown_report
 from .scaffold import KINDS, import_vocab, known_docs, new_content_file
-from .serve import serve
 from .sheet import MAX_BYTES, SheetError, read_sheet
 from .write import create_file
 
@@ -202,6 +201,8 @@ def read_spreadsheet(path: Path) -> bytes:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    from .serve import serve  # here, not at the top: a build need not load the server (~25 ms of every build's start)
+
     paths = Paths(args.content, args.templates, args.output, Path.cwd(), Path.cwd() / CACHE)
     options = BuildOptions(today=today(args.today), drafts=args.drafts, changed=changed(args.content))
 
