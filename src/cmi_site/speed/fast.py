@@ -50,6 +50,7 @@ class FastEngine:
         self.output = OutputFolder.of(paths.output).output
         self.bytecode = template_bytecode(paths.cache)
         self._started: list[Background[Any]] = []  # cancelled at close if their result was never taken
+        self._keeping: Callable[[], None] = lambda: None  # the documents being kept in the cache (check)
         self._collecting = gc.isenabled()
         self._inputs = ""
         self._hashes: dict[str, str] = {}
@@ -88,7 +89,8 @@ class FastEngine:
         gc.disable()  # reading makes millions of objects and no garbage cycles: collecting as it goes doubles the time
         memory = self.memory
         known = memory.by_key if memory is not None else None
-        results = check_documents(loaded, self.paths.content, self.cache, self.fingerprints, self._hashes, known)
+        results, keep = check_documents(loaded, self.paths.content, self.cache, self.fingerprints, self._hashes, known)
+        self._keeping = in_background(keep)  # waited for at close, however the build ends
         validated = validate(loaded, results, memory.planner(self._pictures.plan) if memory is not None else self._pictures.plan)
         self._pictures.drop_unused()
         if memory is not None:
@@ -163,6 +165,8 @@ class FastEngine:
 
     def close(self) -> None:
         try:
+            with contextlib.suppress(Exception):  # the cache is only ever a help: a failure to keep is a later miss
+                self._keeping()
             for job in self._started:
                 job.cancel()  # when its result was taken, nothing is left to cancel
             if self._reuse is not None:

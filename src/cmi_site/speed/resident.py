@@ -66,7 +66,8 @@ class Memory:
         try:
             loaded = load_content(paths.content, paths.root)
             hashes = hash_files_known(cache, paths.content)
-            results = check_documents(loaded, paths.content, cache, Fingerprints(), hashes, self.by_key)
+            results, keep = check_documents(loaded, paths.content, cache, Fingerprints(), hashes, self.by_key)
+            keep()
             validated = validate(loaded, results, self.planner(PictureStore(cache).plan))
         finally:
             cache.close()
