@@ -15,7 +15,7 @@ from operator import attrgetter
 
 from .models import APPROACHES, Statement, Story
 from .rag import Picture, Tallies, Tally
-from .site import Site, group_by, route_of
+from .site import Site, route_of
 
 # Fewer stories than this behind a figure: the page says it is too few to read much into. Five is a
 # common small-numbers rule (public statistics hide or flag counts under 5 or 10); with fewer, one
@@ -269,13 +269,14 @@ def gathered(site: Site, stories: Sequence[Story], field: str, outer: str) -> tu
     themes = [(t.id, t.name) for t in site.themes]
     areas = [(a.id, a.name) for a in site.areas]
     outer_keys, inner_keys = (themes, areas) if outer == "theme" else (areas, themes)
-
     outer_of, inner_of = (attrgetter("themes"), attrgetter("areas")) if outer == "theme" else (attrgetter("areas"), attrgetter("themes"))
-    by_outer = group_by((s for s in stories if getattr(s, field)), outer_of)
-    sections: list[Section] = []
-    for okey, olabel in outer_keys:
-        if okey in by_outer:
-            by_inner = group_by(by_outer[okey], inner_of)
-            sections.append(Section(okey, olabel, tuple(Cell(ikey, ilabel, field, by_inner[ikey])
-                                                        for ikey, ilabel in inner_keys if ikey in by_inner)))  # fmt: skip
-    return tuple(sections)
+    cells: dict[str, dict[str, list[Story]]] = {}  # outer key -> inner key -> stories, in one pass
+    for story in stories:
+        if getattr(story, field):
+            for okey in outer_of(story):
+                by_inner = cells.setdefault(okey, {})
+                for ikey in inner_of(story):
+                    by_inner.setdefault(ikey, []).append(story)
+    return tuple(Section(okey, olabel, tuple(Cell(ikey, ilabel, field, tuple(cells[okey][ikey]))
+                                             for ikey, ilabel in inner_keys if ikey in cells[okey]))
+                 for okey, olabel in outer_keys if okey in cells)  # fmt: skip
