@@ -7,6 +7,7 @@ build of the same input into a fresh folder: they must be byte-identical, file f
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import multiprocessing
 import os
 import shutil
@@ -678,3 +679,31 @@ def test_a_template_mistake_in_a_rebuild_is_reported_and_leaves_no_process_behin
     edit(project, rel, new, old)
     run(project)
     assert_same_as_cold(project)
+
+
+def test_documents_checked_by_a_build_a_template_mistake_stops_are_kept_for_the_next(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    # A second process pickles the checked documents into the cache while the build goes on; the
+    # build waits for it however it ends, so the next build need not check them all again.
+    monkeypatch.setattr(cmi_site.speed.parallel, "cpu_count", lambda: 2)
+    monkeypatch.setattr(cmi_site.speed.parallel, "can_fork", lambda: True)  # whatever threads earlier tests left
+    started: list[str] = []
+    real = cmi_site.speed.fast.in_background
+    monkeypatch.setattr(cmi_site.speed.fast, "in_background", lambda job: started.append(job.func.__name__) or real(job))
+    keep = cmi_site.speed.docs._keep
+
+    @functools.wraps(keep)
+    def slow_keep(*args: Any) -> None:  # slower than the rest of the build, so that it must be waited for
+        time.sleep(1)
+        keep(*args)
+
+    monkeypatch.setattr(cmi_site.speed.docs, "_keep", slow_keep)
+    edit(project, "templates/story.html", "<h1>", "<h1>{{ no_such_name }}")
+    paths = Paths(project / "content", project / "templates", project / "_site", project, project / ".cache/build")
+    result = build(paths, BuildOptions(today=TODAY))
+    assert result.files == 0 and "_keep" in started
+    assert multiprocessing.active_children() == []
+    cache = BuildCache(project / ".cache/build")
+    kept = [key for n in range(cmi_site.speed.cache.PARTS) for key in (cache.state(f"docs:{n}") or {})]
+    cache.close()
+    assert len(kept) == len(cmi_site.load.load_content(project / "content", project).docs)
