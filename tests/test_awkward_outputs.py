@@ -271,6 +271,14 @@ def test_any_text_gives_valid_feed_calendars_csv_and_json(minimal_content: Any, 
     assert strict_json(outputs["data/stories.json"].decode("utf-8"))["stories"][0]["title"] == text
 
 
+def test_a_backslash_and_an_n_in_a_title_stay_text_in_the_calendar() -> None:
+    # Found by the property test above: icalendar's own escaping reads "\\N" as a line break.
+    from cmi_site.outputs.calendar import text_value
+
+    assert text_value("C:\\New, \\n; done").to_ical() == b"C:\\\\New\\, \\\\n\\; done"
+    assert ical_unescape(text_value("C:\\New").to_ical().decode()) == "C:\\New"
+
+
 def test_a_title_starting_with_an_invisible_mark_keeps_a_character_in_the_calendar() -> None:
     # Found by the property test above: icalendar drops a U+FEFF that starts a value.
     from cmi_site.outputs.calendar import text_value

@@ -113,9 +113,19 @@ def description(event: Event, site: Site) -> str:
 
 
 def text_value(text: str) -> icalendar.vText:
-    """A TEXT value from content: icalendar escapes backslashes, commas, semicolons and line breaks in
-    it (for a vText, whatever the property), but would write control characters as they are."""
-    return icalendar.vText(calendar_text(text))
+    """A TEXT value from content, with its backslashes, commas, semicolons and line breaks escaped
+    (for a vText, whatever the property); control characters are replaced first (document_text)."""
+    return _Text(calendar_text(text))
+
+
+class _Text(icalendar.vText):
+    """icalendar's vText, escaped by RFC 5545's rules alone: icalendar's own escaping first reads a
+    backslash and an N in the text as a line break, so an event called "C:\\New" was written as "C:",
+    a line break and "ew" (found by the property test of tests/test_awkward_outputs.py)."""
+
+    def to_ical(self) -> bytes:
+        text = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+        return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n").encode("utf-8")  # vText's encoding
 
 
 def calendar_text(text: str) -> str:
