@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -159,53 +160,82 @@ def edit_newest_story(content: Path) -> str:
     return newest.stem
 
 
-def bench_size(stories: int, work: Path, hugo: bool, previews: bool = True) -> dict[str, object]:
+BUILDS = ("cold", "nothing_changed", "one_story_changed")
+
+
+def bench_size(stories: int, work: Path, hugo: bool, previews: bool = True, rounds: int = 1) -> dict[str, object]:
+    """One corpus size: rounds of (cold, nothing changed, one story changed, Hugo cold), interleaved
+    so that each round's ratios compare builds made under the same load, then the preview. Each
+    build's figures are those of its median round (by seconds); each ratio is the median of the
+    rounds' ratios, and its range is kept ("ratio_ranges")."""
     project = work / f"stories-{stories}"
     shutil.rmtree(project, ignore_errors=True)
     generate(project / "content", stories)
     shutil.copytree(REPO / "templates", project / "templates")
-    result: dict[str, object] = {"stories": stories, "signatories": stories // 10}
-    result["cold"] = asdict(ours(project))
-    result["nothing_changed"] = asdict(ours(project))
-    slug = edit_newest_story(project / "content")
-    result["one_story_changed"] = asdict(ours(project))
-    site = project / "_site"
-    shows = {name: MARK in (site / name).read_text(encoding="utf-8")
-             for name in (f"stories/{slug}/index.html", "stories/index.html", "feed.xml", "data/stories.json")}  # fmt: skip
-    # The search index: the summary shown in results holds the mark, and the new word is indexed.
-    index = "".join(file.read_text(encoding="utf-8") for file in sorted((site / "search").glob("*.js")))
-    shows["search index"] = MARK in index and f'"{NEW_WORD}":' in index
-    result["change_shows_in"] = shows
+    hugo_dir = work / f"hugo-{stories}"
+    with_hugo = hugo and shutil.which("hugo") is not None
+    if with_hugo:
+        make_hugo_site(project / "content", hugo_dir)
+    result: dict[str, object] = {"stories": stories, "signatories": stories // 10, "rounds": rounds}
+    runs: list[dict[str, Any]] = []
+    for _ in range(rounds):
+        shutil.rmtree(project / "_site", ignore_errors=True)
+        shutil.rmtree(project / ".cache", ignore_errors=True)  # cold: no output and no build cache
+        found: dict[str, Any] = {"cold": asdict(ours(project)), "nothing_changed": asdict(ours(project))}
+        slug = edit_newest_story(project / "content")
+        found["one_story_changed"] = asdict(ours(project))
+        found["change_shows_in"] = change_shows(project / "_site", slug)
+        if with_hugo:
+            shutil.rmtree(hugo_dir / "public", ignore_errors=True)
+            run = measure(["hugo", "--quiet", "-d", str(hugo_dir / "public")], hugo_dir)
+            run.pages = sum(1 for _ in (hugo_dir / "public").rglob("*.html"))
+            found["hugo_cold"] = asdict(run)
+        runs.append(found)
+    for name in (*BUILDS, "hugo_cold"):
+        if name in runs[0]:
+            result[name] = median_run([found[name] for found in runs])
+    result["change_shows_in"] = {where: all(found["change_shows_in"][where] for found in runs) for where in runs[0]["change_shows_in"]}
+    if with_hugo:
+        # On a busy machine wall time depends on what else runs; CPU time much less so.
+        for key, measure_name in (("ratios_to_hugo_cold", "seconds"), ("cpu_ratios_to_hugo_cold", "cpu")):
+            per_round = {name: sorted(found[name][measure_name] / found["hugo_cold"][measure_name] for found in runs) for name in BUILDS}
+            result[key] = {name: round(statistics.median(ratios), 3) for name, ratios in per_round.items()}
+            result[key.replace("ratios", "ratio_ranges")] = {name: [round(ratios[0], 3), round(ratios[-1], 3)]
+                                                             for name, ratios in per_round.items()}  # fmt: skip
+    if rounds > 1:
+        result["seconds_by_round"] = {name: [found[name]["seconds"] for found in runs] for name in runs[0] if name != "change_shows_in"}
     if previews:
         result["preview"] = preview.ours(project, slug, TODAY, build_environment())
-    if hugo and shutil.which("hugo"):
-        hugo_dir = work / f"hugo-{stories}"
-        make_hugo_site(project / "content", hugo_dir)
-        run = measure(["hugo", "--quiet", "-d", str(hugo_dir / "public")], hugo_dir)
-        run.pages = sum(1 for _ in (hugo_dir / "public").rglob("*.html"))
-        result["hugo_cold"] = asdict(run)
-        result["ratios_to_hugo_cold"] = {
-            name: round(result[name]["seconds"] / run.seconds, 3)  # type: ignore[index]
-            for name in ("cold", "nothing_changed", "one_story_changed")
-        }
-        # On a busy machine wall time depends on what else runs; CPU time much less so.
-        result["cpu_ratios_to_hugo_cold"] = {
-            name: round(result[name]["cpu"] / run.cpu, 3)  # type: ignore[index]
-            for name in ("cold", "nothing_changed", "one_story_changed")
-        }
-        if previews:
+        if with_hugo:
             result["hugo_preview"] = preview.hugo(hugo_dir, slug)
     return result
 
 
+def change_shows(site: Path, slug: str) -> dict[str, bool]:
+    """Where the edit of the newest story shows: its page, the stories listing, the feed, the open
+    data, and the search index (the summary shown in results holds the mark, and the new word is indexed)."""
+    shows = {name: MARK in (site / name).read_text(encoding="utf-8")
+             for name in (f"stories/{slug}/index.html", "stories/index.html", "feed.xml", "data/stories.json")}  # fmt: skip
+    index = "".join(file.read_text(encoding="utf-8") for file in sorted((site / "search").glob("*.js")))
+    shows["search index"] = MARK in index and f'"{NEW_WORD}":' in index
+    return shows
+
+
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run of median seconds (the lower middle one of an even number)."""
+    return sorted(runs, key=lambda run: run["seconds"])[(len(runs) - 1) // 2]
+
+
 def table(results: list[dict[str, object]]) -> str:
     """The results as a Markdown table, for the README."""
-    lines = ["| stories | build | seconds | CPU s | peak RSS (all processes) | peak PSS | pages | files written | MB written "
+    rounds = max(int(str(result.get("rounds", 1))) for result in results)
+    lines = [f"Median of {rounds} interleaved rounds; ratios: median (lowest-highest of the rounds).\n"] if rounds > 1 else []
+    lines += ["| stories | build | seconds | CPU s | peak RSS (all processes) | peak PSS | pages | files written | MB written "
              "| / Hugo cold (wall) | / Hugo cold (CPU) |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for result in results:
-        ratios: Any = result.get("ratios_to_hugo_cold", {})
-        cpu_ratios: Any = result.get("cpu_ratios_to_hugo_cold", {})
+        ratios: Any = ranged(result, "ratios_to_hugo_cold", "ratio_ranges_to_hugo_cold")
+        cpu_ratios: Any = ranged(result, "cpu_ratios_to_hugo_cold", "cpu_ratio_ranges_to_hugo_cold")
         for name in ("cold", "nothing_changed", "one_story_changed", "hugo_cold"):
             if name not in result:
                 continue
@@ -226,6 +256,15 @@ def table(results: list[dict[str, object]]) -> str:
         growth = large["cold"]["seconds"] / small["cold"]["seconds"]  # type: ignore[index]
         lines.append(f"\n{large['stories']:,} stories take {growth:.1f} times as long as {small['stories']:,} (cold).")
     return "\n".join(lines)
+
+
+def ranged(result: dict[str, Any], key: str, ranges: str) -> dict[str, str]:
+    """Each build's ratio to Hugo's cold build as the table shows it: the median, and with more than
+    one round the lowest and highest of the rounds' ratios."""
+    found = {name: str(ratio) for name, ratio in result.get(key, {}).items()}
+    if result.get("rounds", 1) > 1:
+        found = {name: f"{ratio} ({low}-{high})" for (name, ratio), (low, high) in zip(found.items(), result[ranges].values(), strict=True)}
+    return found
 
 
 def preview_table(results: list[dict[str, object]]) -> list[str]:
@@ -249,6 +288,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=BENCH / ".work", help="where corpora and sites go")
     parser.add_argument("--no-hugo", action="store_true", help="skip the Hugo comparison")
     parser.add_argument("--no-preview", action="store_true", help="skip the preview (serve) measurements")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="interleaved rounds of every build and Hugo's; medians are reported (3 on a noisy machine)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results to this JSON file")
     args = parser.parse_args()
     from cmi_site.markup_fast import status  # the builds run this Python, so its Python-Markdown
@@ -256,7 +297,7 @@ def main() -> None:
     print(status(), file=sys.stderr, flush=True)  # off: every conversion takes about twice as long
     results = []
     for size in args.sizes:
-        results.append(bench_size(size, args.work, not args.no_hugo, not args.no_preview))
+        results.append(bench_size(size, args.work, not args.no_hugo, not args.no_preview, max(1, args.rounds)))
         print(json.dumps(results[-1]), file=sys.stderr, flush=True)
     print(table(results))
     print(f"\n{status()}")
