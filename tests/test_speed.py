@@ -4,11 +4,16 @@ made again."""
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
+import itertools
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cmi_site import pages
 from cmi_site.config import BuildOptions, Paths
@@ -67,3 +72,34 @@ def test_explain_says_why_each_page_was_made_again(tmp_path: Path, monkeypatch: 
     assert "pages made again" in second.err and second.err.rstrip().splitlines()[-1].startswith("time: check for changes ")
     third = run_cli(*args)  # nothing changed: nothing to explain
     assert third.err == "" and third.out.startswith("Nothing changed since the last build")
+
+
+def spelt(value: object) -> object:
+    """value with the type of everything in it spelt out: what the build cache may treat as the same value
+    (1, 1.0 and True are equal in Python, but a template may show them differently)."""
+    if isinstance(value, dict):
+        return ("dict", [(spelt(key), spelt(item)) for key, item in value.items()])
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, [spelt(item) for item in value])
+    return (type(value).__name__, value)
+
+
+# A few look-alikes (None, "", "None", 0, 0.0, False ...) so that values which differ only in a type
+# or in how they nest come up often; and any text, number or date.
+scalars = (st.sampled_from([None, "", "None", "s0:", 0, 0.0, False, 1, 1.0, True, "1", dt.date(2026, 1, 1), "2026-01-01"])
+           | st.text(max_size=8) | st.integers() | st.floats(allow_nan=False) | st.dates())  # fmt: skip
+values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.lists(inner, max_size=3).map(tuple)
+                      | st.dictionaries(st.sampled_from(["", "a", "None"]) | st.text(max_size=4), inner, max_size=3),
+                      max_leaves=8)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(values, min_size=2, max_size=8))
+def test_two_values_have_one_fingerprint_exactly_when_they_are_the_same(found: list[object]) -> None:
+    fingerprints = Fingerprints()
+    prints = [fingerprints.of(value) for value in found]
+    assert prints[0] == Fingerprints().of(copy.deepcopy(found[0]))
+    for (one, first), (other, second) in itertools.combinations(zip(prints, found, strict=True), 2):
+        assert (one == other) == (spelt(first) == spelt(second)), (first, second)
+    pages = [fingerprints.of({"page": value}) for value in found]  # a page's values (a dict), spelt out in of() itself
+    assert len(set(pages)) == len(set(prints)) and fingerprints.of({"page": found[0]}) != fingerprints.of({"page": (found[0],)})
