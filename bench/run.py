@@ -3,6 +3,7 @@
     python bench/run.py                 # 1,000 and 10,000 stories
     python bench/run.py --sizes 1000    # quicker
     python bench/run.py --no-hugo       # without the Hugo comparison
+    python bench/run.py --rounds 3      # medians of 3 interleaved rounds (a noisy machine)
 
 For each size it generates a corpus (bench/corpus.py: N stories, N/10 signatories), then times
 `cmi-site build` as a separate process:
