@@ -113,3 +113,27 @@ def test_a_cache_folder_that_links_elsewhere_is_not_written_to(site_dir: Path, t
     assert f"the build cache was not used: its folder is reached through a symbolic link ({site_dir / '.cache'})" in result.err
     assert run_cli("build", "--no-cache", "--output", "_reference").code == 0
     assert site_files(site_dir / "_site") == site_files(site_dir / "_reference")
+
+
+@pytest.mark.parametrize("link", ["state", "templates", "cache.sqlite3-wal", "state/a-state.pickle", "templates/deeper"])
+def test_a_link_committed_inside_the_cache_stops_the_cache_being_used(site_dir: Path, tmp_path_factory: pytest.TempPathFactory,
+                                                                      run_cli: Callable[..., Run], link: str) -> None:  # fmt: skip
+    # A build never makes a link there; through one, its writes (a state file, a compiled template,
+    # SQLite's journal) or its reads would reach any folder or file of the machine.
+    assert run_cli("build").code == 0  # a cache with its folders and files, as builds leave it
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    bait = elsewhere / "precious.txt"
+    bait.write_text("not the build's", encoding="utf-8")
+    planted = site_dir / CACHE / link
+    planted.parent.mkdir(parents=True, exist_ok=True)
+    if planted.is_dir():
+        os.rename(planted, planted.with_name(planted.name + "-was"))
+    planted.unlink(missing_ok=True)
+    planted.symlink_to(bait if "." in planted.name else elsewhere)
+    change_content(site_dir)
+    result = run_cli("build", "--explain")
+    assert result.code == 0, result.err
+    assert sorted(os.listdir(elsewhere)) == ["precious.txt"] and bait.read_text(encoding="utf-8") == "not the build's"
+    assert f"the build cache was not used: it holds a symbolic link, which a build never makes ({planted})" in result.err
+    assert run_cli("build", "--no-cache", "--output", "_reference").code == 0
+    assert site_files(site_dir / "_site") == site_files(site_dir / "_reference")

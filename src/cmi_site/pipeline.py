@@ -24,7 +24,7 @@ from .outputs.static import static_files
 from .render import Renderer
 from .site import SEARCH, Site, build_site, output_path
 from .speed import Engine, PlainEngine
-from .speed.cache import discard_cache, linked_folder, template_bytecode
+from .speed.cache import discard_cache, template_bytecode, unusable_cache
 from .speed.fast import FastEngine
 from .speed.resident import Memory
 from .write import Kept, Staged
@@ -40,16 +40,16 @@ def build(paths: Paths, options: BuildOptions, strict: bool = False, memory: Mem
     engine builds; should a damaged cache still make it fail, the cache is thrown away and the plain
     engine builds, so the result is always that of --no-cache. A failure that is not the cache's
     (the output folder, the disk, the machine) fails the build. A cache folder reached through a
-    symbolic link is not used (a pull request could point it anywhere on the machine). memory: the
+    symbolic link, or holding one, is not used (a pull request could point it anywhere on the machine). memory: the
     preview's (speed/resident.py), which the fast engine reads documents from and leaves the content in."""
     folder = output_folder(paths)
     with folder.locked():
         folder.recover()
         if paths.cache is None:
             return run(paths, options, strict, PlainEngine(paths.templates, paths.output, options))
-        if (link := linked_folder(paths.cache, paths.root)) is not None:
+        if (unusable := unusable_cache(paths.cache, paths.root)) is not None:
             result = run(dataclasses.replace(paths, cache=None), options, strict, PlainEngine(paths.templates, paths.output, options))
-            return dataclasses.replace(result, cache_failure=f"its folder is reached through a symbolic link ({link})")
+            return dataclasses.replace(result, cache_failure=unusable)
         try:
             return run(paths, options, strict, FastEngine(paths, options, strict, memory))
         except (SetupError, OSError, MemoryError, TemplateFailure):
@@ -124,7 +124,7 @@ def preview(paths: Paths, options: BuildOptions, strict: bool, memory: Memory, c
             return None
         site = build_site(checked.content, options)
         jobs = [job for job in pages.plan_pages(site, wanted) if job.path in wanted]
-        usable = paths.cache is not None and linked_folder(paths.cache, paths.root) is None
+        usable = paths.cache is not None and unusable_cache(paths.cache, paths.root) is None
         renderer = Renderer(paths.templates, site, template_bytecode(paths.cache) if usable else None)
         return {job.path: renderer.render(job) for job in jobs}
     except TemplateFailure:

@@ -347,6 +347,29 @@ def linked_folder(folder: Path, root: Path) -> str | None:
     return None
 
 
+def unusable_cache(folder: Path, root: Path) -> str | None:
+    """Why the cache folder must not be used, or None. A pull request can commit anything below
+    .cache/build, though builds never make a symbolic link there: a link as the folder (or one of the
+    folders above it, below root: linked_folder) or anywhere inside it (state/ or templates/ as a
+    link, a state file, the database or its journal) would take the build's writes, or its reads,
+    anywhere on the machine. Then the build goes on without the cache, as with --no-cache."""
+    link = linked_folder(folder, root)
+    if link is not None:
+        return f"its folder is reached through a symbolic link ({link})"
+    inside = _link_inside(folder)
+    return f"it holds a symbolic link, which a build never makes ({inside})" if inside is not None else None
+
+
+def _link_inside(folder: Path) -> str | None:
+    """The first symbolic link below folder (in sorted order), without following any; None when there is none."""
+    for where, folders, files in os.walk(folder):  # never into a linked folder: it is listed among the folders
+        folders.sort()
+        for name in sorted([*folders, *files]):
+            if os.path.islink(os.path.join(where, name)):
+                return os.path.join(where, name)
+    return None
+
+
 def _delete_database(file: Path) -> None:
     """Delete a damaged database with its journal files (what cannot be deleted is left)."""
     for stale in file.parent.glob(file.name + "*"):

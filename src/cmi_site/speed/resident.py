@@ -20,7 +20,7 @@ from ..load import COLLECTIONS, IMAGE_DIR, Loaded, load_content, read_doc, templ
 from ..models import Picture, StaticFile
 from ..pictures import Unusable
 from ..validate import DocResult, Validated, check_document, validate
-from .cache import BuildCache, linked_folder
+from .cache import BuildCache, unusable_cache
 from .docs import check_documents, hash_files_known
 from .fingerprint import Fingerprints
 from .pictures import PictureStore
@@ -60,8 +60,8 @@ class Memory:
     def sync(self, paths: Paths) -> None:
         """Know the content as it is now, when the last build did not read it (nothing had changed):
         its documents' results come from memory or the build cache. Nothing is kept without a cache."""
-        if paths.cache is None or linked_folder(paths.cache, paths.root) is not None:
-            return  # (a cache reached through a symbolic link is never used: pipeline.build)
+        if paths.cache is None or unusable_cache(paths.cache, paths.root) is not None:
+            return  # (a cache reached through a symbolic link, or holding one, is never used: pipeline.build)
         cache = BuildCache(paths.cache)
         try:
             loaded = load_content(paths.content, paths.root)
