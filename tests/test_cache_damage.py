@@ -1,5 +1,6 @@
 """A damaged build cache (.cache/build) is never an error: the build is exactly a --no-cache build
-(the same files, byte for byte, the same problems, the same exit code), and the next build is too."""
+(the same files, byte for byte, the same problems, the same exit code), and the next build is too.
+Nor does the cache grow for ever (the last test)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pickle
 import random
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -266,3 +268,31 @@ def test_a_build_that_fails_because_of_the_cache_is_made_again_without_it(warned
     monkeypatch.setattr(fast.Memo, "__call__", lambda self, value: 1 / 0 if self._last else real(self, value))
     check_like_no_cache(warned, run_cli)
     assert discarded == [Path.cwd() / CACHE]
+
+
+def test_state_no_build_uses_any_more_is_swept_and_what_builds_use_is_kept(warned: Path, run_cli, monkeypatch) -> None:
+    """The cache does not grow for ever: state of an output folder not built for a month, or kept by
+    an older version under names this one no longer reads, goes; so does what a killed build left
+    half-written. What builds use is kept however old its file, and nothing is lost to a sweep."""
+    assert run_cli("build").code == 0
+    state = CACHE / "state"
+    used = sorted(state.iterdir())
+    month, now = 31 * 86400, time.time()
+    for file in used:  # every state the build uses, untouched for a month: reading does not change its time
+        os.utime(file, (now - month, now - month))
+    planted = {"stale": (state / f"{'a' * 32}.pickle", month), "recent": (state / f"{'b' * 32}.pickle", 29 * 86400),
+               "old part": (state / f"{'c' * 32}.pickle.4242.part", 2 * 3600), "new part": (state / f"{'d' * 32}.pickle.4243.part", 60),
+               "not ours": (state / "notes.txt", month), "a folder": (state / f"{'e' * 32}.pickle", month)}  # fmt: skip
+    for name, (file, age) in planted.items():
+        file.mkdir() if name == "a folder" else file.write_bytes(b"x")
+        os.utime(file, (now - age, now - age))
+    change_content(warned)
+    result = run_cli("build")
+    assert result.code == 0
+    left = set(state.iterdir())
+    assert all(file in left and file.stat().st_mtime > now - 60 for file in used)  # kept, and marked used
+    assert {name for name, (file, _) in planted.items() if file in left} == {"recent", "new part", "not ours", "a folder"}
+    reference = run_cli("build", "--no-cache", "--output", "_reference")
+    assert site_files(warned / "_site") == site_files(warned / "_reference") and result.err == reference.err
+    explained = run_cli("build", "--explain")  # nothing was lost: the next build is the nothing-changed shortcut
+    assert explained.out.startswith("Nothing changed since the last build")

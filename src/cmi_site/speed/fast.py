@@ -162,6 +162,8 @@ class FastEngine:
     def finish(self, result: Result) -> None:
         record = Built(self._inputs, result.problems, result.pages, result.files, self._stats)
         self.cache.save_state({f"built:{self.output}": record})
+        if self.memory is None:  # the preview's builds read the documents from memory, not their files
+            self.cache.sweep()
 
     def close(self) -> None:
         try:
