@@ -264,6 +264,16 @@ def test_the_minimal_site_index_is_one_file_holding_every_part(tmp_path: Path, c
     assert main["type"] == "4411288"  # event, event, story, story, signatory, page, page: one bit each
 
 
+def test_a_former_signatory_s_result_says_so(tmp_path: Path, content_files: dict[str, str]) -> None:
+    current = search.signatory_doc(site := site_of(tmp_path / "now", content_files), site.signatories[0])
+    assert not current.summary.startswith("Former")
+    content_files["signatories/sam-rivers.md"] = content_files["signatories/sam-rivers.md"].replace(
+        "signed: ", "left: 2026-03-31\nsigned: ", 1)  # fmt: skip
+    site = site_of(tmp_path / "left", content_files)
+    former = search.signatory_doc(site, site.signatories[0])
+    assert former.summary == f"Former signatory (left in 2026): {current.summary}"
+
+
 def test_weights_say_where_a_word_was_found(tmp_path: Path, content_files: dict[str, str]) -> None:
     parts = parts_of(build_search_index(site_of(tmp_path, content_files), 40))
     shard = parts["t0"]

@@ -147,7 +147,8 @@ def story_doc(site: Site, s: Story) -> SearchDoc:
 
 def signatory_doc(site: Site, s: Signatory) -> SearchDoc:
     facets = {"type": ("signatory",), "area": (s.area,), "sector": (s.sector,)}
-    return SearchDoc("signatory", route_of(s), s.name, cut(f"{s.role}, {s.organisation}"), s.signed.isoformat(),
+    former = f"Former signatory (left in {s.left.year}): " if s.left else ""  # as their page and the register mark them
+    return SearchDoc("signatory", route_of(s), s.name, cut(f"{former}{s.role}, {s.organisation}"), s.signed.isoformat(),
                      _names(site.area_by_id, [s.area]), facets, s)  # fmt: skip
 
 
