@@ -111,6 +111,7 @@ def test_easy_read_index_links_to_each_section(easy_site: Path) -> None:
     assert links == [
         ("../index.html#easy-read", "Count Me In: home page", "We work together."),
         ("../about/index.html#easy-read", "About the network", "We are a network."),
+        ("../evidence/index.html#easy-read", "What the stories add up to", "What all the stories tell us about how the work felt."),
         ("../stories/memory-cafe/index.html#easy-read", "Memory cafe", "We opened a cafe."),
         ("../signatories/sam-rivers/index.html#easy-read", "Sam Rivers, Fenside Council", "We will listen to you."),
     ]
@@ -118,8 +119,17 @@ def test_easy_read_index_links_to_each_section(easy_site: Path) -> None:
     assert '<a href="../easy-read/index.html">Easy Read</a>' in (easy_site / "about/index.html").read_text(encoding="utf-8")
 
 
-def test_easy_read_index_without_any_easy_read(built: Path) -> None:
-    assert "No pages have an Easy Read part yet." in (built / "easy-read/index.html").read_text(encoding="utf-8")
+def test_easy_read_index_without_any_easy_read(site_dir: Path, run_cli) -> None:
+    # The evidence page's Easy Read part is made from the stories' self-assessments: listed while there are any.
+    assert run_cli("build").code == 0
+    main = (site_dir / "_site/easy-read/index.html").read_text(encoding="utf-8").split("<main")[1].split("</main>")[0]
+    assert re.findall(r'<li><a href="([^"]+#easy-read)">', main) == ["../evidence/index.html#easy-read"]
+    story = site_dir / "content/stories/respite-with-carers.md"
+    text = story.read_text(encoding="utf-8")
+    story.write_text(re.sub(r"self_assessment:\n(  \S.*\n)+", "", text), encoding="utf-8")
+    assert "self_assessment" not in story.read_text(encoding="utf-8") and run_cli("build").code == 0
+    html = (site_dir / "_site/easy-read/index.html").read_text(encoding="utf-8")
+    assert "No pages have an Easy Read part yet." in html and "evidence/" not in html.split("<main")[1].split("</main>")[0]
 
 
 def test_sample_ships_easy_read_for_home_pledge_and_take_part(sample_site: Path) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .errors import Problem
-from .site import HOME, Site, route_of
+from .site import EVIDENCE, HOME, Site, route_of
 
 MAX_WORDS = 15  # a sentence with more words than this gets a warning
 FIELD = "easy_read"
@@ -119,6 +119,9 @@ def _entry(title: str, route: str, text: str) -> Entry:
     return Entry(title, f"{route}#{ANCHOR}", lines[0] if lines else "")
 
 
+EVIDENCE_LINE = "What all the stories tell us about how the work felt."  # its first line in the index
+
+
 def easy_read_groups(site: Site) -> tuple[Group, ...]:
     """Every page with an Easy Read summary, grouped (about the network, stories, signatories); empty groups left out."""
     network = []
@@ -128,6 +131,8 @@ def easy_read_groups(site: Site) -> tuple[Group, ...]:
         network.append(_entry(site.pledge.title, route_of(site.pledge), site.pledge.easy_read))
     network += [_entry(p.title, route_of(p), p.easy_read) for p in sorted(site.pages, key=lambda p: p.title) if p.easy_read]
     stories = [_entry(s.title, route_of(s), s.easy_read) for s in site.stories if s.easy_read]
+    if any(s.self_assessment for s in site.stories):  # the evidence page's Easy Read part is made from their answers
+        stories.insert(0, Entry("What the stories add up to", f"{EVIDENCE}#{ANCHOR}", EVIDENCE_LINE))
     signatories = [_entry(f"{s.name}, {s.organisation}", route_of(s), s.easy_read) for s in site.signatories if s.easy_read]
     groups = (Group("About Count Me In", tuple(network)), Group("Stories", tuple(stories)),
               Group("People who signed the pledge", tuple(signatories)))  # fmt: skip
