@@ -199,10 +199,7 @@ def bench_size(stories: int, work: Path, hugo: bool, previews: bool = True, roun
     if with_hugo:
         # On a busy machine wall time depends on what else runs; CPU time much less so.
         for key, measure_name in (("ratios_to_hugo_cold", "seconds"), ("cpu_ratios_to_hugo_cold", "cpu")):
-            per_round = {name: sorted(found[name][measure_name] / found["hugo_cold"][measure_name] for found in runs) for name in BUILDS}
-            result[key] = {name: round(statistics.median(ratios), 3) for name, ratios in per_round.items()}
-            result[key.replace("ratios", "ratio_ranges")] = {name: [round(ratios[0], 3), round(ratios[-1], 3)]
-                                                             for name, ratios in per_round.items()}  # fmt: skip
+            result[key], result[key.replace("ratios", "ratio_ranges")] = round_ratios(runs, measure_name)
     if rounds > 1:
         result["seconds_by_round"] = {name: [found[name]["seconds"] for found in runs] for name in runs[0] if name != "change_shows_in"}
     if previews:
@@ -222,6 +219,15 @@ def change_shows(site: Path, slug: str) -> dict[str, bool]:
     return shows
 
 
+def round_ratios(runs: list[dict[str, Any]], measure: str) -> tuple[dict[str, float], dict[str, list[float]]]:
+    """Each build's ratio to Hugo's cold build in the same round (measure: "seconds" or "cpu"): the
+    median of the rounds' ratios (the lower middle one of an even number, as median_run), and the
+    lowest and highest."""
+    per_round = {name: sorted(found[name][measure] / found["hugo_cold"][measure] for found in runs) for name in BUILDS}
+    medians = {name: round(statistics.median_low(ratios), 3) for name, ratios in per_round.items()}
+    return medians, {name: [round(ratios[0], 3), round(ratios[-1], 3)] for name, ratios in per_round.items()}
+
+
 def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The run of median seconds (the lower middle one of an even number)."""
     return sorted(runs, key=lambda run: run["seconds"])[(len(runs) - 1) // 2]
@@ -230,7 +236,7 @@ def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def table(results: list[dict[str, object]]) -> str:
     """The results as a Markdown table, for the README."""
     rounds = max(int(str(result.get("rounds", 1))) for result in results)
-    lines = [f"Median of {rounds} interleaved rounds; ratios: median (lowest-highest of the rounds).\n"] if rounds > 1 else []
+    lines = [f"Median of {rounds} interleaved rounds; ratios: the median of each round's own ratio (lowest-highest).\n"] if rounds > 1 else []
     lines += ["| stories | build | seconds | CPU s | peak RSS (all processes) | peak PSS | pages | files written | MB written "
              "| / Hugo cold (wall) | / Hugo cold (CPU) |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
@@ -263,7 +269,7 @@ def ranged(result: dict[str, Any], key: str, ranges: str) -> dict[str, str]:
     """Each build's ratio to Hugo's cold build as the table shows it: the median, and with more than
     one round the lowest and highest of the rounds' ratios."""
     found = {name: str(ratio) for name, ratio in result.get(key, {}).items()}
-    if result.get("rounds", 1) > 1:
+    if result.get("rounds", 1) > 1 and ranges in result:  # no ratios without Hugo
         found = {name: f"{ratio} ({low}-{high})" for (name, ratio), (low, high) in zip(found.items(), result[ranges].values(), strict=True)}
     return found
 
@@ -300,10 +306,10 @@ def main() -> None:
     for size in args.sizes:
         results.append(bench_size(size, args.work, not args.no_hugo, not args.no_preview, max(1, args.rounds)))
         print(json.dumps(results[-1]), file=sys.stderr, flush=True)
+    if args.json:  # first, so that a mistake in the table loses no measurement
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(table(results))
     print(f"\n{status()}")
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -46,9 +46,29 @@ def test_the_table_shows_each_ratio_with_the_range_of_the_rounds() -> None:
               "cpu_ratio_ranges_to_hugo_cold": {"cold": [0.9, 1.1], "nothing_changed": [0.1, 0.1], "one_story_changed": [0.3, 0.3]},
               "change_shows_in": {"feed.xml": True}}  # fmt: skip
     text = run.table([result])
-    assert text.startswith("Median of 3 interleaved rounds")
+    assert text.startswith("Median of 3 interleaved rounds; ratios: the median of each round's own ratio")
     assert "| 10 | cold | 2 | 2 | 1 MB | 1 MB | 3 | 0 | 0.0 | 2.0 (1.5-2.5) | 1.0 (0.9-1.1) |" in text
     assert "| 0.3 (0.2-0.4) |" in text
     result["rounds"] = 1
     assert "| 10 | cold | 2 | 2 | 1 MB | 1 MB | 3 | 0 | 0.0 | 2.0 | 1.0 |" in run.table([result])
     assert not run.table([result]).startswith("Median")
+
+
+def test_without_hugo_the_table_of_several_rounds_has_no_ratios() -> None:
+    run = bench_run()
+    result = {"stories": 10, "rounds": 2, "cold": a_run(2), "nothing_changed": a_run(0.1), "one_story_changed": a_run(0.3),
+              "change_shows_in": {"feed.xml": True}}  # fmt: skip
+    assert "| 10 | cold | 2 | 2 | 1 MB | 1 MB | 3 | 0 | 0.0 |  |  |" in run.table([result])
+
+
+def test_each_ratio_is_taken_within_its_round() -> None:
+    run = bench_run()
+    # Round 1: a quiet machine (Hugo 10 s); round 2: a busy one, where everything took twice as long.
+    rounds = [{"cold": a_run(20, 40), "nothing_changed": a_run(1), "one_story_changed": a_run(2), "hugo_cold": a_run(10, 20)},
+              {"cold": a_run(40, 40), "nothing_changed": a_run(2), "one_story_changed": a_run(4), "hugo_cold": a_run(20, 20)},
+              {"cold": a_run(33, 40), "nothing_changed": a_run(1), "one_story_changed": a_run(3), "hugo_cold": a_run(11, 20)}]  # fmt: skip
+    medians, ranges = run.round_ratios(rounds, "seconds")
+    assert medians == {"cold": 2.0, "nothing_changed": 0.1, "one_story_changed": 0.2}
+    assert ranges == {"cold": [2.0, 3.0], "nothing_changed": [0.091, 0.1], "one_story_changed": [0.2, 0.273]}
+    assert run.round_ratios(rounds, "cpu")[0]["cold"] == 2.0
+    assert run.round_ratios(rounds[1:], "seconds")[0]["cold"] == 2.0  # two rounds (2.0, 3.0): the lower one, as median_run

@@ -10,6 +10,7 @@ import io
 import os
 import pickle
 import random
+import re
 import shutil
 import sqlite3
 import time
@@ -286,9 +287,14 @@ def test_state_no_build_uses_any_more_is_swept_and_what_builds_use_is_kept(warne
     for name, (file, age) in planted.items():
         file.mkdir() if name == "a folder" else file.write_bytes(b"x")
         os.utime(file, (now - age, now - age))
+    compiled = next((CACHE / "templates").iterdir())  # jinja2's compiled templates, and what a killed build left there
+    (compiled / "base.cache.4244.part").write_bytes(b"x")
+    os.utime(compiled / "base.cache.4244.part", (now - 7200, now - 7200))
+    compiled_before = {file for file in compiled.iterdir() if not file.name.endswith(".part")}
     change_content(warned)
     result = run_cli("build")
     assert result.code == 0
+    assert set(compiled.iterdir()) == compiled_before
     left = set(state.iterdir())
     assert all(file in left and file.stat().st_mtime > now - 60 for file in used)  # kept, and marked used
     assert {name for name, (file, _) in planted.items() if file in left} == {"recent", "new part", "not ours", "a folder"}
@@ -296,3 +302,19 @@ def test_state_no_build_uses_any_more_is_swept_and_what_builds_use_is_kept(warne
     assert site_files(warned / "_site") == site_files(warned / "_reference") and result.err == reference.err
     explained = run_cli("build", "--explain")  # nothing was lost: the next build is the nothing-changed shortcut
     assert explained.out.startswith("Nothing changed since the last build")
+
+
+def test_a_site_built_only_with_nothing_changed_keeps_its_states_from_another_site_s_sweep(warned: Path, run_cli) -> None:
+    """Two output folders share the cache; one is built every day with nothing to change (the
+    shortcut reads little of its state), the other with changes. A month on, the first's pages are
+    still kept when its content changes: every build marks what it needs, not only those that sweep."""
+    assert run_cli("build").code == 0 and run_cli("build", "--output", "_other").code == 0
+    month, now = 31 * 86400, time.time()
+    for file in (CACHE / "state").iterdir():
+        os.utime(file, (now - month, now - month))
+    assert run_cli("build").out.startswith("Nothing changed since the last build")
+    change_content(warned)
+    assert run_cli("build", "--output", "_other").code == 0  # it sweeps
+    explained = run_cli("build", "--explain")
+    assert explained.code == 0 and "the last build did not make it" not in explained.err, explained.err
+    assert " kept as they were" in explained.err and not re.search(r"\n0 pages made again", explained.err)

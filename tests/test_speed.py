@@ -81,12 +81,14 @@ def spelt(value: object) -> object:
         return ("dict", [(spelt(key), spelt(item)) for key, item in value.items()])
     if isinstance(value, (list, tuple)):
         return (type(value).__name__, [spelt(item) for item in value])
+    if isinstance(value, float):  # 0.0 == -0.0, but a template shows them differently
+        return ("float", repr(value))
     return (type(value).__name__, value)
 
 
 # A few look-alikes (None, "", "None", 0, 0.0, False ...) so that values which differ only in a type
 # or in how they nest come up often; and any text, number or date.
-scalars = (st.sampled_from([None, "", "None", "s0:", 0, 0.0, False, 1, 1.0, True, "1", dt.date(2026, 1, 1), "2026-01-01"])
+scalars = (st.sampled_from([None, "", "None", "s0:", 0, 0.0, -0.0, False, 1, 1.0, True, "1", dt.date(2026, 1, 1), "2026-01-01"])
            | st.text(max_size=8) | st.integers() | st.floats(allow_nan=False) | st.dates())  # fmt: skip
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.lists(inner, max_size=3).map(tuple)
                       | st.dictionaries(st.sampled_from(["", "a", "None"]) | st.text(max_size=4), inner, max_size=3),

@@ -77,7 +77,8 @@ def run(paths: Paths, options: BuildOptions, strict: bool, engine: Engine) -> Re
         count = len(jobs) + 1  # and the search page
         html = [job.path for job in jobs] + [output_path(SEARCH)]
         data = clock("data files", outputs.site_files, site, html, engine.remember)
-        files = [engine.render(site, jobs), _searched(engine, site, count), data,
+        rendered = clock("render and write", engine.render, site, jobs)  # what it reads first (the last build's record)
+        files = [rendered, _searched(engine, site, count), data,
                  static_files(paths.templates), engine.pictures(loaded.images, site.pictures)]  # fmt: skip
         written = clock("render and write", engine.write, (file for group in files for file in group))
         result = Result("built", problems, count, written.files, written.written, written.bytes_written, clock.timings,

@@ -9,6 +9,9 @@
 - templates/<code version>/: jinja2's compiled templates, each checked by jinja against a hash of its
   template's source before use (template_bytecode).
 
+Every build marks the states it used; a build that writes its site deletes those no build has used
+for STALE_DAYS, and parts a killed build left (BuildCache.sweep), so the folder does not grow for ever.
+
 It is a cache and nothing more: delete the folder at any time and the next build is a cold one. A
 cache file that cannot be read is a miss, never trusted, and a cache that cannot be used at all is
 left alone (BuildCache): the build is then what it would be without one (pipeline.build).
@@ -28,7 +31,7 @@ import sqlite3
 import sys
 import time
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -64,6 +67,7 @@ def source_digest(package: Path) -> str:
 T = TypeVar("T")
 STALE_DAYS = 30  # a state file no build has used for this long is deleted (BuildCache.sweep)
 HOUR, DAY = 3600, 86400
+_FOLDER = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 # ---- sealing: only what this machine's builds wrote is ever unpickled or run ----------------------
@@ -182,7 +186,7 @@ class BuildCache:
         """freeze_states: the fast engine's (it unfreezes at its close): see state()."""
         self.folder = folder
         self._freeze = freeze_states
-        self._used: set[str] = set()  # the state files this build read or wrote (sweep keeps them)
+        self._used: set[str] = set()  # the state files this build read or wrote (mark_used, sweep)
         self._db: sqlite3.Connection | None = None
         try:
             self._db = self._open(folder / "cache.sqlite3")
@@ -328,26 +332,60 @@ class BuildCache:
                 with contextlib.suppress(OSError):
                     file.unlink()  # the last build's value would now be out of date
 
-    def sweep(self, now: float | None = None) -> None:
-        """Delete the state files no build has used for STALE_DAYS (another output folder's, or ones
-        an older version of this code kept under names it no longer reads), and the parts of files a
-        killed build left half-written. What this build used is marked used now: reading leaves a
-        file's time as it was. Only this build's own kind of file is touched, never a link or folder."""
+    def keep(self, name: str) -> None:
+        """Count the state name as used by this build, though it was not read (mark_used)."""
+        self._used.add(self._state_file(name).name)
+
+    def mark_used(self, now: float | None = None) -> None:
+        """Mark the state files this build read or wrote (or keep() names) as used now: reading leaves
+        a file's time as it was, and sweep() goes by it. At most once a day per file. Every build
+        marks, the nothing-changed ones and the preview's too; only a build that writes its site sweeps."""
         now = time.time() if now is None else now
+        with self._files("state") as (fd, files):
+            for name, info in files:
+                if name in self._used and now - info.st_mtime > DAY:
+                    with contextlib.suppress(OSError):
+                        os.utime(name, dir_fd=fd, follow_symlinks=False)
+
+    def sweep(self, now: float | None = None) -> None:
+        """Delete the state files no build has used for STALE_DAYS (another output folder's not built
+        for a month, or ones an older version of this code kept under names this one no longer reads),
+        and the parts of files (states, compiled templates) a killed build left half-written. Only
+        regular files of the cache's own kinds are deleted, through a descriptor of their folder
+        opened without following a link, so nothing outside the cache is ever touched."""
+        now = time.time() if now is None else now
+        for folder in ("state", f"templates/{code_version()[:16]}"):
+            with self._files(folder) as (fd, files):
+                for name, info in files:
+                    age = now - info.st_mtime
+                    stale = folder == "state" and name.endswith(".pickle") and name not in self._used and age > STALE_DAYS * DAY
+                    if stale or (name.endswith(".part") and age > HOUR):
+                        with contextlib.suppress(OSError):  # gone meanwhile: nothing to do
+                            os.unlink(name, dir_fd=fd)
+
+    @contextlib.contextmanager
+    def _files(self, folder: str) -> Iterator[tuple[int, list[tuple[str, os.stat_result]]]]:
+        """A folder of the cache (a relative POSIX path), opened without following a link at any step,
+        and its regular files with their stat: (-1, []) when it cannot be opened."""
+        fd, files = -1, []
         try:
-            entries = list(os.scandir(self.folder / "state"))
+            fd = os.open(self.folder, _FOLDER)
+            for part in folder.split("/"):
+                inner = os.open(part, _FOLDER, dir_fd=fd)
+                os.close(fd)
+                fd = inner
+            with os.scandir(fd) as entries:
+                for entry in entries:
+                    with contextlib.suppress(OSError):
+                        if entry.is_file(follow_symlinks=False):
+                            files.append((entry.name, entry.stat(follow_symlinks=False)))
         except OSError:
-            return
-        for entry in entries:
-            with contextlib.suppress(OSError):  # gone meanwhile, or not ours to change: left as it is
-                if not entry.is_file(follow_symlinks=False):
-                    continue
-                age = now - entry.stat(follow_symlinks=False).st_mtime
-                if entry.name in self._used:
-                    if age > DAY:
-                        os.utime(entry.path, follow_symlinks=False)
-                elif (entry.name.endswith(".part") and age > HOUR) or (entry.name.endswith(".pickle") and age > STALE_DAYS * DAY):
-                    os.unlink(entry.path)
+            files = []
+        try:
+            yield fd, files
+        finally:
+            if fd >= 0:
+                os.close(fd)
 
     def _state_file(self, name: str) -> Path:
         """States are files, not rows: SQLite reads and writes a 10 MB value several times slower."""

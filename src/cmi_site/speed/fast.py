@@ -69,6 +69,7 @@ class FastEngine:
         self._inputs = self._digest_inputs(hash_files_known(self.cache, self.paths.templates))
         found = self.cache.state(f"built:{self.output}")
         if isinstance(found, Built) and found.sound() and found.inputs == self._inputs and scan_output(self.output) == found.stats:
+            self.cache.keep(self._state_name)  # not read now, but the next build that changes something needs it
             return Result("unchanged", found.problems, found.pages, found.files)
         # Which files the output holds is found (and the spare made a copy of it, commit.py) in a
         # second process while the content is read.
@@ -183,6 +184,8 @@ class FastEngine:
                     gc.enable()
                 else:
                     gc.disable()
+                with contextlib.suppress(OSError):
+                    self.cache.mark_used()
                 self.cache.close()
 
     # ---- helpers --------------------------------------------------------------------------------------

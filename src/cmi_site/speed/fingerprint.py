@@ -46,7 +46,8 @@ class Fingerprints:
     def of(self, value: Any) -> str:
         """The fingerprint of a plain value: equal values, equal fingerprints. Unfingerprintable otherwise."""
         parts: list[str] = []
-        if type(value) is dict:  # a page's values, mostly texts and known models: spelt out here, one call fewer each
+        if type(value) is dict and id(value) not in self._known:
+            # a page's values, mostly texts and known models: spelt out as _collect would, one call fewer each
             parts.append(f"dict{len(value)}")
             self._items([part for pair in value.items() for part in pair], parts)
         else:
