@@ -15,7 +15,7 @@ test: $(STAMP) test-tools  ## run the whole test suite
 	$(PY) -m pytest
 
 fuzz: $(STAMP)  ## the property-based (hypothesis) tests with many more examples than make test runs (minutes)
-	HYPOTHESIS_PROFILE=long $(PY) -m pytest -m fuzz -p no:cacheprovider
+	HYPOTHESIS_PROFILE=long $(PY) -m pytest -m fuzz -p no:cacheprovider -o timeout=3600  # a test may take many minutes here
 
 lint: $(STAMP)  ## ruff (style, bugs, security) and mypy (types); CI runs it before the tests
 	$(VENV)/bin/ruff check .
