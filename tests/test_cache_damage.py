@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from cmi_site import pipeline
-from cmi_site.speed.cache import seal, unseal
+from cmi_site.speed.trust import seal, unseal
 
 CACHE = Path(".cache/build")
 

@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 import pytest
 
-from cmi_site.speed import cache
+from cmi_site.speed import trust
 from conftest import Run
 
 CACHE = Path(".cache/build")
@@ -68,7 +68,7 @@ def test_compiled_template_code_committed_into_the_cache_is_never_run(site_dir: 
     files = sorted(f for f in CACHE.glob("templates/*/*") if f.is_file())
     assert files
     for file in files:  # what the cache held before it was sealed: a SHA-256 anyone can compute
-        payload = cache.unseal(file.read_bytes())
+        payload = trust.unseal(file.read_bytes())
         assert payload is not None
         file.write_bytes(hashlib.sha256(payload).digest() + payload)
     compiled: list[str | None] = []
@@ -87,20 +87,20 @@ def test_compiled_template_code_committed_into_the_cache_is_never_run(site_dir: 
 
 def test_the_key_is_the_user_s_own_and_made_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
-    cache.cache_key.cache_clear()
+    trust.cache_key.cache_clear()
     try:
-        key = cache.cache_key()
+        key = trust.cache_key()
         file = tmp_path / "home-cache/cmi-site/cache-key"
         assert file.read_bytes() == key and len(key) == 32
         assert stat.S_IMODE(file.stat().st_mode) == 0o600
-        cache.cache_key.cache_clear()
-        assert cache.cache_key() == key  # the next build seals with the same key
-        assert cache.unseal(cache.seal(b"data")) == b"data" and cache.unseal(b"short") is None
+        trust.cache_key.cache_clear()
+        assert trust.cache_key() == key  # the next build seals with the same key
+        assert trust.unseal(trust.seal(b"data")) == b"data" and trust.unseal(b"short") is None
         monkeypatch.setenv("XDG_CACHE_HOME", "relative/inside/the/project")  # could be committed: never used
-        cache.cache_key.cache_clear()
-        assert cache.cache_key() != key and not Path("relative").exists()
+        trust.cache_key.cache_clear()
+        assert trust.cache_key() != key and not Path("relative").exists()
     finally:
-        cache.cache_key.cache_clear()
+        trust.cache_key.cache_clear()
 
 
 def test_a_cache_folder_that_links_elsewhere_is_not_written_to(site_dir: Path, tmp_path_factory: pytest.TempPathFactory,

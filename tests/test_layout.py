@@ -17,7 +17,7 @@ MODULES = {path.relative_to(PACKAGE).as_posix(): ast.parse(path.read_text(encodi
 # of content files).
 # and the command line (whether the folders its options name are there).
 TOUCHES_FILES = {"load.py", "safe_files.py", "write.py", "commit.py", "outdir.py", "scaffold.py", "serve.py",
-                 "speed/cache.py", "speed/docs.py", "cli.py"}  # fmt: skip
+                 "speed/cache.py", "speed/docs.py", "speed/trust.py", "cli.py"}  # fmt: skip
 # jinja2: render (the templates), safe_files (its contained template loader), speed/cache (its bytecode cache).
 KNOWS_JINJA = {"render.py", "safe_files.py", "speed/cache.py"}
 # The stages never reach into the speed machinery: only the pipeline chooses an engine (and the

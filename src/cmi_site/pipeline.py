@@ -24,9 +24,10 @@ from .outputs.static import static_files
 from .render import Renderer
 from .site import SEARCH, Site, build_site, output_path
 from .speed import Engine, PlainEngine
-from .speed.cache import discard_cache, template_bytecode, unusable_cache
+from .speed.cache import discard_cache, template_bytecode
 from .speed.fast import FastEngine
 from .speed.resident import Memory
+from .speed.trust import unusable_cache
 from .write import Kept, Staged
 
 T = TypeVar("T")

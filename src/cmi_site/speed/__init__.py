@@ -5,9 +5,10 @@ Every engine gives what the plain calls would give; the fast one only gives it s
 - PlainEngine: no cache, one process, nothing kept between builds. It is the reference: `check` uses
   it, `--no-cache` builds use it, and tests/test_incremental.py compares the fast engine's output
   with its output, file for file, after every kind of change.
-- FastEngine (fast.py): the build cache (cache.py), fingerprints (fingerprint.py), read tracking
-  (track.py) and every core (parallel.py): documents checked once, pages rendered only when what
-  they are made from changed, search postings patched, the nothing-changed shortcut.
+- FastEngine (fast.py): the build cache (cache.py, and trust.py: what it may trust), fingerprints
+  (fingerprint.py), read tracking (track.py) and every core (parallel.py): documents checked once,
+  pages rendered only when what they are made from changed, search postings patched, the
+  nothing-changed shortcut.
 """
 
 from __future__ import annotations

@@ -20,10 +20,11 @@ from ..load import COLLECTIONS, IMAGE_DIR, Loaded, load_content, read_doc, templ
 from ..models import Picture, StaticFile
 from ..pictures import Unusable
 from ..validate import DocResult, Validated, check_document, validate
-from .cache import BuildCache, unusable_cache
+from .cache import BuildCache
 from .docs import check_documents, hash_files_known
 from .fingerprint import Fingerprints
 from .pictures import PictureStore
+from .trust import unusable_cache
 
 
 @dataclass
