@@ -7,6 +7,7 @@ when its numbers or its stories change (the fast engine fingerprints the values)
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from . import site as routes
@@ -15,8 +16,9 @@ from .evidence_words import easy_read_summary
 from .models import PageJob, Story
 from .pages import page_job
 from .rag import Tallies
-from .site import Site
+from .site import Site, paginate
 
+CELL_STORIES = 24  # stories whose points a page of one theme in one area shows (at 10,000 stories one had 1,700 points: 420 KB)
 PACK_STORIES = 12  # the newest stories whose points and summaries a pack prints (a pack of 1,000 stories stays under 100 KB)
 
 
@@ -50,16 +52,19 @@ def pack_jobs(site: Site, tallies: Tallies | None = None) -> list[PageJob]:
 
 def points_jobs(site: Site) -> list[PageJob]:
     """What changed and what was learned: an index of themes and areas each, and a page per theme and
-    area with every point (so no page holds every story's points). The indexes are given only the
-    numbers they show, so an edit of a story's points does not make them again."""
+    area with every point, CELL_STORIES stories' points a page (so no page holds every story's
+    points, nor grows with the site). The indexes are given only the numbers they show, so an edit
+    of a story's points does not make them again."""
     jobs = []
     for route, field, heading in ((routes.EVIDENCE_CHANGED, "outcomes", "What changed"),
                                   (routes.EVIDENCE_LEARNED, "lessons", "What was learned")):  # fmt: skip
         sections = gathered(site, site.stories, field, "theme")
         jobs.append(page_job(site, "evidence-points.html", route, field=field, heading=heading, sections=counted(sections)))
-        jobs += [page_job(site, "evidence-cell.html", routes.evidence_points_route(field, section.key, cell.key), field=field,
-                          heading=heading, theme=section.key, theme_name=section.label, area=cell.key, area_name=cell.label,
-                          cell=cell) for section in sections for cell in section.cells]  # fmt: skip
+        jobs += [page_job(site, "evidence-cell.html", paged.route, field=field, heading=heading, theme=section.key,
+                          theme_name=section.label, area=cell.key, area_name=cell.label, points=cell.count, stories=cell.stories,
+                          paged=paged, cell=dataclasses.replace(cell, sources=paged.items))
+                 for section in sections for cell in section.cells
+                 for paged in paginate(cell.sources, routes.evidence_points_route(field, section.key, cell.key), CELL_STORIES)]  # fmt: skip
     return jobs
 
 
