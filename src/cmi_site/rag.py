@@ -88,10 +88,8 @@ class Tallies:
         a Picture of those having each key; all grouped in one pass over the stories' numbers."""
         groups: list[dict[str, list[tuple[int, ...]]]] = [{} for _ in keys_of]
         ways = list(zip(keys_of, groups, strict=True))
-        known = self._codes
         for story in rated:
-            found = known.get(id(story))
-            code = found[1] if found is not None and found[0] is story else self._code(story)
+            code = self._of(story)
             for keys, grouped in ways:
                 for key in keys(story):
                     grouped.setdefault(key, []).append(code)

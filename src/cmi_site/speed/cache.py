@@ -10,7 +10,7 @@
   template's source before use (template_bytecode).
 
 Every build marks the states it used; a build that writes its site deletes those no build has used
-for STALE_DAYS, and parts a killed build left (BuildCache.sweep), so the folder does not grow for ever.
+for STALE_DAYS, and parts a killed build left (BuildCache.tidy), so the folder does not grow for ever.
 
 It is a cache and nothing more: delete the folder at any time and the next build is a cold one. A
 cache file that cannot be read is a miss, never trusted, and a cache that cannot be used at all is
@@ -64,7 +64,7 @@ def source_digest(package: Path) -> str:
 
 
 T = TypeVar("T")
-STALE_DAYS = 30  # a state file no build has used for this long is deleted (BuildCache.sweep)
+STALE_DAYS = 30  # a state file no build has used for this long is deleted (BuildCache.tidy)
 HOUR, DAY = 3600, 86400
 _FOLDER = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -99,7 +99,7 @@ class BuildCache:
         """freeze_states: the fast engine's (it unfreezes at its close): see state()."""
         self.folder = folder
         self._freeze = freeze_states
-        self._used: set[str] = set()  # the state files this build read or wrote (mark_used, sweep)
+        self._used: set[str] = set()  # the state files this build read or wrote (tidy)
         self._db: sqlite3.Connection | None = None
         try:
             self._db = self._open(folder / "cache.sqlite3")
@@ -246,34 +246,29 @@ class BuildCache:
                     file.unlink()  # the last build's value would now be out of date
 
     def keep(self, name: str) -> None:
-        """Count the state name as used by this build, though it was not read (mark_used)."""
+        """Count the state name as used by this build, though it was not read (tidy)."""
         self._used.add(self._state_file(name).name)
 
-    def mark_used(self, now: float | None = None) -> None:
-        """Mark the state files this build read or wrote (or keep() names) as used now: reading leaves
-        a file's time as it was, and sweep() goes by it. At most once a day per file. Every build
-        marks, the nothing-changed ones and the preview's too; only a build that writes its site sweeps."""
+    def tidy(self, sweep: bool, now: float | None = None) -> None:
+        """Mark the state files this build read or wrote (or keep() names) as used now, at most once
+        a day each (reading leaves a file's time as it was): every build does, the nothing-changed
+        ones and the preview's too. With sweep (a build that wrote its site), also delete the state
+        files no build has used for STALE_DAYS (another output folder's not built for a month, or
+        ones an older version of this code kept under names this one no longer reads) and the parts
+        of files (states, compiled templates) a killed build left half-written. Only regular files of
+        the cache's own kinds are touched, through a descriptor of their folder opened without
+        following a link, so nothing outside the cache ever is."""
         now = time.time() if now is None else now
-        with self._files("state") as (fd, files):
-            for name, info in files:
-                if name in self._used and now - info.st_mtime > DAY:
-                    with contextlib.suppress(OSError):
-                        os.utime(name, dir_fd=fd, follow_symlinks=False)
-
-    def sweep(self, now: float | None = None) -> None:
-        """Delete the state files no build has used for STALE_DAYS (another output folder's not built
-        for a month, or ones an older version of this code kept under names this one no longer reads),
-        and the parts of files (states, compiled templates) a killed build left half-written. Only
-        regular files of the cache's own kinds are deleted, through a descriptor of their folder
-        opened without following a link, so nothing outside the cache is ever touched."""
-        now = time.time() if now is None else now
-        for folder in ("state", f"templates/{code_version()[:16]}"):
+        for folder in ("state", _compiled_folder()) if sweep else ("state",):
             with self._files(folder) as (fd, files):
                 for name, info in files:
                     age = now - info.st_mtime
-                    stale = folder == "state" and name.endswith(".pickle") and name not in self._used and age > STALE_DAYS * DAY
-                    if stale or (name.endswith(".part") and age > HOUR):
-                        with contextlib.suppress(OSError):  # gone meanwhile: nothing to do
+                    used = folder == "state" and name in self._used
+                    stale = folder == "state" and name.endswith(".pickle") and age > STALE_DAYS * DAY
+                    with contextlib.suppress(OSError):  # gone meanwhile, or not ours to change: left as it is
+                        if used and age > DAY:
+                            os.utime(name, dir_fd=fd, follow_symlinks=False)
+                        elif not used and sweep and (stale or (name.endswith(".part") and age > HOUR)):
                             os.unlink(name, dir_fd=fd)
 
     @contextlib.contextmanager
@@ -363,6 +358,11 @@ class _Bytecode(jinja2.BytecodeCache):
                 part.unlink()
 
 
+def _compiled_folder() -> str:
+    """Where in the cache folder this code version's compiled templates are kept."""
+    return f"templates/{code_version()[:16]}"
+
+
 def template_bytecode(folder: Path | None) -> jinja2.BytecodeCache | None:
     """Compiled templates kept in the build cache folder: compiling the templates takes longer than
     rendering the pages of a small change. jinja2 keys each by the template's name and checks it
@@ -372,7 +372,7 @@ def template_bytecode(folder: Path | None) -> jinja2.BytecodeCache | None:
     if folder is None:
         return None
     parent = folder / "templates"
-    where = parent / code_version()[:16]
+    where = folder / _compiled_folder()
     try:
         if not where.is_dir():
             if parent.is_dir():

@@ -57,6 +57,7 @@ class FastEngine:
         self._existing: Callable[[], dict[str, FileStat]] = functools.partial(prepare_spare, self.output)
         self._reuse: PageReuse | None = None
         self._staging: Path | None = None  # the staging folder (the render workers write into it), removed at close
+        self._sweep = False  # whether close() also deletes unused state (finish: a build that wrote its site)
         self._memos: list[Memo[Any]] = []
         self._stats: dict[str, FileStat] = {}
         self._pictures = PictureStore(self.cache)
@@ -163,8 +164,7 @@ class FastEngine:
     def finish(self, result: Result) -> None:
         record = Built(self._inputs, result.problems, result.pages, result.files, self._stats)
         self.cache.save_state({f"built:{self.output}": record})
-        if self.memory is None:  # the preview's builds read the documents from memory, not their files
-            self.cache.sweep()
+        self._sweep = self.memory is None  # the preview's builds read the documents from memory, not their files
 
     def close(self) -> None:
         try:
@@ -185,7 +185,7 @@ class FastEngine:
                 else:
                     gc.disable()
                 with contextlib.suppress(OSError):
-                    self.cache.mark_used()
+                    self.cache.tidy(sweep=self._sweep)  # after the documents are kept: their parts are new
                 self.cache.close()
 
     # ---- helpers --------------------------------------------------------------------------------------

@@ -46,12 +46,7 @@ class Fingerprints:
     def of(self, value: Any) -> str:
         """The fingerprint of a plain value: equal values, equal fingerprints. Unfingerprintable otherwise."""
         parts: list[str] = []
-        if type(value) is dict and id(value) not in self._known:
-            # a page's values, mostly texts and known models: spelt out as _collect would, one call fewer each
-            parts.append(f"dict{len(value)}")
-            self._items([part for pair in value.items() for part in pair], parts)
-        else:
-            self._collect(value, parts)
+        self._collect(value, parts)
         return hashlib.blake2b("\x00".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
     def _collect(self, value: Any, parts: list[str]) -> None:
@@ -69,11 +64,11 @@ class Fingerprints:
         elif kind is tuple or kind is list:
             parts.append(f"{kind.__qualname__}{len(value)}")
             self._items(value, parts)
-        elif isinstance(value, str):  # a str subclass (Markup): its type matters to jinja
-            parts.append(f"{kind.__qualname__}{len(value)}:{value}")
-        elif isinstance(value, Mapping):
+        elif kind is dict or isinstance(value, Mapping):  # a page's values: a dict, known before the slower test
             parts.append(f"{kind.__qualname__}{len(value)}")
             self._items([part for pair in value.items() for part in pair], parts)
+        elif isinstance(value, str):  # a str subclass (Markup): its type matters to jinja
+            parts.append(f"{kind.__qualname__}{len(value)}:{value}")
         elif isinstance(value, (set, frozenset)):
             parts.append(f"{kind.__qualname__}{len(value)}")
             parts.extend(sorted(self.of(item) for item in value))
