@@ -137,3 +137,29 @@ def test_a_link_committed_inside_the_cache_stops_the_cache_being_used(site_dir: 
     assert f"the build cache was not used: it holds a symbolic link, which a build never makes ({planted})" in result.err
     assert run_cli("build", "--no-cache", "--output", "_reference").code == 0
     assert site_files(site_dir / "_site") == site_files(site_dir / "_reference")
+
+
+@pytest.mark.parametrize("folder", ["templates", "state"])
+def test_a_cache_folder_a_thousand_folders_deep_is_looked_through_without_a_traceback(site_dir: Path, tmp_path_factory: pytest.TempPathFactory,
+                                                                                        run_cli: Callable[..., Run], folder: str) -> None:  # fmt: skip
+    # As a pull request could commit it: Python's own os.walk and shutil.rmtree recurse until a RecursionError.
+    deep = site_dir / CACHE / folder  # templates/: a build deletes an older code's compiled templates there
+    deep.mkdir(parents=True)
+    os.chdir(deep)
+    try:
+        for _ in range(1200):
+            os.mkdir("d")
+            os.chdir("d")
+        os.symlink(tmp_path_factory.mktemp("elsewhere"), "link")
+        bottom = Path.cwd() / "link"
+    finally:
+        os.chdir(site_dir)
+    try:
+        result = run_cli("build", "--explain")
+    finally:  # taken down here, from the bottom: pytest's own clean-up of such a tree recurses too
+        bottom.unlink()
+        for depth in range(1200, 0, -1):
+            os.rmdir(deep.joinpath(*["d"] * depth))
+    assert result.code == 0 and "Traceback" not in result.err
+    too_deep = deep.joinpath("d", "d")  # a build makes templates/<code version>/ and no deeper
+    assert f"the build cache was not used: it holds folders inside each other deeper than a build makes them ({too_deep})" in result.err

@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cmi_site.load import hash_files, load_content, read_doc
-from cmi_site.safe_files import IMAGE_LIMIT, TEMPLATE_LIMIT, TEXT_LIMIT, ContainedLoader, path_order
+from cmi_site.safe_files import IMAGE_LIMIT, MAX_FOLDER_DEPTH, TEMPLATE_LIMIT, TEXT_LIMIT, TOO_DEEP, ContainedLoader, path_order
 from conftest import TEMPLATES, Run, tree
 
 SECRET = "TOP-SECRET-9f2c"  # noqa: S105 - a marker to look for, not a password
@@ -129,6 +129,28 @@ def test_links_inside_content_are_followed(site_dir: Path, run_cli: Callable[...
 def test_dangling_links_and_loops_are_one_line_each(site_dir: Path, refused, rel: str, target: str, expected: str) -> None:
     link(site_dir / "content" / rel, target)
     assert expected in refused()
+
+
+@pytest.mark.parametrize("where", ["images", "stories"])
+def test_a_folder_tree_a_thousand_deep_is_one_problem_not_a_traceback(site_dir: Path, refused, where: str) -> None:
+    # As a pull request could commit it: copying or deleting such a tree (Python's os.makedirs,
+    # shutil.rmtree) recurses until a RecursionError. The walk stops at MAX_FOLDER_DEPTH.
+    os.chdir(site_dir / "content")
+    os.makedirs(where, exist_ok=True)
+    os.chdir(where)
+    for _ in range(1100):
+        os.mkdir("d")
+        os.chdir("d")
+    Path("deep.md" if where == "stories" else "deep.png").write_bytes(b"x")
+    os.chdir(site_dir)
+    shown = "/".join(["d"] * MAX_FOLDER_DEPTH)
+    try:
+        assert refused() == [f"content/{where}/{shown}:1: file: {TOO_DEEP}"]
+    finally:  # taken down here, from the bottom: pytest's own clean-up of such a tree recurses too
+        for depth in range(1100, 0, -1):
+            for file in (site_dir / "content" / where).joinpath(*["d"] * depth).iterdir():
+                file.unlink()
+            os.rmdir((site_dir / "content" / where).joinpath(*["d"] * depth))
 
 
 def test_named_pipe_is_refused_not_waited_on(site_dir: Path, refused) -> None:

@@ -97,6 +97,9 @@ def _follow(path: str, folder: Folder) -> tuple[str, os.stat_result] | str:
     return real, info
 
 
+MAX_FOLDER_DEPTH = 16  # folders inside each other below a walked folder (content/stories/2026/march is 2 below stories)
+TOO_DEEP = (f"a folder inside {MAX_FOLDER_DEPTH - 1} others: folders this deep are not read (move what is in it "
+            "higher up; a tree a thousand folders deep would break the tools that copy and delete the site)")  # fmt: skip
 SPECIAL = "not a regular file or folder (a named pipe, socket or device cannot be read; delete it)"
 LOOP = "a symbolic link to a folder that contains it, or that is read already (a loop; delete the link)"
 
@@ -161,6 +164,8 @@ def _visit(child: os.DirEntry[str], rel: str, parent_real: str, within: Folder, 
     except OSError as err:
         return [Entry(rel, child.path, f"this cannot be read ({err.strerror})")]
     if is_dir:
+        if rel.count("/") + 1 >= MAX_FOLDER_DEPTH:
+            return [Entry(rel, child.path, TOO_DEEP)]
         walked.add(real)
         stack.append((rel, child.path, real))
         return []

@@ -121,24 +121,40 @@ def linked_folder(folder: Path, root: Path) -> str | None:
     return None
 
 
+CACHE_DEPTH = 2  # folders inside each other that a build makes in its cache folder (templates/<code version>)
+
+
 def unusable_cache(folder: Path, root: Path) -> str | None:
     """Why the cache folder must not be used, or None. A pull request can commit anything below
-    .cache/build, though builds never make a symbolic link there: a link as the folder (or one of the
-    folders above it, below root: linked_folder) or anywhere inside it (state/ or templates/ as a
-    link, a state file, the database or its journal) would take the build's writes, or its reads,
-    anywhere on the machine. Then the build goes on without the cache, as with --no-cache."""
+    .cache/build, though builds never make a symbolic link there, nor folders more than CACHE_DEPTH
+    deep: a link as the folder (or one of the folders above it, below root: linked_folder) or anywhere
+    inside it (state/ or templates/ as a link, a state file, the database or its journal) would take
+    the build's writes, or its reads, anywhere on the machine, and a tree a thousand folders deep
+    would break the deleting of old compiled templates (shutil.rmtree recurses). Then the build
+    goes on without the cache, as with --no-cache."""
     link = linked_folder(folder, root)
     if link is not None:
         return f"its folder is reached through a symbolic link ({link})"
-    inside = _link_inside(folder)
-    return f"it holds a symbolic link, which a build never makes ({inside})" if inside is not None else None
+    return _foreign_inside(folder)
 
 
-def _link_inside(folder: Path) -> str | None:
-    """The first symbolic link below folder (in sorted order), without following any; None when there is none."""
-    for where, folders, files in os.walk(folder):  # never into a linked folder: it is listed among the folders
-        folders.sort()
-        for name in sorted([*folders, *files]):
-            if os.path.islink(os.path.join(where, name)):
-                return os.path.join(where, name)
+def _foreign_inside(folder: Path) -> str | None:
+    """What below folder a build never makes (the first symbolic link, or folder too deep, in sorted
+    order), without following any link; None when there is nothing. A loop with its own stack: a
+    committed tree a thousand folders deep is walked, not a RecursionError (os.walk recurses)."""
+    stack = [(os.fspath(folder), 0)]
+    while stack:
+        where, depth = stack.pop()
+        try:
+            with os.scandir(where) as found:
+                entries = sorted(found, key=lambda entry: entry.name)
+        except OSError:  # gone, not a folder, or not readable: nothing of it can be used either
+            continue
+        for entry in entries:
+            if entry.is_symlink():
+                return f"it holds a symbolic link, which a build never makes ({entry.path})"
+        folders = [entry.path for entry in entries if entry.is_dir(follow_symlinks=False)]
+        if folders and depth >= CACHE_DEPTH:
+            return f"it holds folders inside each other deeper than a build makes them ({folders[0]})"
+        stack.extend((path, depth + 1) for path in reversed(folders))
     return None
