@@ -401,12 +401,12 @@ def test_a_failure_while_swapping_files_in_leaves_the_old_site(project: Path, mo
     renames = 0
     real_rename = os.rename
 
-    def failing_rename(source: object, target: object) -> None:
+    def failing_rename(source: object, target: object, **within: int) -> None:
         nonlocal renames
         renames += 1
         if renames == 4:
             raise OSError("disk trouble")
-        real_rename(source, target)  # type: ignore[arg-type]
+        real_rename(source, target, **within)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "rename", failing_rename)
     paths = Paths(project / "content", project / "templates", project / "_site", project, project / ".cache/build")

@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cmi_site.load import hash_files, load_content, read_doc
+from cmi_site.outdir import remove_tree
 from cmi_site.safe_files import IMAGE_LIMIT, MAX_FOLDER_DEPTH, TEMPLATE_LIMIT, TEXT_LIMIT, TOO_DEEP, ContainedLoader, path_order
 from conftest import TEMPLATES, Run, tree
 
@@ -146,11 +147,8 @@ def test_a_folder_tree_a_thousand_deep_is_one_problem_not_a_traceback(site_dir: 
     shown = "/".join(["d"] * MAX_FOLDER_DEPTH)
     try:
         assert refused() == [f"content/{where}/{shown}:1: file: {TOO_DEEP}"]
-    finally:  # taken down here, from the bottom: pytest's own clean-up of such a tree recurses too
-        for depth in range(1100, 0, -1):
-            for file in (site_dir / "content" / where).joinpath(*["d"] * depth).iterdir():
-                file.unlink()
-            os.rmdir((site_dir / "content" / where).joinpath(*["d"] * depth))
+    finally:  # taken down here: pytest's own clean-up of such a tree recurses too
+        remove_tree(site_dir / "content" / where / "d")
 
 
 def test_named_pipe_is_refused_not_waited_on(site_dir: Path, refused) -> None:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar, cast
 
-from .outdir import OutputFolder
+from .outdir import OutputFolder, remove_tree
 
 T = TypeVar("T")
 
@@ -37,6 +37,11 @@ AT_FDCWD = -100
 RENAME_EXCHANGE = 2  # renameat2(2): swap the two names, atomically
 # What renameat2 answers when this system or file system cannot exchange (then three renames do it).
 NO_EXCHANGE = {errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP}
+# Folders inside each other that a scan of the output looks into. The build never writes a file that
+# deep (its pages are a few folders down; content is read at most safe_files.MAX_FOLDER_DEPTH deep), so
+# a deeper folder is not the build's: it is scanned as one entry, "path/", never carried into the next
+# site, and deleted from the spare (a pull request can commit an output folder a thousand folders deep).
+MAX_OUTPUT_DEPTH = 64
 
 
 def _load_renameat2() -> Callable[..., int] | None:
@@ -76,7 +81,7 @@ def prepare_spare(output: Path) -> dict[str, FileStat]:
     live = scan_output(folder.output)
     if not folder.output.is_dir():
         if folder.spare.exists():
-            shutil.rmtree(folder.spare)
+            remove_tree(folder.spare)
         return live
     if not folder.spare.is_dir():
         folder.make_work()
@@ -85,19 +90,25 @@ def prepare_spare(output: Path) -> dict[str, FileStat]:
     mine = scan_inodes(folder.spare)
     stale = {path for path, inode in mine.items() if path not in live or live[path][2] != inode}  # not the same file
     remove_files(folder.spare, stale)
+    files = {path: stat for path, stat in live.items() if not path.endswith("/")}  # not a folder too deep
     linked_ok = True
-    for path in sorted(live):
+    for path in sorted(files):
         if path in stale or path not in mine:
             linked_ok = _link(folder.output / path, folder.spare / path, linked_ok)
-    return live
+    return files
 
 
 def remove_files(folder: Path, paths: Iterable[str]) -> None:
-    """Remove these files (relative paths) from folder, and the folders left empty by it."""
+    """Remove these files (relative paths; a path ending in "/" is a folder, removed with all in it)
+    from folder, and the folders left empty by it."""
     parents: set[str] = set()
     for path in paths:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(folder / path)
+            if path.endswith("/"):
+                remove_tree(folder / path.rstrip("/"))
+                path = path.rstrip("/")
+            else:
+                os.unlink(folder / path)
         parents.update("/".join(path.split("/")[:n]) for n in range(1, path.count("/") + 1))
     for parent in sorted(parents, key=lambda p: p.count("/"), reverse=True):
         with contextlib.suppress(OSError):  # not empty
@@ -115,7 +126,7 @@ def _place(put: Callable[[Path, Path], object], source: Path, target: Path) -> N
     except (IsADirectoryError, FileExistsError):
         if target.is_symlink() or not target.is_dir():
             raise
-        shutil.rmtree(target)
+        remove_tree(target)
     put(source, target)
 
 
@@ -156,7 +167,8 @@ def commit_changes(folder: OutputFolder, staging: Path, staged: set[str], keep: 
 
 
 def scan_output(output: Path) -> dict[str, FileStat]:
-    """Every file in the output folder (relative POSIX path -> stat); empty when there is none."""
+    """Every file in the output folder (relative POSIX path -> stat), and every folder deeper than
+    MAX_OUTPUT_DEPTH ("path/" -> its stat); empty when there is no output."""
     return _scan(output, lambda entry: file_stat(entry.stat(follow_symlinks=False)))
 
 
@@ -172,16 +184,18 @@ def file_stat(info: os.stat_result) -> FileStat:
 
 
 def _scan(folder: Path, of: Callable[[os.DirEntry[str]], T]) -> dict[str, T]:
-    """Every file below folder (relative POSIX path -> of(its entry)), without following links; empty
-    when there is no folder."""
+    """Every file below folder (relative POSIX path -> of(its entry)), without following links, and
+    every folder MAX_OUTPUT_DEPTH folders down ("path/": not looked into); empty when there is no folder."""
     found: dict[str, T] = {}
-    stack: list[tuple[str | Path, str]] = [(folder, "")] if folder.is_dir() else []
+    stack: list[tuple[str | Path, str, int]] = [(folder, "", 1)] if folder.is_dir() else []
     while stack:
-        where, prefix = stack.pop()
+        where, prefix, depth = stack.pop()
         with os.scandir(where) as entries:
             for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+                if entry.is_dir(follow_symlinks=False) and depth >= MAX_OUTPUT_DEPTH:
+                    found[f"{prefix}{entry.name}/"] = of(entry)
+                elif entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, f"{prefix}{entry.name}/", depth + 1))
                 else:
                     found[f"{prefix}{entry.name}"] = of(entry)
     return found

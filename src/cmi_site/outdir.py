@@ -16,6 +16,7 @@ folders in one step).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -82,7 +83,8 @@ class OutputFolder:
     @staticmethod
     def drop_staging(staging: Path) -> None:
         """Remove a staging folder of new_staging() (gone already, after a first build renamed it to the output)."""
-        shutil.rmtree(staging, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            remove_tree(staging)
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -113,10 +115,70 @@ class OutputFolder:
             elif not self.spare.exists():
                 os.rename(self.swap, self.spare)  # the new site is in; the old one is the spare
             else:
-                shutil.rmtree(self.swap)
+                remove_tree(self.swap)
         for entry in self.work.iterdir():
             if entry.name.startswith("staging-"):
-                shutil.rmtree(entry)
+                remove_tree(entry)
+
+
+def remove_tree(path: Path) -> None:
+    """Delete the folder path and all in it (or the file or link path), never following a link and
+    however deep it goes. shutil.rmtree recurses (a tree a thousand folders deep, as a pull request
+    can commit one, is a RecursionError) and a deep path outgrows PATH_MAX, so here the folders inside
+    are lifted to the top one level at a time and every step names at most one entry of an open folder."""
+    if os.open not in os.supports_dir_fd:  # pragma: no cover - Windows: no folder descriptors
+        shutil.rmtree(path)
+        return
+    parent = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            top = os.open(path.name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=parent)
+        except OSError as err:
+            if err.errno not in (errno.ENOTDIR, errno.ELOOP):
+                raise
+            os.unlink(path.name, dir_fd=parent)  # a file, or a link (never what it points at)
+            return
+        try:
+            _empty(top)
+        finally:
+            os.close(top)
+        os.rmdir(path.name, dir_fd=parent)
+    finally:
+        os.close(parent)
+
+
+def _empty(top: int) -> None:
+    """Delete everything in the open folder top: its files and empty folders go; the entries of its
+    other folders are renamed into top (one level up), until nothing is left."""
+    lifted = 0
+    while True:
+        with os.scandir(top) as found:
+            entries = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in found]
+        if not entries:
+            return
+        for name, folder in entries:
+            if not folder:
+                os.unlink(name, dir_fd=top)
+                continue
+            with contextlib.suppress(OSError):  # not empty: lift what is in it first
+                os.rmdir(name, dir_fd=top)
+                continue
+            inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=top)
+            try:
+                with os.scandir(inner) as found:
+                    children = [entry.name for entry in found]
+                for child in children:
+                    while True:  # a free name in top: another entry may have it (or a folder not empty)
+                        lifted += 1
+                        try:
+                            os.rename(child, f".removing-{lifted}", src_dir_fd=inner, dst_dir_fd=top)
+                            break
+                        except OSError as err:
+                            if err.errno not in (errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR, errno.EISDIR):
+                                raise
+            finally:
+                os.close(inner)
+            os.rmdir(name, dir_fd=top)
 
 
 _held: int | None = None  # the lock's descriptor in this process: forked children close their copy
@@ -219,4 +281,4 @@ def _remove_legacy_leftovers(folder: OutputFolder) -> None:
             continue
         if inside == {"site"} and not os.path.lexists(folder.output):
             os.rename(entry / "site", folder.output)
-        shutil.rmtree(entry)
+        remove_tree(entry)

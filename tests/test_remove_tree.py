@@ -1,0 +1,126 @@
+"""Deleting the build's own folders (outdir.remove_tree) and an output folder a pull request made a
+thousand folders deep: no RecursionError, no path too long, never through a link.
+
+Python's shutil.rmtree (3.11) and pathlib's mkdir(parents=True) recurse once a folder, so a committed
+_site/d/d/d/... (with the build's marker, so that the build replaces it) ended a build in a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cmi_site.commit import MAX_OUTPUT_DEPTH, scan_output
+from cmi_site.outdir import remove_tree
+from conftest import Run
+
+DEEP = 3000  # "d/" * 3000 is 6,000 characters: past PATH_MAX (4,096), so only descriptors reach the bottom
+
+
+def make_deep(top: Path, depth: int, every: int = 0) -> None:
+    """top/d/d/.../d (depth folders) with a file at the bottom (and in every `every`-th folder), made
+    through folder descriptors, as no path reaches that far."""
+    here = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for level in range(1, depth + 1):
+            os.mkdir("d", dir_fd=here)
+            below = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=here)
+            os.close(here)
+            here = below
+            if level == depth or (every and level % every == 0):
+                os.close(os.open("f.html", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=here))
+    finally:
+        os.close(here)
+
+
+def test_removes_a_tree_deeper_than_any_path_can_name(tmp_path: Path) -> None:
+    (tmp_path / "tree").mkdir()
+    make_deep(tmp_path / "tree", DEEP, every=100)
+    remove_tree(tmp_path / "tree")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_never_follows_a_link(tmp_path: Path) -> None:
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "precious.md").write_text("an editor's work")
+    (tmp_path / "tree/a/b").mkdir(parents=True)
+    (tmp_path / "tree/a/to-folder").symlink_to(kept)
+    (tmp_path / "tree/a/b/to-file").symlink_to(kept / "precious.md")
+    (tmp_path / "link").symlink_to(kept)
+    remove_tree(tmp_path / "tree")
+    remove_tree(tmp_path / "link")  # the link goes, never what it leads to
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept"]
+    assert (kept / "precious.md").read_text() == "an editor's work"
+
+
+def test_names_it_lifts_to_may_be_taken_already(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    for taken in (".removing-1/x/y", ".removing-2", ".removing-3/z"):
+        (tree / taken).mkdir(parents=True)
+    (tree / ".removing-4").write_text("a file")
+    (tree / "a/b/c").mkdir(parents=True)
+    (tree / "a/b/c/f").write_text("x")
+    remove_tree(tree)
+    assert not tree.exists()
+
+
+NAMES = st.sampled_from(["a", "b", "d", ".removing-1", ".removing-2", ".removing-3"])
+TREES = st.recursive(
+    st.sampled_from(["file", "link-out", "link-in"]),
+    lambda inner: st.dictionaries(NAMES, inner, max_size=4),
+    max_leaves=30,
+)
+
+
+def build(folder: Path, shape: object, outside: Path) -> None:
+    for name, inner in shape.items() if isinstance(shape, dict) else ():
+        if isinstance(inner, dict):
+            (folder / name).mkdir()
+            build(folder / name, inner, outside)
+        elif inner == "file":
+            (folder / name).write_text(name)
+        else:
+            (folder / name).symlink_to(outside if inner == "link-out" else folder)
+
+
+@given(shape=st.dictionaries(NAMES, TREES, max_size=4))
+def test_any_tree_goes_and_nothing_outside_it(tmp_path_factory: pytest.TempPathFactory, shape: dict[str, object]) -> None:
+    base = tmp_path_factory.mktemp("any")
+    outside = base / "outside"
+    outside.mkdir()
+    (outside / "kept").write_text("kept")
+    (base / "tree").mkdir()
+    build(base / "tree", shape, outside)
+    remove_tree(base / "tree")
+    assert sorted(p.name for p in base.iterdir()) == ["outside"]
+    assert [p.name for p in outside.iterdir()] == ["kept"]
+
+
+def test_the_output_scan_stops_at_the_depth_the_build_never_writes(tmp_path: Path) -> None:
+    make_deep(tmp_path, MAX_OUTPUT_DEPTH + 5)
+    found = scan_output(tmp_path)
+    assert list(found) == ["/".join(["d"] * MAX_OUTPUT_DEPTH) + "/"]  # one entry for the folder not looked into
+    remove_tree(tmp_path / "d")
+
+
+def test_a_committed_output_a_thousand_folders_deep_is_replaced_not_a_traceback(site_dir: Path, run_cli) -> None:
+    assert run_cli("build").code == 0
+    make_deep(site_dir / "_site", DEEP)  # the output keeps the build's marker, so the build replaces it
+    work = site_dir / "._site.cmi-site"
+    story = next((site_dir / "content/stories").glob("*.md"))
+    try:
+        for number in range(3):  # the first replaces the output (the old one, deep tree and all, is the spare), then it goes
+            result: Run = run_cli("build")
+            assert (result.code, result.err) == (0, "")
+            assert not (site_dir / "_site/d").exists()
+            story.write_text(f"{story.read_text()}\nRound {number}.\n")  # so that the next build writes
+        assert not (work / "previous/d").exists(), result.out
+    finally:  # pytest's own clean-up of such a tree recurses
+        for top in (site_dir / "_site/d", work / "previous/d"):
+            if top.is_dir() and not top.is_symlink():
+                remove_tree(top)
