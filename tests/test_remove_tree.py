@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cmi_site.commit import MAX_OUTPUT_DEPTH, scan_output
+from cmi_site.commit import MAX_OUTPUT_DEPTH, MAX_OUTPUT_PATH, scan_output
 from cmi_site.outdir import remove_tree
+from cmi_site.safe_files import MAX_FOLDER_DEPTH, MAX_FOLDER_PATH
 from conftest import Run
 
 DEEP = 3000  # "d/" * 3000 is 6,000 characters: past PATH_MAX (4,096), so only descriptors reach the bottom
@@ -124,3 +125,58 @@ def test_a_committed_output_a_thousand_folders_deep_is_replaced_not_a_traceback(
         for top in (site_dir / "_site/d", work / "previous/d"):
             if top.is_dir() and not top.is_symlink():
                 remove_tree(top)
+
+
+def test_the_output_folders_the_build_writes_are_within_what_its_scan_looks_at() -> None:
+    # Content folders are read at most MAX_FOLDER_DEPTH deep and MAX_FOLDER_PATH long; the output puts
+    # them below images/ (the deepest the build writes them), and its pages are a few folders down.
+    assert MAX_FOLDER_DEPTH + 1 < MAX_OUTPUT_DEPTH
+    assert MAX_FOLDER_PATH + len("images/") < MAX_OUTPUT_PATH
+
+
+def test_a_committed_output_of_very_long_names_is_replaced(site_dir: Path, run_cli) -> None:
+    # 20 folders of 250-character names: a path to the bottom is past what the system takes (PATH_MAX).
+    assert run_cli("build").code == 0
+    here = os.open(site_dir / "_site", os.O_RDONLY | os.O_DIRECTORY)
+    for _ in range(20):
+        os.mkdir("n" * 250, dir_fd=here)
+        below = os.open("n" * 250, os.O_RDONLY | os.O_DIRECTORY, dir_fd=here)
+        os.close(here)
+        here = below
+    os.close(os.open("f.html", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=here))
+    os.close(here)
+    story = next((site_dir / "content/stories").glob("*.md"))
+    try:
+        for number in range(2):
+            result: Run = run_cli("build")
+            assert (result.code, result.err) == (0, "")
+            assert sorted(p.name for p in (site_dir / "_site").iterdir() if len(p.name) > 200) == []
+            story.write_text(f"{story.read_text()}\nRound {number}.\n")
+        assert not any(len(p.name) > 200 for p in (site_dir / "._site.cmi-site/previous").iterdir())
+    finally:
+        for top in (site_dir / "_site" / ("n" * 250), site_dir / "._site.cmi-site/previous" / ("n" * 250)):
+            if top.is_dir():
+                remove_tree(top)
+
+
+@pytest.mark.parametrize("planted", ["previous", "swap"])
+@pytest.mark.parametrize("target", ["../victim", ".."])
+def test_a_link_committed_in_the_work_folder_is_removed_never_followed(site_dir: Path, run_cli, planted: str, target: str) -> None:
+    # A pull request can commit ._site.cmi-site/ with its marker and `previous -> ..`: the build made the
+    # new site in the spare, so through the link it deleted the project's files (and wrote the site there).
+    assert run_cli("build").code == 0
+    victim = site_dir / "victim"
+    victim.mkdir()
+    (victim / "keep.txt").write_text("an editor's file")
+    work = site_dir / "._site.cmi-site"
+    remove_tree(work / "previous")
+    (work / planted).symlink_to(target)
+    story = next((site_dir / "content/stories").glob("*.md"))
+    story.write_text(f"{story.read_text()}\nChanged.\n")
+    before = {p: p.read_bytes() for top in ("content", "victim") for p in (site_dir / top).rglob("*") if p.is_file()}
+    result: Run = run_cli("build")
+    assert (result.code, result.err) == (0, "")
+    assert {p: p.read_bytes() for top in ("content", "victim") for p in (site_dir / top).rglob("*") if p.is_file()} == before
+    assert (victim / "keep.txt").read_text() == "an editor's file"
+    assert not (site_dir / "_site").is_symlink() and "Changed." in (site_dir / "_site/stories" / story.stem / "index.html").read_text()
+    assert not (work / planted).is_symlink()

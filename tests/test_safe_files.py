@@ -20,7 +20,16 @@ from hypothesis import strategies as st
 
 from cmi_site.load import hash_files, load_content, read_doc
 from cmi_site.outdir import remove_tree
-from cmi_site.safe_files import IMAGE_LIMIT, MAX_FOLDER_DEPTH, TEMPLATE_LIMIT, TEXT_LIMIT, TOO_DEEP, ContainedLoader, path_order
+from cmi_site.safe_files import (
+    IMAGE_LIMIT,
+    MAX_FOLDER_DEPTH,
+    TEMPLATE_LIMIT,
+    TEXT_LIMIT,
+    TOO_DEEP,
+    TOO_LONG,
+    ContainedLoader,
+    path_order,
+)
 from conftest import TEMPLATES, Run, tree
 
 SECRET = "TOP-SECRET-9f2c"  # noqa: S105 - a marker to look for, not a password
@@ -149,6 +158,15 @@ def test_a_folder_tree_a_thousand_deep_is_one_problem_not_a_traceback(site_dir: 
         assert refused() == [f"content/{where}/{shown}:1: file: {TOO_DEEP}"]
     finally:  # taken down here: pytest's own clean-up of such a tree recurses too
         remove_tree(site_dir / "content" / where / "d")
+
+
+def test_a_folder_of_very_long_names_is_one_problem(site_dir: Path, refused) -> None:
+    # The output's folders must stay short enough for the build's own scan of it (commit.MAX_OUTPUT_PATH).
+    deep = site_dir / "content/images" / ("a" * 200) / ("b" * 200) / ("c" * 200) / ("d" * 200) / ("e" * 200)
+    deep.mkdir(parents=True)
+    (deep / "photo.png").write_bytes(b"x")
+    shown = f"content/images/{'a' * 200}/{'b' * 200}/{'c' * 200}/{'d' * 200}/{'e' * 200}"
+    assert refused() == [f"{shown}:1: file: {TOO_LONG}"]
 
 
 def test_named_pipe_is_refused_not_waited_on(site_dir: Path, refused) -> None:

@@ -37,11 +37,14 @@ AT_FDCWD = -100
 RENAME_EXCHANGE = 2  # renameat2(2): swap the two names, atomically
 # What renameat2 answers when this system or file system cannot exchange (then three renames do it).
 NO_EXCHANGE = {errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP}
-# Folders inside each other that a scan of the output looks into. The build never writes a file that
-# deep (its pages are a few folders down; content is read at most safe_files.MAX_FOLDER_DEPTH deep), so
-# a deeper folder is not the build's: it is scanned as one entry, "path/", never carried into the next
-# site, and deleted from the spare (a pull request can commit an output folder a thousand folders deep).
+# How far a scan of the output looks into folders. The build never writes a file that deep (its pages
+# are a few folders down; content folders are read at most safe_files.MAX_FOLDER_DEPTH deep, with paths
+# of at most safe_files.MAX_FOLDER_PATH bytes), so a deeper folder, or one with a longer path, is not
+# the build's: it is scanned as one entry, "path/", never carried into the next site, and deleted from
+# the spare. (A pull request can commit an output folder a thousand folders deep, or of names so long
+# that a path to its bottom is more than the system takes.)
 MAX_OUTPUT_DEPTH = 64
+MAX_OUTPUT_PATH = 1024  # bytes
 
 
 def _load_renameat2() -> Callable[..., int] | None:
@@ -80,9 +83,11 @@ def prepare_spare(output: Path) -> dict[str, FileStat]:
     folder = OutputFolder.of(output)
     live = scan_output(folder.output)
     if not folder.output.is_dir():
-        if folder.spare.exists():
+        if os.path.lexists(folder.spare):
             remove_tree(folder.spare)
         return live
+    if folder.spare.is_symlink():  # recover() removes one first; never build the site through a link
+        remove_tree(folder.spare)
     if not folder.spare.is_dir():
         folder.make_work()
         folder.spare.mkdir()
@@ -185,17 +190,18 @@ def file_stat(info: os.stat_result) -> FileStat:
 
 def _scan(folder: Path, of: Callable[[os.DirEntry[str]], T]) -> dict[str, T]:
     """Every file below folder (relative POSIX path -> of(its entry)), without following links, and
-    every folder MAX_OUTPUT_DEPTH folders down ("path/": not looked into); empty when there is no folder."""
+    every folder MAX_OUTPUT_DEPTH folders down or with a path longer than MAX_OUTPUT_PATH ("path/":
+    not looked into); empty when there is no folder (or a link where it should be)."""
     found: dict[str, T] = {}
-    stack: list[tuple[str | Path, str, int]] = [(folder, "", 1)] if folder.is_dir() else []
+    stack: list[tuple[str | Path, str, int]] = [(folder, "", 1)] if folder.is_dir() and not folder.is_symlink() else []
     while stack:
         where, prefix, depth = stack.pop()
         with os.scandir(where) as entries:
             for entry in entries:
-                if entry.is_dir(follow_symlinks=False) and depth >= MAX_OUTPUT_DEPTH:
-                    found[f"{prefix}{entry.name}/"] = of(entry)
-                elif entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, f"{prefix}{entry.name}/", depth + 1))
-                else:
+                if not entry.is_dir(follow_symlinks=False):
                     found[f"{prefix}{entry.name}"] = of(entry)
+                elif depth >= MAX_OUTPUT_DEPTH or len(os.fsencode(prefix + entry.name)) > MAX_OUTPUT_PATH:
+                    found[f"{prefix}{entry.name}/"] = of(entry)
+                else:
+                    stack.append((entry.path, f"{prefix}{entry.name}/", depth + 1))
     return found

@@ -109,6 +109,9 @@ class OutputFolder:
         if not self.work.exists():
             return
         _check_work(self.work)
+        for mine in (self.swap, self.spare):  # a link (or a file) where the build keeps a folder, as a pull
+            if mine.is_symlink() or (os.path.lexists(mine) and not mine.is_dir()):  # request can commit one:
+                remove_tree(mine)  # removed, never followed (previous -> .. would be the project)
         if self.swap.is_dir():  # killed between the steps of commit.exchange's fallback
             if not self.output.exists():
                 os.rename(self.swap, self.output)  # the old site goes back

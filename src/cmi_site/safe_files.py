@@ -100,6 +100,9 @@ def _follow(path: str, folder: Folder) -> tuple[str, os.stat_result] | str:
 MAX_FOLDER_DEPTH = 16  # folders inside each other below a walked folder (content/stories/2026/march is 2 below stories)
 TOO_DEEP = (f"a folder inside {MAX_FOLDER_DEPTH - 1} others: folders this deep are not read (move what is in it "
             "higher up; a tree a thousand folders deep would break the tools that copy and delete the site)")  # fmt: skip
+MAX_FOLDER_PATH = 900  # bytes of a folder's path below a walked folder: the output's folders stay short (commit.py)
+TOO_LONG = (f"a folder whose path is longer than {MAX_FOLDER_PATH} characters: it is not read (give it and the "
+            "folders it is in shorter names)")  # fmt: skip
 SPECIAL = "not a regular file or folder (a named pipe, socket or device cannot be read; delete it)"
 LOOP = "a symbolic link to a folder that contains it, or that is read already (a loop; delete the link)"
 
@@ -166,6 +169,8 @@ def _visit(child: os.DirEntry[str], rel: str, parent_real: str, within: Folder, 
     if is_dir:
         if rel.count("/") + 1 >= MAX_FOLDER_DEPTH:
             return [Entry(rel, child.path, TOO_DEEP)]
+        if len(os.fsencode(rel)) > MAX_FOLDER_PATH:
+            return [Entry(rel, child.path, TOO_LONG)]
         walked.add(real)
         stack.append((rel, child.path, real))
         return []
