@@ -60,11 +60,13 @@ def points_jobs(site: Site) -> list[PageJob]:
                                   (routes.EVIDENCE_LEARNED, "lessons", "What was learned")):  # fmt: skip
         sections = gathered(site, site.stories, field, "theme")
         jobs.append(page_job(site, "evidence-points.html", route, field=field, heading=heading, sections=counted(sections)))
-        jobs += [page_job(site, "evidence-cell.html", paged.route, field=field, heading=heading, theme=section.key,
-                          theme_name=section.label, area=cell.key, area_name=cell.label, points=cell.count, stories=cell.stories,
-                          paged=paged, cell=dataclasses.replace(cell, sources=paged.items))
-                 for section in sections for cell in section.cells
-                 for paged in paginate(cell.sources, routes.evidence_points_route(field, section.key, cell.key), CELL_STORIES)]  # fmt: skip
+        for section in sections:
+            for cell in section.cells:  # its counts once, not once a page (a cell may have a hundred pages)
+                points, stories = cell.count, cell.stories
+                jobs += [page_job(site, "evidence-cell.html", paged.route, field=field, heading=heading, theme=section.key,
+                                  theme_name=section.label, area=cell.key, area_name=cell.label, points=points, stories=stories,
+                                  paged=paged, cell=dataclasses.replace(cell, sources=paged.items))
+                         for paged in paginate(cell.sources, routes.evidence_points_route(field, section.key, cell.key), CELL_STORIES)]  # fmt: skip
     return jobs
 
 
