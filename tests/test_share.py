@@ -7,11 +7,15 @@ the schema.
 
 from __future__ import annotations
 
+import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 
 from cmi_site.fields import STORY_FIELDS
 from cmi_site.models import APPROACHES
+from cmi_site.taken import SHARD_SLUGS, fnv1a, taken_scripts
 from conftest import picture
 
 SHARE = "share/index.html"
@@ -143,9 +147,48 @@ def test_every_input_has_a_label(built: Path) -> None:
         assert f'for="{field["id"]}"' in html, field
 
 
-def test_existing_stories_are_listed_so_a_new_one_needs_another_title(built: Path) -> None:
-    form, _ = parse(built)
-    assert form.form["data-existing-slugs"] == "memory-cafe respite-with-carers"
+def shards(site: Path) -> dict[str, str]:
+    """The files the share form names for its taken addresses -> the slugs in each."""
+    form, _ = parse(site)
+    found = {}
+    for name in str(form.form["data-taken"]).split():
+        text = (site / "share" / name).read_text(encoding="utf-8")
+        number, slugs = re.fullmatch(r'CMI_TAKEN\((\d+), "([a-z0-9 -]*)"\);\n', text).groups()  # type: ignore[union-attr]
+        assert name.startswith(f"taken-{number}.")
+        found[name] = slugs
+    return found
+
+
+def test_the_addresses_taken_are_in_files_the_form_names(site_dir: Path, run_cli) -> None:
+    # Published stories and withdrawn ones (their files and addresses are still there), never a draft's.
+    stories = site_dir / "content/stories"
+    (stories / "taken-down.md").write_text("---\nwithdrawn: 2026-03-04\n---\n", encoding="utf-8")
+    draft = (stories / "memory-cafe.md").read_text(encoding="utf-8").replace("---\n", "---\ndraft: true\n", 1)
+    (stories / "unpublished-plans.md").write_text(draft, encoding="utf-8")
+    assert run_cli("build").code == 0
+    assert list(shards(site_dir / "_site").values()) == ["memory-cafe respite-with-carers taken-down"]  # one file when few
+
+
+def test_many_addresses_are_shared_out_by_hash_so_the_page_stays_small() -> None:
+    slugs = [f"story-number-{n}-about-coproduction-with-carers" for n in range(10_000)]
+    site = SimpleNamespace(stories=[SimpleNamespace(slug=slug) for slug in slugs],
+                           withdrawn=[SimpleNamespace(collection="stories", slug="gone"), SimpleNamespace(collection="signatories", slug="left")])  # fmt: skip
+    scripts = taken_scripts(site)  # type: ignore[arg-type]
+    assert len(scripts) == -(-10_001 // SHARD_SLUGS)
+    seen = []
+    for number, (path, data) in enumerate(scripts):
+        shard = json.loads(data.decode().removeprefix(f"CMI_TAKEN({number}, ").removesuffix(");\n")).split()
+        assert all(fnv1a(slug) % len(scripts) == number for slug in shard)
+        assert len(data) < 2.5 * SHARD_SLUGS * 50, path  # each about the share of its slugs
+        seen += shard
+    assert sorted(seen) == sorted([*slugs, "gone"])
+    names = " ".join(path.removeprefix("share/") for path, _ in scripts)
+    assert len(names) < 30 * len(scripts)  # what the page carries: their names alone
+
+
+def test_the_shard_hash_is_32_bit_fnv_1a() -> None:
+    # Known answers of FNV-1a (32 bit); share.js computes the same (tests/test_share_browser.py).
+    assert [fnv1a(text) for text in ("", "a", "foobar")] == [0x811C9DC5, 0xE40C292C, 0xBF9CF968]
 
 
 def test_github_button_only_with_a_repository(site_dir: Path, run_cli) -> None:

@@ -8,6 +8,7 @@ the form makes is checked with the real `cmi-site check` and built into the site
 from __future__ import annotations
 
 import datetime as dt
+import re
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect
 
+import cmi_site.taken
 from cmi_site.cli import main
 from cmi_site.config import BuildOptions, Paths
 from cmi_site.models import Rating
@@ -131,8 +133,15 @@ def fill_story(page: Page, consent: bool = True, **answers: str) -> None:
         page.check("#story-consent")
 
 
-def make_file(page: Page) -> str:
+def create(page: Page) -> None:
+    """Press "Make the story file": the form checks the title once its shard of taken addresses has
+    loaded, which it may still be doing (the form is aria-busy till then)."""
     page.click("#share-create")
+    page.wait_for_selector("#share-form:not([aria-busy])", state="attached")
+
+
+def make_file(page: Page) -> str:
+    create(page)
     assert page.is_visible("#share-result"), page.inner_text("#error-summary")
     return page.input_value("#share-output")
 
@@ -189,7 +198,7 @@ def test_the_file_leaves_out_unanswered_questions(share: Watched, story_site: Pa
     for box in ("areas-suffolk", "sectors-health", "themes-carers"):
         page.check(f"#story-{box}")
     page.check("#story-consent")
-    page.click("#share-create")
+    create(page)
     assert error_summary(page) == ["Write your story"]  # the one thing the form must not send empty
     page.fill("#story-body", "We met.")
     assert make_file(page) == (
@@ -263,7 +272,9 @@ def test_nothing_is_sent_anywhere_and_nothing_breaks_the_security_policy(share: 
     page.click("#share-copy")
     assert all(url.startswith(share.origin + "/") for url in share.requests), share.requests
     later = [url for url in share.requests[len(loaded):] if not url.endswith("/assets/favicon.svg")]
-    assert later == [], "the form asked for something after the page loaded"
+    # Only the site's own file of taken addresses for the title's shard: it names a shard (one of a
+    # few dozen at most), never an answer.
+    assert [re.sub(r"taken-\d+\.[0-9a-f]{8}\.js$", "taken-N.js", url) for url in later] == [f"{share.origin}/share/taken-N.js"]
     assert share.errors == []
     # The policy is really in force: an inline script is refused, and says so.
     page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1'; document.body.append(s); }")
@@ -277,7 +288,7 @@ def test_nothing_is_sent_anywhere_and_nothing_breaks_the_security_policy(share: 
 def test_consent_must_be_given_before_the_file_is_made(share: Watched) -> None:
     page = share.page
     fill_story(page, consent=False)
-    page.click("#share-create")
+    create(page)
     assert error_summary(page) == ["Confirm that everyone in your story has agreed to it being shared"]
     assert page.is_hidden("#share-result")
     assert page.input_value("#share-output") == ""
@@ -290,7 +301,7 @@ def test_consent_must_be_given_before_the_file_is_made(share: Watched) -> None:
 def test_missing_field_and_bad_date_are_shown_the_gov_uk_way(share: Watched) -> None:
     page = share.page
     fill_story(page, title="", day="30", month="2")
-    page.click("#share-create")
+    create(page)
     assert error_summary(page) == ["Enter a title for your story", "The date must be a real date"]
     assert page.evaluate("document.activeElement.id") == "error-summary"
     assert page.title().startswith("Error: Share your story")
@@ -334,7 +345,7 @@ def test_date_checks(share: Watched) -> None:
     for day, month, year in [case[:3] for case in DATES]:
         for part, value in (("day", day), ("month", month), ("year", year)):
             share.page.fill(f"#story-date-{part}", value)
-        share.page.click("#share-create")
+        create(share.page)
         seen.append(error_summary(share.page))
     assert seen == [[case[3]] for case in DATES]
 
@@ -348,7 +359,7 @@ def test_months_as_numbers_or_words(share: Watched) -> None:
 
 def test_every_required_question_is_checked(share: Watched) -> None:
     page = share.page
-    page.click("#share-create")
+    create(page)
     assert error_summary(page) == [
         "Enter a title for your story", "Enter a summary of your story", "Enter the date the work happened or finished",
         "Select at least one area", "Select at least one sector", "Select at least one theme", "Write your story",
@@ -361,15 +372,94 @@ def test_every_required_question_is_checked(share: Watched) -> None:
 
 def test_a_title_already_on_the_site_is_refused(share: Watched) -> None:
     fill_story(share.page, title="Respite with carers!")
-    share.page.click("#share-create")
+    create(share.page)
     assert error_summary(share.page) == [
         "There is already a story with a title like this on the website. Change the title so it is different"
     ]
 
 
+@pytest.fixture(scope="module")
+def sharded_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The share site with 24 more stories and a withdrawn one, its taken addresses in shards of 3."""
+    root = tmp_path_factory.mktemp("sharded")
+    files = {path: dedent(text) for path, text in MINIMAL.items()}
+    for number in range(24):
+        files[f"stories/club-{number}.md"] = files["stories/memory-cafe.md"].replace("Memory cafe", f"Club {number}")
+    files["stories/taken-down.md"] = "---\nwithdrawn: 2026-03-04\n---\n"
+    write_files(root / "content", files)  # type: ignore[arg-type]
+    add_share_settings(root / "content")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cmi_site.taken, "SHARD_SLUGS", 3)
+        code = main(["build", "--no-cache", "--content", str(root / "content"), "--templates", str(TEMPLATES),
+                     "--output", str(root / "_site"), "--today", TODAY.isoformat()])  # fmt: skip
+    assert code == 0
+    return root / "_site"
+
+
+TAKEN = "There is already a story with a title like this on the website. Change the title so it is different"
+
+
+def test_each_taken_address_is_found_in_its_shard_as_the_build_placed_it(browser: Browser, sharded_site: Path) -> None:
+    # share.js's hash must agree with taken.fnv1a for every slug, or it looks in the wrong file.
+    files = (sharded_site / "share").glob("taken-*.js")
+    assert len(list(files)) == 9  # 27 addresses, 3 a file
+    with serve_folder(sharded_site, read_headers_file(sharded_site)) as served:
+        share = open_page(browser, f"{served.base_url}share/index.html")
+        page = share.page
+        fill_story(page)
+        for title in ["Club 0", "club 1!", *[f"Club {n}" for n in range(2, 24)], "Memory café", "Respite with carers", "Taken down"]:
+            page.fill("#story-title", title)
+            create(page)
+            assert error_summary(page) == [TAKEN], title
+        page.fill("#story-title", "Club 24")
+        assert "Club 24" in make_file(page)
+        share.page.context.close()
+    loaded = [url for url in share.requests if "/share/taken-" in url]
+    assert len(loaded) == len(set(loaded)) == 9 and share.errors == []  # each shard once
+
+
+def shards_asked(share: Watched) -> int:
+    return len([url for url in share.requests if "/share/taken-" in url])
+
+
+def test_only_the_shard_of_the_title_as_left_is_loaded_and_from_disk_too(browser: Browser, sharded_site: Path) -> None:
+    # Not as it is typed: that would load most shards, and tell the host's log the title's first letters.
+    share = open_page(browser, (sharded_site / "share/index.html").as_uri())
+    fill_story(share.page, title="")
+    share.page.locator("#story-title").press_sequentially("Club 7 and a longer title, typed")
+    for _ in range(len(" and a longer title, typed")):
+        share.page.keyboard.press("Backspace")
+    assert shards_asked(share) == 0
+    with share.page.expect_request(lambda request: "/share/taken-" in request.url):
+        share.page.keyboard.press("Tab")  # leaving the box: its shard is loaded, ready
+    create(share.page)
+    assert error_summary(share.page) == [TAKEN]
+    assert shards_asked(share) == 1
+    assert share.errors == []
+    share.page.context.close()
+
+
+def test_a_shard_that_fails_or_never_comes_leaves_the_title_unchecked_then_is_asked_again(browser: Browser, sharded_site: Path) -> None:
+    with serve_folder(sharded_site, read_headers_file(sharded_site)) as served:
+        share = open_page(browser, f"{served.base_url}share/index.html")
+        page = share.page
+        page.route("**/taken-*", lambda route: route.abort())
+        fill_story(page, title="Club 7")
+        assert "Club 7" in make_file(page)  # not checked here: whoever adds the file finds its name taken
+        page.unroute("**/taken-*")
+        page.route("**/taken-*", lambda route: None)  # a request that is never answered
+        create(page)
+        expect(page.locator("#share-result")).to_be_visible()  # after TAKEN_WAIT, unchecked
+        page.unroute("**/taken-*")
+        create(page)  # asked for again, and now it comes
+        assert error_summary(page) == [TAKEN]
+        assert shards_asked(share) == 3
+        share.page.context.close()
+
+
 def test_a_picture_needs_alt_text(share: Watched) -> None:
     fill_story(share.page, image="images/garden.jpg", image_alt="")
-    share.page.click("#share-create")
+    create(share.page)
     assert error_summary(share.page) == ["Describe the picture for people who cannot see it"]
 
 
@@ -382,7 +472,7 @@ def test_web_address_is_made_from_the_title_as_cmi_site_new_does(share: Watched)
 
 def test_a_title_without_letters_or_numbers_is_refused(share: Watched) -> None:
     fill_story(share.page, title="日本語 ???")
-    share.page.click("#share-create")
+    create(share.page)
     assert error_summary(share.page) == ["The title must include some letters or numbers"]
 
 

@@ -16,6 +16,7 @@ from . import site as routes
 from .fields import STORY_FIELDS
 from .models import PageJob, Term
 from .site import Paged, Site, output_path, paginate, route_of
+from .taken import taken_scripts
 
 NOT_FOUND = "404.html"  # hosts serve it at any missing address
 
@@ -104,7 +105,8 @@ def share_job(site: Site) -> PageJob:
     fields = {spec.name: {"required": spec.required, "help": spec.help, "example": spec.example, "kind": spec.kind}
               for spec in STORY_FIELDS}  # plain data (a FieldSpec holds its check, a function)
     return page_job(site, "share.html", routes.SHARE, fields=fields, new_file_url=routes.new_file_url(site.settings),
-                    upload_url=routes.upload_url(site.settings), existing_slugs=sorted(s.slug for s in site.stories))
+                    upload_url=routes.upload_url(site.settings),
+                    taken=[path.removeprefix(routes.SHARE) for path, _ in taken_scripts(site)])
 
 
 def withdrawn_jobs(site: Site) -> list[PageJob]:

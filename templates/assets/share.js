@@ -224,8 +224,68 @@
     return { value: parts.year + "-" + ("0" + month).slice(-2) + "-" + ("0" + day).slice(-2) };
   }
 
-  function existingSlugs() {
-    return (form.getAttribute("data-existing-slugs") || "").split(" ").filter(Boolean);
+  // ---- the story addresses already taken (src/cmi_site/taken.py) ---------------------------------
+  /* The slugs are in shards, one small script each (named in form[data-taken], beside this page),
+     loaded by a script tag (so it works from disk too) for the title as it stands when the visitor
+     leaves the title box or sends the form: never as it is typed, which would fetch many shards and
+     tell the host's log the title's first letters. The request names one shard of a few dozen, never
+     an answer. A shard that cannot be loaded (or takes longer than TAKEN_WAIT) leaves this title
+     unchecked here, and is asked for again next time; whoever adds the file then finds its name taken. */
+
+  var takenFiles = (form.getAttribute("data-taken") || "").split(" ").filter(Boolean);
+  var taken = {}; // shard -> a set of slugs, once loaded
+  var waiting = {}; // shard -> what to call when it has loaded (or failed to)
+  var TAKEN_WAIT = 5000; // ms
+
+  window.CMI_TAKEN = function (shard, slugs) {
+    var set = Object.create(null);
+    slugs.split(" ").forEach(function (slug) { set[slug] = true; });
+    taken[shard] = set;
+  };
+
+  /* 32-bit FNV-1a of the slug (ASCII), as taken.fnv1a: which shard holds it. */
+  function shardOf(slug) {
+    var hash = 0x811c9dc5;
+    for (var i = 0; i < slug.length; i++) {
+      hash = Math.imul(hash ^ slug.charCodeAt(i), 0x01000193) >>> 0;
+    }
+    return hash % takenFiles.length;
+  }
+
+  function takenKnown(slug) {
+    return !slug || !takenFiles.length || Boolean(taken[shardOf(slug)]);
+  }
+
+  /* Call done once the shard of slug has loaded, or could not be: at once when it is known already. */
+  function whenTakenKnown(slug, done) {
+    if (takenKnown(slug)) {
+      done();
+      return;
+    }
+    var shard = shardOf(slug);
+    if (waiting[shard]) {
+      waiting[shard].push(done);
+      return;
+    }
+    waiting[shard] = [done];
+    var script = document.createElement("script");
+    var timer = null;
+    function finish() {
+      window.clearTimeout(timer);
+      script.onload = script.onerror = null;
+      var calls = waiting[shard] || [];
+      delete waiting[shard];
+      calls.forEach(function (call) { call(); });
+    }
+    script.onload = script.onerror = finish;
+    timer = window.setTimeout(finish, TAKEN_WAIT);
+    script.src = takenFiles[shard];
+    document.head.appendChild(script);
+  }
+
+  function isTaken(slug) {
+    var set = takenFiles.length ? taken[shardOf(slug)] : null;
+    return Boolean(set && set[slug]);
   }
 
   function isEmpty(value) {
@@ -255,7 +315,7 @@
         var slug = slugify(value);
         if (!slug) {
           add(name, "The title must include some letters or numbers", first);
-        } else if (existingSlugs().indexOf(slug) >= 0) {
+        } else if (isTaken(slug)) {
           add(name, "There is already a story with a title like this on the website. Change the title so it is different", first);
         }
       } else if (name === "image_alt" && answers.image && !value) {
@@ -408,8 +468,7 @@
     say("You changed your answers. Make the story file again to include the changes.");
   }
 
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
+  function makeFile() {
     var answers = readAnswers();
     var errors = findErrors(answers);
     showErrors(errors);
@@ -420,6 +479,36 @@
     }
     var date = checkDate(answers.date, "").value;
     showFile("content/stories/" + slugify(answers.title) + ".md", storyFile(answers, date));
+  }
+
+  /* Check the answers and make the file, once the shard of the title's address is known (for the
+     title as it is then: it may have been changed while a shard loaded). */
+  function send() {
+    var slug = slugify(oneLine(byId("story-title").value));
+    if (takenKnown(slug)) {
+      form.removeAttribute("aria-busy");
+      makeFile();
+      return;
+    }
+    if (!form.hasAttribute("aria-busy")) {
+      form.setAttribute("aria-busy", "true");
+      say("Checking that no other story has this title…");
+    }
+    whenTakenKnown(slug, function () {
+      var now = slugify(oneLine(byId("story-title").value));
+      if (now !== slug && !takenKnown(now)) {
+        send(); // the title was changed meanwhile: its own shard first
+        return;
+      }
+      form.removeAttribute("aria-busy");
+      say(""); // no longer checking
+      makeFile(); // with the shard loaded, or unchecked when it could not be
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    send();
   });
 
   form.addEventListener("input", hideFile);
@@ -457,6 +546,11 @@
   title.addEventListener("input", function () {
     var slug = slugify(oneLine(title.value));
     address.textContent = slug ? "Your story’s web address will end in stories/" + slug + "/" : addressDefault;
+
+  });
+
+  title.addEventListener("change", function () { // the title as left, ready before the form is sent
+    whenTakenKnown(slugify(oneLine(title.value)), function () {});
   });
 
   var summaryGroup = group("summary");

@@ -2,7 +2,8 @@
 
 feeds.py (Atom feed, sitemap, robots.txt), opendata.py (CSV and JSON), evidence.py (the evidence's CSV), calendar.py (iCalendar),
 search.py and searchtext.py (the search index), static.py (the templates' assets and the content's
-images). All are byte-identical for the same content.
+images), and ../taken.py's scripts (the story addresses the share form refuses). All are
+byte-identical for the same content.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterable
 
 from ..models import Output
 from ..site import Site
+from ..taken import taken_scripts
 from . import calendar
 from .evidence import evidence_files
 from .feeds import atom_feed, robots, sitemap
@@ -25,5 +27,6 @@ def site_files(site: Site, html: Iterable[str], remember: Remember = same) -> li
     out += [organisations_csv(site), organisations_json(site), *schema_files()]
     out += calendar.calendar_files(site)
     out += evidence_files(site, remember)
+    out += [Output(path, data) for path, data in taken_scripts(site)]
     map_ = sitemap(site, html)
     return out + ([map_] if map_ else [])
