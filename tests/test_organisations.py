@@ -111,9 +111,14 @@ def test_the_register_by_person_marks_former_signatories(moved_on: dict[str, str
 def test_the_register_filters_by_area_and_sector_as_pages(moved_on: dict[str, str], built: Path) -> None:
     suffolk = text_of(read(built, "pledge/areas/suffolk/index.html"))
     assert "Pledge register: Suffolk" in suffolk and "Al Reed" in suffolk and "Sam Rivers" not in suffolk
-    assert "0 current signatories and 1 former signatory in Suffolk." in suffolk
+    assert "0 current signatories and 1 former signatory in Suffolk, from 1 organisation ." in suffolk
     care = text_of(read(built, "pledge/sectors/social-care/index.html"))
     assert all(name in care for name in ("Al Reed", "Jo Hart", "Sam Rivers", "Marsh Trust", "Fenside Council"))
+    organisations = text_of(read(built, "pledge/sectors/social-care/organisations/index.html"))
+    assert "Pledge register: organisations in the Social care sector" in organisations
+    assert "2 organisations ," not in organisations  # no "showing" line when there is one page
+    assert "Marsh Trust Suffolk Looking for a new signatory" in organisations and "Fenside Council Norfolk Sam Rivers" in organisations
+    assert not (built / "pledge/sectors/health/organisations").exists()  # no organisation there, no page of them
     assert (built / "pledge/areas/region/index.html").is_file() and (built / "pledge/sectors/health/index.html").is_file()
     assert "No one in the Health sector has signed the pledge yet." in text_of(read(built, "pledge/sectors/health/index.html"))
 
@@ -204,3 +209,31 @@ def test_the_sample_shows_a_former_signatory_and_an_organisation_signed_for_twic
     ouse = text_of(read(sample_site, "organisations/ouse-valley-adult-care-services-sample/index.html"))
     assert "left 30 June 2026 (Nadia Osei signed since)" in ouse
     assert "Looking for a new signatory" in read(sample_site, "organisations/marshland-advocacy-group-sample/index.html")
+
+
+def test_the_register_is_in_pages_of_fifty_so_a_large_one_stays_light(content_files: dict[str, str], site_dir: Path, run_cli) -> None:
+    # 1,000 signatories on one page made the pledge page 527 KB. Every list of the register is paged.
+    for number in range(120):
+        name = f"Person {number:03}"
+        (site_dir / f"content/signatories/person-{number:03}.md").write_text(
+            signatory(name, organisation=f"Organisation {number:03}", area="suffolk"), encoding="utf-8")
+    assert run_cli("build").code == 0
+    site = site_dir / "_site"
+    first, third = read(site, "pledge/index.html"), read(site, "pledge/page/3/index.html")
+    assert "121 signatories by name, showing 1 to 50." in text_of(first)
+    assert first.count('<th scope="row"><a href="../signatories/') == 50
+    assert "<title>The Count Me In pledge and register of signatories (page 3 of 3) | Count Me In</title>" in third
+    assert "Who has signed the pledge (page 3 of 3)" in text_of(third)
+    assert "121 signatories by name, showing 101 to 121." in text_of(third) and third.count('<th scope="row"><a href="../../../signatories/') == 21
+    assert "Person 119" in third and "Person 000" not in third and "pledge-text" not in third  # the pledge itself on page 1
+    assert 'aria-label="Signatories pages"' in first and 'aria-current="page"><span class="visually-hidden">Page </span>3' in third
+    suffolk = [read(site, f"pledge/areas/suffolk/{page}index.html") for page in ("", "page/2/", "page/3/")]
+    assert "120 current signatories in Suffolk, from 120 organisations ." in text_of(suffolk[0])
+    assert [page.count("<tr>") for page in suffolk] == [51, 51, 21]  # the header row and the page's signatories
+    orgs = [read(site, f"pledge/areas/suffolk/organisations/{page}index.html") for page in ("", "page/2/", "page/3/")]
+    assert "Pledge register: organisations in Suffolk (page 2 of 3)" in text_of(orgs[1])
+    assert "120 organisations, showing 51 to 100." in text_of(orgs[1])
+    assert [page.count("<tr>") for page in orgs] == [51, 51, 21]
+    everyone = [read(site, f"organisations/{page}index.html") for page in ("", "page/2/", "page/3/")]
+    assert [page.count("<tr>") for page in everyone] == [51, 51, 22]  # 121 organisations: Fenside Council too
+    assert not (site / "pledge/page/4").exists() and not (site / "organisations/page/4").exists()

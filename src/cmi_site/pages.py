@@ -40,31 +40,37 @@ def story_jobs(site: Site) -> list[PageJob]:
 
 
 def pledge_jobs(site: Site) -> list[PageJob]:
-    jobs = [page_job(site, "register.html", routes.PLEDGE)]
+    jobs = listing_jobs(site, paginate(site.signatories, routes.PLEDGE, routes.REGISTER_PER_PAGE), "register.html")
     return jobs + [page_job(site, "signatory.html", route_of(s), signatory=s, changed=site.changed.get(s.source))
                    for s in site.signatories]  # fmt: skip
 
 
 def organisation_jobs(site: Site) -> list[PageJob]:
     """The register by organisation, and one page per organisation (its signatories over time, stories)."""
-    jobs = [page_job(site, "organisations.html", routes.ORGANISATIONS)]
+    counts = {"organisations": len(site.organisations), "looking": sum(o.looking for o in site.organisations)}
+    jobs = listing_jobs(site, paginate(site.organisations, routes.ORGANISATIONS, routes.REGISTER_PER_PAGE), "organisations.html",
+                        counts=counts)  # fmt: skip
     return jobs + [page_job(site, "organisation.html", route_of(o), organisation=o) for o in site.organisations]
 
 
 def register_filter_jobs(site: Site) -> list[PageJob]:
-    """The register filtered by area and by sector, as pages (no script needed): current and former
-    signatories, and the organisations, of each area and sector."""
+    """The register filtered by area and by sector, as pages (no script needed): the current and
+    former signatories of each area and sector, and (on pages of their own) its organisations."""
     jobs = []
-    for area in site.areas:
-        signatories = tuple(s for s in site.signatories if s.area == area.id)
-        organisations = tuple(o for o in site.organisations if area.id in o.areas)
-        jobs.append(page_job(site, "register-filter.html", routes.register_area_route(area), kind="area", term=area,
-                             signatories=signatories, organisations=organisations))  # fmt: skip
-    for sector in site.sectors:
-        signatories = tuple(s for s in site.signatories if s.sector == sector.id)
-        organisations = tuple(o for o in site.organisations if sector.id in o.sectors)
-        jobs.append(page_job(site, "register-filter.html", routes.register_sector_route(sector), kind="sector", term=sector,
-                             signatories=signatories, organisations=organisations))  # fmt: skip
+    for kind, term, route, signatories, organisations in [
+        *[("area", area, routes.register_area_route(area), tuple(s for s in site.signatories if s.area == area.id),
+           tuple(o for o in site.organisations if area.id in o.areas)) for area in site.areas],
+        *[("sector", sector, routes.register_sector_route(sector), tuple(s for s in site.signatories if s.sector == sector.id),
+           tuple(o for o in site.organisations if sector.id in o.sectors)) for sector in site.sectors],
+    ]:  # fmt: skip
+        counts = {"current": sum(s.current for s in signatories), "former": sum(not s.current for s in signatories),
+                  "organisations": len(organisations)}  # fmt: skip
+        per_page = routes.REGISTER_PER_PAGE
+        jobs += listing_jobs(site, paginate(signatories, route, per_page), "register-filter.html", kind=kind, term=term,
+                             listing="signatories", counts=counts)  # fmt: skip
+        if organisations:
+            jobs += listing_jobs(site, paginate(organisations, routes.register_organisations_route(route), per_page),
+                                 "register-filter.html", kind=kind, term=term, listing="organisations", counts=counts)  # fmt: skip
     return jobs
 
 

@@ -19,6 +19,9 @@ from .organisations import build_organisations, org_key
 
 REGION = "region"
 STORIES_PER_PAGE = 24
+# Rows of a page of the pledge register (by person, by organisation, by area or sector): at ~500 bytes
+# a row, 1,000 signatories on one page made the pledge page 527 KB; with 50 rows it is 38 KB.
+REGISTER_PER_PAGE = 50
 PLEDGE_PAGE = "pledge"
 
 T = TypeVar("T")
@@ -300,6 +303,11 @@ def register_area_route(area: Area) -> str:
 def register_sector_route(term: Term) -> str:
     """The pledge register filtered to one sector."""
     return f"pledge/sectors/{term.id}/"
+
+
+def register_organisations_route(filtered: str) -> str:
+    """The organisations of a filtered register (register_area_route or register_sector_route)."""
+    return f"{filtered}organisations/"
 
 
 def output_path(route: str) -> str:
