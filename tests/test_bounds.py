@@ -116,7 +116,9 @@ def test_off_the_main_thread_there_is_no_timer_and_conversion_still_works() -> N
 
 def test_a_body_over_the_time_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bounds, "TIME_LIMIT", 0.000001)
-    result = render_markdown("Some *text* that takes longer than a microsecond to convert.\n\n" * 200)
+    # As long as a body may be (MAX_CHARS), to be charged a few clock ticks of CPU time, in which the
+    # timer counts: 200 paragraphs (~15 ms) once went through unstopped on a loaded machine.
+    result = render_markdown("Some *text* that takes longer than a microsecond to convert.\n\n" * 780)
     assert result.html == "" and result.refused == bounds.Refusal(
         1, "the body took more than 1e-06 seconds to convert (simplify it: it probably has very many unclosed brackets, tags or '*')")
 
