@@ -463,6 +463,37 @@ def test_a_picture_needs_alt_text(share: Watched) -> None:
     assert error_summary(share.page) == ["Describe the picture for people who cannot see it"]
 
 
+def test_a_decorative_picture_with_a_caption_passes_check_and_is_built(share: Watched, story_site: Path, run_cli) -> None:
+    page = share.page
+    fill_story(page, image="images/garden.jpg", image_alt="")
+    page.check("#story-image_decorative")
+    page.fill("#story-image_caption", "The garden: first spring")
+    text = make_file(page)
+    assert "\nimage_decorative: true\n" in text and "image_alt" not in text and "\nimage_caption: " in text
+    (story_site / f"content/stories/{SLUG}.md").write_text(text, encoding="utf-8")
+    result = run_cli("check", "--strict")
+    assert (result.code, result.err) == (0, ""), result.out
+    assert run_cli("build").code == 0
+    html = (story_site / f"_site/stories/{SLUG}/index.html").read_text(encoding="utf-8")
+    assert 'alt=""' in html and "The garden: first spring" in html
+
+
+def test_a_decorative_picture_has_no_alt_text(share: Watched) -> None:
+    fill_story(share.page, image="images/garden.jpg", image_alt="Carers planting a garden")
+    share.page.check("#story-image_decorative")
+    create(share.page)
+    assert error_summary(share.page) == [
+        "Leave this empty when the picture only decorates the story, or untick \u201cThe picture only decorates the story\u201d"]
+
+
+def test_without_a_picture_nothing_about_one_is_written(share: Watched) -> None:
+    fill_story(share.page, image_alt="A garden")
+    share.page.check("#story-image_decorative")
+    share.page.fill("#story-image_caption", "A caption")
+    text = make_file(share.page)
+    assert "image" not in text.split("\n---\n")[0]
+
+
 def test_web_address_is_made_from_the_title_as_cmi_site_new_does(share: Watched) -> None:
     for title in ["Café Project: phase 2!", "  Spaces   and --- dashes  ", "Ünïcödé ñame — with a dash",
                   "Co-designing respite with carers in Thetford and the surrounding villages of Breckland"]:  # fmt: skip

@@ -120,7 +120,7 @@
 
   /* One answer -> its front matter lines ('' when the answer is empty, so the field is left out). */
   function yamlField(name, shape, value) {
-    if (value === null || value === "" || (Array.isArray(value) && !value.length)) {
+    if (value === null || value === "" || (Array.isArray(value) && !value.length) || (shape === "flag" && !value)) {
       return "";
     }
     switch (shape) {
@@ -133,6 +133,8 @@
         return name + ":\n" + value.map(function (item) { return "  - " + quote(item) + "\n"; }).join("");
       case "ratings":
         return name + ":\n" + value.map(function (pair) { return "  " + plainId(pair[0]) + ": " + pair[1] + "\n"; }).join("");
+      case "flag": // a box ticked: true, else left out
+        return name + ": true\n";
       case "consent": // the box was ticked today, on this form: when and how the people agreed, as far as the site knows
         return name + ":\n  date: " + todayIso() + "\n  how: " + quote("confirmed by the person who sent it with the Share your story form") + "\n";
       default: // text, longtext, choice
@@ -171,6 +173,7 @@
       case "markdown":
         return clean(inputs[0].value).replace(/\s+$/, "").replace(/^(?:[ \t]*\n)+/, "");
       case "consent":
+      case "flag":
         return inputs[0].checked;
       default: // text, choice
         return oneLine(inputs[0].value);
@@ -318,8 +321,10 @@
         } else if (isTaken(slug)) {
           add(name, "There is already a story with a title like this on the website. Change the title so it is different", first);
         }
-      } else if (name === "image_alt" && answers.image && !value) {
+      } else if (name === "image_alt" && answers.image && !value && !answers.image_decorative) {
         add(name, missing, first);
+      } else if (name === "image_alt" && answers.image && value && answers.image_decorative) {
+        add(name, "Leave this empty when the picture only decorates the story, or untick “The picture only decorates the story”", first);
       }
     });
     return errors;
@@ -401,6 +406,8 @@
   // ---- the file -----------------------------------------------------------------------------------
 
   /* Answers (already checked) -> the story file's text. */
+  var PICTURE_FIELDS = ["image_alt", "image_decorative", "image_caption"];
+
   function storyFile(answers, date) {
     var order = (form.getAttribute("data-fields") || "").split(" ").filter(Boolean);
     var text = "---\n";
@@ -408,7 +415,7 @@
     text += "# everyone named, described or pictured has agreed to the story being shared.\n";
     order.forEach(function (name) {
       var el = group(name);
-      if (el) {
+      if (el && !(PICTURE_FIELDS.indexOf(name) >= 0 && !answers.image)) { // without a picture, nothing about one
         text += yamlField(name, el.getAttribute("data-shape"), name === "date" ? date : answers[name]);
       }
     });
