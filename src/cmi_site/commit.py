@@ -172,8 +172,8 @@ def commit_changes(folder: OutputFolder, staging: Path, staged: set[str], keep: 
 
 
 def scan_output(output: Path) -> dict[str, FileStat]:
-    """Every file in the output folder (relative POSIX path -> stat), and every folder deeper than
-    MAX_OUTPUT_DEPTH ("path/" -> its stat); empty when there is no output."""
+    """Every file in the output folder (relative POSIX path -> stat), and every folder too deep or
+    too long a path to look into (_scan: "path/" -> its stat); empty when there is no output."""
     return _scan(output, lambda entry: file_stat(entry.stat(follow_symlinks=False)))
 
 

@@ -6,7 +6,7 @@ address are still there; a draft's is not published). It once carried every slug
 229 KB of a 275 KB page at 10,000 stories, on every visit, for a check made once. Now the slugs are
 split by a hash into shards of about SHARD_SLUGS (share/taken-<i>.<content hash>.js, each one call
 `CMI_TAKEN(i, "slug slug ...")`), the page names the files, and share.js loads only the shard of the
-title typed: a script tag, so it works from disk as from a server. The hash (32-bit FNV-1a of the
+title, when its box is left or the form sent: a script tag, so it works from disk as from a server. The hash (32-bit FNV-1a of the
 slug's ASCII bytes) is mirrored in templates/assets/share.js; tests check that both agree.
 """
 

@@ -405,9 +405,9 @@
 
   // ---- the file -----------------------------------------------------------------------------------
 
-  /* Answers (already checked) -> the story file's text. */
-  var PICTURE_FIELDS = ["image_alt", "image_decorative", "image_caption"];
+  var PICTURE_FIELDS = ["image_alt", "image_decorative", "image_caption"]; // written only with a picture
 
+  /* Answers (already checked) -> the story file's text. */
   function storyFile(answers, date) {
     var order = (form.getAttribute("data-fields") || "").split(" ").filter(Boolean);
     var text = "---\n";
@@ -553,7 +553,6 @@
   title.addEventListener("input", function () {
     var slug = slugify(oneLine(title.value));
     address.textContent = slug ? "Your story’s web address will end in stories/" + slug + "/" : addressDefault;
-
   });
 
   title.addEventListener("change", function () { // the title as left, ready before the form is sent
