@@ -89,6 +89,7 @@ def build(folder: Path, shape: object, outside: Path) -> None:
             (folder / name).symlink_to(outside if inner == "link-out" else folder)
 
 
+@pytest.mark.fuzz
 @given(shape=st.dictionaries(NAMES, TREES, max_size=4))
 def test_any_tree_goes_and_nothing_outside_it(tmp_path_factory: pytest.TempPathFactory, shape: dict[str, object]) -> None:
     base = tmp_path_factory.mktemp("any")
