@@ -7,7 +7,6 @@ when its numbers or its stories change (the fast engine fingerprints the values)
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 
 from . import site as routes
@@ -65,7 +64,7 @@ def points_jobs(site: Site) -> list[PageJob]:
                 points, stories = cell.count, cell.stories
                 jobs += [page_job(site, "evidence-cell.html", paged.route, field=field, heading=heading, theme=section.key,
                                   theme_name=section.label, area=cell.key, area_name=cell.label, points=points, stories=stories,
-                                  paged=paged, cell=dataclasses.replace(cell, sources=paged.items))
+                                  paged=paged)  # paged.items: this page's stories, whose points it shows
                          for paged in paginate(cell.sources, routes.evidence_points_route(field, section.key, cell.key), CELL_STORIES)]  # fmt: skip
     return jobs
 

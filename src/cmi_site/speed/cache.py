@@ -24,7 +24,6 @@ import functools
 import gc
 import importlib.metadata
 import os
-import shutil
 import sqlite3
 import sys
 import time
@@ -35,6 +34,7 @@ from typing import Any, TypeVar
 
 import jinja2
 
+from ..outdir import remove_tree
 from .fingerprint import digest
 from .trust import seal, sealed_pickle, unpickle, unseal
 
@@ -318,7 +318,8 @@ def discard_cache(folder: Path) -> None:
     _delete_database(folder / "cache.sqlite3")
     for part in (folder / "state", folder / "templates"):
         if part.is_dir() and not part.is_symlink():
-            shutil.rmtree(part, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                remove_tree(part)
 
 
 class _Bytecode(jinja2.BytecodeCache):
@@ -376,7 +377,8 @@ def template_bytecode(folder: Path | None) -> jinja2.BytecodeCache | None:
     try:
         if not where.is_dir():
             if parent.is_dir():
-                shutil.rmtree(parent, ignore_errors=True)
+                with contextlib.suppress(OSError):
+                    remove_tree(parent)  # the older versions' (never through a link, however deep)
             where.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None

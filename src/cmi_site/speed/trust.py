@@ -129,9 +129,9 @@ def unusable_cache(folder: Path, root: Path) -> str | None:
     .cache/build, though builds never make a symbolic link there, nor folders more than CACHE_DEPTH
     deep: a link as the folder (or one of the folders above it, below root: linked_folder) or anywhere
     inside it (state/ or templates/ as a link, a state file, the database or its journal) would take
-    the build's writes, or its reads, anywhere on the machine, and a tree a thousand folders deep
-    would break the deleting of old compiled templates (shutil.rmtree recurses). Then the build
-    goes on without the cache, as with --no-cache."""
+    the build's writes, or its reads, anywhere on the machine, and a tree deeper than a build makes
+    is not a build's either (a thousand folders deep, it once broke the deleting of old compiled
+    templates). Then the build goes on without the cache, as with --no-cache."""
     link = linked_folder(folder, root)
     if link is not None:
         return f"its folder is reached through a symbolic link ({link})"
