@@ -14,9 +14,10 @@ For each size it generates a corpus (bench/corpus.py: N stories, N/10 signatorie
   built again.
 Then it measures the preview (bench/preview.py): `cmi-site serve` with a story's page open, the
 seconds from saving the story (and then the story template) until the page shows the change, and
-`hugo server` doing the same. For each build it reports wall time, CPU time, peak memory of all the build's processes together (the
-sum of their resident sets, and of their proportional sets, which counts memory shared between
-forked workers once), the HTML pages in the site and the files and bytes written (compared with
+`hugo server` doing the same. For each build it reports wall time, CPU time, peak memory of all the
+build's processes together (the sum of their resident sets, and of their proportional sets, which
+counts memory shared between forked workers once; measured in a round of its own, as watching the
+memory slows a build), the HTML pages in the site and the files and bytes written (compared with
 the folder before). When `hugo` is installed (Debian package hugo) it builds the same corpus with a
 minimal Hugo site of the same page set (bench/hugo_site.py), cold, in the same run, and gives the
 ratios the issue sets targets for. Absolute seconds differ between machines: compare the ratios.
@@ -92,8 +93,11 @@ def _memory(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
-    """Run a command; its wall time, CPU time (it and its children) and peak memory (sampled)."""
+def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None, memory: bool = False) -> Run:
+    """Run a command; its wall time, CPU time (it and its children) and, with memory, its peak memory
+    (sampled every 20 ms). Sampling reads every process's page tables (smaps_rollup), and that slowed
+    the builds it watched: at 10,000 stories our cold build 38 -> 50 s, Hugo's 16 -> 26 s. So times
+    come from runs that are not sampled, and memory from runs of their own (bench_size)."""
     peak = [0, 0]
     before = os.times()
     start = time.perf_counter()
@@ -101,7 +105,7 @@ def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) ->
     done = threading.Event()
 
     def sample() -> None:
-        while not done.is_set():
+        while memory and not done.is_set():
             rss, pss = _memory(process.pid)
             peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
             done.wait(0.02)
@@ -136,10 +140,10 @@ def build_environment() -> dict[str, str]:
     return {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
 
 
-def ours(project: Path) -> Run:
-    """Time one `cmi-site build` and count what it wrote."""
+def ours(project: Path, memory: bool = False) -> Run:
+    """Time one `cmi-site build` (or with memory, measure its peak memory) and count what it wrote."""
     before = snapshot(project / "_site") if (project / "_site").exists() else {}
-    run = measure([sys.executable, "-m", "cmi_site.cli", "build", "--today", TODAY], project, build_environment())
+    run = measure([sys.executable, "-m", "cmi_site.cli", "build", "--today", TODAY], project, build_environment(), memory)
     after = snapshot(project / "_site")
     written = [path for path, stat in after.items() if before.get(path) != stat]
     run.pages = sum(1 for path in after if path.endswith(".html"))
@@ -168,7 +172,8 @@ def bench_size(stories: int, work: Path, hugo: bool, previews: bool = True, roun
     """One corpus size: rounds of (cold, nothing changed, one story changed, Hugo cold), interleaved
     so that each round's ratios compare builds made under the same load, then the preview. Each
     build's figures are those of its median round (by seconds); each ratio is the median of the
-    rounds' ratios, and its range is kept ("ratio_ranges")."""
+    rounds' ratios, and its range is kept ("ratio_ranges"). Peak memory comes from one more
+    round, whose builds are watched for memory and not timed (measure)."""
     project = work / f"stories-{stories}"
     shutil.rmtree(project, ignore_errors=True)
     generate(project / "content", stories)
@@ -178,35 +183,43 @@ def bench_size(stories: int, work: Path, hugo: bool, previews: bool = True, roun
     if with_hugo:
         make_hugo_site(project / "content", hugo_dir)
     result: dict[str, object] = {"stories": stories, "signatories": stories // 10, "rounds": rounds}
-    runs: list[dict[str, Any]] = []
-    for _ in range(rounds):
-        shutil.rmtree(project / "_site", ignore_errors=True)
-        shutil.rmtree(project / ".cache", ignore_errors=True)  # cold: no output and no build cache
-        found: dict[str, Any] = {"cold": asdict(ours(project)), "nothing_changed": asdict(ours(project))}
-        slug = edit_newest_story(project / "content")
-        found["one_story_changed"] = asdict(ours(project))
-        found["change_shows_in"] = change_shows(project / "_site", slug)
-        if with_hugo:
-            shutil.rmtree(hugo_dir / "public", ignore_errors=True)
-            run = measure(["hugo", "--quiet", "-d", str(hugo_dir / "public")], hugo_dir)
-            run.pages = sum(1 for _ in (hugo_dir / "public").rglob("*.html"))
-            found["hugo_cold"] = asdict(run)
-        runs.append(found)
+    runs = [one_round(project, hugo_dir if with_hugo else None, memory=False) for _ in range(rounds)]
+    peaks = one_round(project, hugo_dir if with_hugo else None, memory=True)  # memory, measured apart from the times
     for name in (*BUILDS, "hugo_cold"):
         if name in runs[0]:
-            result[name] = median_run([found[name] for found in runs])
+            median = median_run([found[name] for found in runs])
+            result[name] = {**median, "peak_rss_mb": peaks[name]["peak_rss_mb"], "peak_pss_mb": peaks[name]["peak_pss_mb"]}
     result["change_shows_in"] = {where: all(found["change_shows_in"][where] for found in runs) for where in runs[0]["change_shows_in"]}
     if with_hugo:
         # On a busy machine wall time depends on what else runs; CPU time much less so.
         for key, measure_name in (("ratios_to_hugo_cold", "seconds"), ("cpu_ratios_to_hugo_cold", "cpu")):
             result[key], result[key.replace("ratios", "ratio_ranges")] = round_ratios(runs, measure_name)
     if rounds > 1:
-        result["seconds_by_round"] = {name: [found[name]["seconds"] for found in runs] for name in runs[0] if name != "change_shows_in"}
+        result["seconds_by_round"] = {name: [found[name]["seconds"] for found in runs] for name in (*BUILDS, "hugo_cold") if name in runs[0]}
     if previews:
+        slug = peaks["slug"]  # the story the last round edited
         result["preview"] = preview.ours(project, slug, TODAY, build_environment())
         if with_hugo:
             result["hugo_preview"] = preview.hugo(hugo_dir, slug)
     return result
+
+
+def one_round(project: Path, hugo_dir: Path | None, memory: bool) -> dict[str, Any]:
+    """Our cold, nothing-changed and one-story-changed builds, then Hugo's cold build (with hugo_dir):
+    each timed, or with memory, each's peak memory measured."""
+    shutil.rmtree(project / "_site", ignore_errors=True)
+    shutil.rmtree(project / ".cache", ignore_errors=True)  # cold: no output and no build cache
+    found: dict[str, Any] = {"cold": asdict(ours(project, memory)), "nothing_changed": asdict(ours(project, memory))}
+    slug = edit_newest_story(project / "content")
+    found["one_story_changed"] = asdict(ours(project, memory))
+    found["change_shows_in"] = change_shows(project / "_site", slug)
+    found["slug"] = slug
+    if hugo_dir is not None:
+        shutil.rmtree(hugo_dir / "public", ignore_errors=True)
+        run = measure(["hugo", "--quiet", "-d", str(hugo_dir / "public")], hugo_dir, memory=memory)
+        run.pages = sum(1 for _ in (hugo_dir / "public").rglob("*.html"))
+        found["hugo_cold"] = asdict(run)
+    return found
 
 
 def change_shows(site: Path, slug: str) -> dict[str, bool]:

@@ -72,3 +72,12 @@ def test_each_ratio_is_taken_within_its_round() -> None:
     assert ranges == {"cold": [2.0, 3.0], "nothing_changed": [0.091, 0.1], "one_story_changed": [0.2, 0.273]}
     assert run.round_ratios(rounds, "cpu")[0]["cold"] == 2.0
     assert run.round_ratios(rounds[1:], "seconds")[0]["cold"] == 2.0  # two rounds (2.0, 3.0): the lower one, as median_run
+
+
+def test_memory_is_measured_only_when_asked_as_watching_it_slows_the_build(tmp_path: Path) -> None:
+    run = bench_run()
+    command = [sys.executable, "-c", "import time; data = bytearray(30_000_000); time.sleep(0.3)"]
+    timed = run.measure(command, tmp_path)
+    assert timed.peak_rss_mb == timed.peak_pss_mb == 0 and timed.seconds >= 0.3
+    watched = run.measure(command, tmp_path, memory=True)
+    assert watched.peak_rss_mb >= 30 and watched.peak_pss_mb >= 30
