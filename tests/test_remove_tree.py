@@ -8,12 +8,15 @@ _site/d/d/d/... (with the build's marker, so that the build replaces it) ended a
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cmi_site import outdir
 from cmi_site.commit import MAX_OUTPUT_DEPTH, MAX_OUTPUT_PATH, scan_output
 from cmi_site.outdir import remove_tree
 from cmi_site.safe_files import MAX_FOLDER_DEPTH, MAX_FOLDER_PATH
@@ -45,29 +48,23 @@ def test_removes_a_tree_deeper_than_any_path_can_name(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_never_follows_a_link(tmp_path: Path) -> None:
-    kept = tmp_path / "kept"
-    kept.mkdir()
-    (kept / "precious.md").write_text("an editor's work")
-    (tmp_path / "tree/a/b").mkdir(parents=True)
-    (tmp_path / "tree/a/to-folder").symlink_to(kept)
-    (tmp_path / "tree/a/b/to-file").symlink_to(kept / "precious.md")
-    (tmp_path / "link").symlink_to(kept)
-    remove_tree(tmp_path / "tree")
-    remove_tree(tmp_path / "link")  # the link goes, never what it leads to
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept"]
-    assert (kept / "precious.md").read_text() == "an editor's work"
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts this process's descriptors in /proc")
+def test_holds_few_folders_open_however_deep_the_tree(tmp_path: Path) -> None:
+    (tmp_path / "tree").mkdir()
+    make_deep(tmp_path / "tree", DEEP, every=7)
+    before, most = len(os.listdir("/proc/self/fd")), [0]
+    real = {name: getattr(outdir, name) for name in ("_files_gone", "_lift")}
 
+    def counting(name: str) -> Callable[[int], object]:
+        def step(folder: int) -> object:
+            most[0] = max(most[0], len(os.listdir("/proc/self/fd")) - before)
+            return real[name](folder)
+        return step
 
-def test_names_it_lifts_to_may_be_taken_already(tmp_path: Path) -> None:
-    tree = tmp_path / "tree"
-    for taken in (".removing-1/x/y", ".removing-2", ".removing-3/z"):
-        (tree / taken).mkdir(parents=True)
-    (tree / ".removing-4").write_text("a file")
-    (tree / "a/b/c").mkdir(parents=True)
-    (tree / "a/b/c/f").write_text("x")
-    remove_tree(tree)
-    assert not tree.exists()
+    with mock.patch.object(outdir, "_files_gone", counting("_files_gone")), mock.patch.object(outdir, "_lift", counting("_lift")):
+        remove_tree(tmp_path / "tree")
+    assert list(tmp_path.iterdir()) == []
+    assert outdir.OPEN_FOLDERS <= most[0] <= outdir.OPEN_FOLDERS + 3  # the walk's folders, and the parent's
 
 
 NAMES = st.sampled_from(["a", "b", "d", ".removing-1", ".removing-2", ".removing-3"])
@@ -90,15 +87,18 @@ def build(folder: Path, shape: object, outside: Path) -> None:
 
 
 @pytest.mark.fuzz
-@given(shape=st.dictionaries(NAMES, TREES, max_size=4))
-def test_any_tree_goes_and_nothing_outside_it(tmp_path_factory: pytest.TempPathFactory, shape: dict[str, object]) -> None:
+@given(shape=st.dictionaries(NAMES, TREES, max_size=4), open_folders=st.sampled_from([1, 2, 3, outdir.OPEN_FOLDERS]))
+def test_any_tree_goes_and_nothing_outside_it(tmp_path_factory: pytest.TempPathFactory, shape: dict[str, object],
+                                             open_folders: int) -> None:  # fmt: skip
+    # open_folders: how deep remove_tree walks with folders held open before it lifts the rest
     base = tmp_path_factory.mktemp("any")
     outside = base / "outside"
     outside.mkdir()
     (outside / "kept").write_text("kept")
     (base / "tree").mkdir()
     build(base / "tree", shape, outside)
-    remove_tree(base / "tree")
+    with mock.patch.object(outdir, "OPEN_FOLDERS", open_folders):
+        remove_tree(base / "tree")
     assert sorted(p.name for p in base.iterdir()) == ["outside"]
     assert [p.name for p in outside.iterdir()] == ["kept"]
 

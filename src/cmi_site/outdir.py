@@ -127,8 +127,8 @@ class OutputFolder:
 def remove_tree(path: Path) -> None:
     """Delete the folder path and all in it (or the file or link path), never following a link and
     however deep it goes. shutil.rmtree recurses (a tree a thousand folders deep, as a pull request
-    can commit one, is a RecursionError) and a deep path outgrows PATH_MAX, so here the folders inside
-    are lifted to the top one level at a time and every step names at most one entry of an open folder."""
+    can commit one, is a RecursionError) and a deep path outgrows PATH_MAX, so here every step names
+    one entry of an open folder, and no more than OPEN_FOLDERS folders are open at once (_empty)."""
     if os.open not in os.supports_dir_fd:  # pragma: no cover - Windows: no folder descriptors
         shutil.rmtree(path)
         return
@@ -150,9 +150,57 @@ def remove_tree(path: Path) -> None:
         os.close(parent)
 
 
+OPEN_FOLDERS = 32  # folders _empty holds open at once; a subtree deeper than that is emptied by _lift
+
+
 def _empty(top: int) -> None:
-    """Delete everything in the open folder top: its files and empty folders go; the entries of its
-    other folders are renamed into top (one level up), until nothing is left."""
+    """Delete everything in the open folder top, depth first: each folder's files, then its folders,
+    each emptied in turn and removed. Below OPEN_FOLDERS folders the rest of a subtree is emptied by
+    _lift, which holds two open. (_lift alone renamed every entry up to the top, one level at a time:
+    three times as long as this for the 17,000 files of a site at 10,000 stories.)"""
+    stack: list[tuple[int, str, list[str]]] = [(top, "", _files_gone(top))]  # open folder, its name, folders left in it
+    try:
+        while stack:
+            here, name, folders = stack[-1]
+            if not folders:
+                stack.pop()
+                if stack:
+                    os.close(here)
+                    os.rmdir(name, dir_fd=stack[-1][0])
+                continue
+            inner_name = folders.pop()
+            inner = os.open(inner_name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=here)
+            if len(stack) < OPEN_FOLDERS:
+                try:
+                    stack.append((inner, inner_name, _files_gone(inner)))
+                except BaseException:
+                    os.close(inner)
+                    raise
+                continue
+            try:
+                _lift(inner)
+            finally:
+                os.close(inner)
+            os.rmdir(inner_name, dir_fd=here)
+    finally:
+        for here, _, _ in stack[1:]:
+            os.close(here)
+
+
+def _files_gone(folder: int) -> list[str]:
+    """Delete the files and links in the open folder; the names of the folders in it."""
+    with os.scandir(folder) as found:
+        entries = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in found]
+    for name, is_folder in entries:
+        if not is_folder:
+            os.unlink(name, dir_fd=folder)
+    return [name for name, is_folder in entries if is_folder]
+
+
+def _lift(top: int) -> None:
+    """Delete everything in the open folder top, holding no more than one other folder open: its files
+    and empty folders go; the entries of its other folders are renamed into top (one level up),
+    until nothing is left."""
     lifted = 0
     while True:
         with os.scandir(top) as found:
