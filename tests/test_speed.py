@@ -105,3 +105,29 @@ def test_two_values_have_one_fingerprint_exactly_when_they_are_the_same(found: l
         assert (one == other) == (spelt(first) == spelt(second)), (first, second)
     pages = [fingerprints.of({"page": value}) for value in found]  # a page's values (a dict), spelt out in of() itself
     assert len(set(pages)) == len(set(prints)) and fingerprints.of({"page": found[0]}) != fingerprints.of({"page": (found[0],)})
+
+
+def test_a_rebuild_that_changed_no_event_or_picture_loads_neither_icalendar_nor_pillow(site_dir: Path) -> None:
+    # Each takes ~40 ms to load, and a one-story rebuild at 10,000 stories is ~3 s: the calendars are
+    # kept by the engine (calendar.calendar_of) and the pictures' copies by the build cache.
+    import subprocess
+    import sys
+
+    from conftest import picture, write_files
+
+    write_files(site_dir / "content", {"images/photo.jpg": picture()})
+    build = (f"import sys; from cmi_site.cli import main; code = main(['build', '--templates', {str(TEMPLATES)!r}, "
+             f"'--today', {TODAY.isoformat()!r}]); print(code, 'icalendar' in sys.modules, 'PIL' in sys.modules)")  # fmt: skip
+
+    def run() -> str:
+        done = subprocess.run([sys.executable, "-c", build], cwd=site_dir, capture_output=True, text=True, check=True)
+        return done.stdout.split("\n")[-2]
+
+    assert run() == "0 True True"  # the first build makes the calendars and the copies
+    assert list(site_dir.glob("_site/**/*.ics")) and list(site_dir.glob("_site/images/**/*.jpg"))
+    story = next((site_dir / "content/stories").glob("*.md"))
+    story.write_text(story.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    assert run() == "0 False False"
+    event = next((site_dir / "content/events").glob("*.md"))
+    event.write_text(event.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    assert run() == "0 True False"

@@ -17,15 +17,21 @@ picture, the photo itself.
 
 from __future__ import annotations
 
+import functools
 import io
 import warnings
 from collections.abc import Callable
-
-from PIL import Image, ImageCms, ImageOps
+from typing import TYPE_CHECKING
 
 from .chars import quoted
 from .errors import Problem
 from .models import Output, Picture, StaticFile, Variant
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageCms
+
+# Pillow is imported where a picture is decoded or encoded, not with this module: a build whose
+# pictures are all in the build cache never loads it (~40 ms of every one-story rebuild).
 
 WIDTHS = (480, 960, 1600)  # the copies' widths in pixels; a narrower picture is published at its own width
 MAX_PIXELS = 40_000_000  # far beyond any phone photo saved at 10 MB; a bomb of 100,000 x 100,000 is refused
@@ -33,7 +39,6 @@ FORMATS = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "W
 # How each format is published: a GIF as PNG (no palette to quantise again); the file's extension.
 PUBLISHED = {"JPEG": "JPEG", "PNG": "PNG", "GIF": "PNG", "WEBP": "WEBP"}
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 HINT = "save it again as .jpg or .png, at most 4000 pixels wide"
 
 
@@ -103,12 +108,16 @@ def picture_files(image: StaticFile, picture: Picture) -> list[Output]:
 
 
 def _copies(image: StaticFile, picture: Picture, upright: Image.Image) -> list[Output]:
+    from PIL import Image
+
     kind = PUBLISHED[_format(image)]
     return [Output(v.path, _encode(upright.resize((v.width, v.height), Image.Resampling.LANCZOS), kind)) for v in picture.variants]
 
 
 def decoded(image: StaticFile) -> Image.Image:
     """A picture's bytes -> its pixels, upright, in sRGB, as RGB or RGBA; Unusable when it cannot be (bounded work)."""
+    from PIL import Image, ImageOps
+
     expected = _format(image)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -142,11 +151,13 @@ def _bounded(opened: Image.Image) -> None:
 
 def _srgb(picture: Image.Image, icc: object) -> Image.Image:
     """Pixels as RGB or RGBA in sRGB (a phone's Display P3 photo keeps its colours; a damaged profile is ignored)."""
+    from PIL import ImageCms
+
     alpha = picture.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in picture.info
     plain = picture.convert("RGBA" if alpha else "RGB")
     if isinstance(icc, bytes) and icc:
         try:
-            converted = ImageCms.profileToProfile(plain, ImageCms.ImageCmsProfile(io.BytesIO(icc)), _SRGB, outputMode=plain.mode)
+            converted = ImageCms.profileToProfile(plain, ImageCms.ImageCmsProfile(io.BytesIO(icc)), _srgb_profile(), outputMode=plain.mode)
         except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
             converted = None
         if converted is not None:
@@ -154,9 +165,18 @@ def _srgb(picture: Image.Image, icc: object) -> Image.Image:
     return plain
 
 
+@functools.cache
+def _srgb_profile() -> ImageCms.ImageCmsProfile:
+    from PIL import ImageCms
+
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
 def _encode(pixels: Image.Image, kind: str) -> bytes:
     """Pixels -> a file of that format holding nothing else: a new image is made from the raw pixels, so no
     metadata (EXIF, XMP, IPTC, ICC, comments, text chunks) of the source can be copied; fixed settings."""
+    from PIL import Image
+
     bare = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())
     out = io.BytesIO()
     if kind == "JPEG":

@@ -25,7 +25,7 @@ def site_files(site: Site, html: Iterable[str], remember: Remember = same) -> li
     remember: the engine's, with which the open data keeps each story's part from the last build)."""
     out = [atom_feed(site), robots(site), signatories_csv(site), signatories_json(site), stories_json(site, remember)]
     out += [organisations_csv(site), organisations_json(site), *schema_files()]
-    out += calendar.calendar_files(site)
+    out += calendar.calendar_files(site, remember)
     out += evidence_files(site, remember)
     out += [Output(path, data) for path, data in taken_scripts(site)]
     map_ = sitemap(site, html)

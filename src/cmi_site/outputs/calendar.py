@@ -3,23 +3,30 @@
 Built with the icalendar library, which handles the format's escaping, line folding (75 octets),
 CRLF line ends and value types; characters iCalendar cannot hold are replaced (formats.document_text). Every value comes from content, so the files are byte-identical
 for the same content: UIDs from the site and the event's slug, DTSTAMP from the event's own date.
+Each file is made from its events and the site's settings alone (calendar_of), so the fast engine
+keeps them between builds, and a build whose events did not change never loads icalendar (~40 ms).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import icalendar
 import nh3
 
 from ..models import Event, Output, Settings
 from ..render import event_when
 from ..site import CALENDAR, Site, calendar_route, output_path, route_of
 from .formats import document_text
+from .opendata import Remember, same
+
+if TYPE_CHECKING:
+    import icalendar
 
 TZID = "Europe/London"
 LONDON = ZoneInfo(TZID)
@@ -28,6 +35,8 @@ PRODID = "-//Count Me In//cmi-site//EN"
 
 def london_timezone() -> icalendar.Timezone:
     """The VTIMEZONE for UK time, as yearly rules (last Sunday of March and of October), valid for any year."""
+    import icalendar
+
     timezone = icalendar.Timezone()
     timezone.add("tzid", TZID)
     for kind, name, start, month, offsets in (
@@ -95,18 +104,23 @@ def body_text(body_html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-def description(event: Event, site: Site) -> str:
-    """DESCRIPTION: the summary, when and where in words, links, and the event's text."""
+def write_up_url(event: Event, site: Site) -> str | None:
+    """The full address of the story an event's write_up names, when the site has it and its base URL is known."""
+    if not (event.write_up and site.settings.base_url):
+        return None
+    story = next((s for s in site.stories if s.slug == event.write_up), None)
+    return f"{site.settings.base_url}{output_path(route_of(story))}" if story is not None else None
+
+
+def description(event: Event, settings: Settings, write_up: str | None) -> str:
+    """DESCRIPTION: the summary, when and where in words, links, and the event's text (write_up:
+    write_up_url's address)."""
     how = "Online" if event.online else "In person"
     if event.online and event.location:
         how = "In person or online"
     parts = [event.summary or event.title, f"When: {event_when(event)} (UK time)", f"How: {how}"]
-    links = [("Book a place", event.booking_url), ("Recording", event.recording_url), ("Write-up", event.write_up_url)]
-    if event.write_up and site.settings.base_url:
-        story = next((s for s in site.stories if s.slug == event.write_up), None)
-        if story is not None:
-            links.append(("Write-up", f"{site.settings.base_url}{output_path(route_of(story))}"))
-    links.append(("More information", event_url(event, site.settings)))
+    links = [("Book a place", event.booking_url), ("Recording", event.recording_url), ("Write-up", event.write_up_url),
+             ("Write-up", write_up), ("More information", event_url(event, settings))]  # fmt: skip
     parts += [f"{label}: {url}" for label, url in links if url]
     text = body_text(event.body_html)
     return "\n".join(parts) + (f"\n\n{text}" if text else "")
@@ -115,17 +129,24 @@ def description(event: Event, site: Site) -> str:
 def text_value(text: str) -> icalendar.vText:
     """A TEXT value from content, with its backslashes, commas, semicolons and line breaks escaped
     (for a vText, whatever the property); control characters are replaced first (document_text)."""
-    return _Text(calendar_text(text))
+    text_type: type[icalendar.vText] = _text_type()
+    return text_type(calendar_text(text))
 
 
-class _Text(icalendar.vText):
+@functools.cache
+def _text_type() -> type[icalendar.vText]:
     """icalendar's vText, escaped by RFC 5545's rules alone: icalendar's own escaping first reads a
     backslash and an N in the text as a line break, so an event called "C:\\New" was written as "C:",
-    a line break and "ew" (found by the property test of tests/test_awkward_outputs.py)."""
+    a line break and "ew" (found by the property test of tests/test_awkward_outputs.py). Made when
+    first needed, as icalendar is loaded then."""
+    import icalendar
 
-    def to_ical(self) -> bytes:
-        text = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-        return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n").encode("utf-8")  # vText's encoding
+    class Text(icalendar.vText):
+        def to_ical(self) -> bytes:
+            text = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n").encode("utf-8")  # vText's encoding
+
+    return Text
 
 
 def calendar_text(text: str) -> str:
@@ -136,10 +157,12 @@ def calendar_text(text: str) -> str:
     return f"\u2060{text[1:]}" if text.startswith("\ufeff") else text
 
 
-def make_vevent(event: Event, site: Site) -> icalendar.Event:
-    """One event as a VEVENT (every text a text_value)."""
+def make_vevent(event: Event, settings: Settings, write_up: str | None) -> icalendar.Event:
+    """One event as a VEVENT (every text a text_value; write_up: write_up_url's address)."""
+    import icalendar
+
     vevent = icalendar.Event()
-    vevent.add("uid", text_value(event_uid(event, site.settings)))
+    vevent.add("uid", text_value(event_uid(event, settings)))
     vevent.add("dtstamp", event_dtstamp(event))
     start, end = event_times(event)
     vevent.add("dtstart", start)
@@ -147,15 +170,23 @@ def make_vevent(event: Event, site: Site) -> icalendar.Event:
         vevent.add("dtend", end)
     vevent.add("summary", text_value(event.title))
     vevent.add("location", text_value(where(event)))
-    vevent.add("description", text_value(description(event, site)))
-    url = event_url(event, site.settings)
+    vevent.add("description", text_value(description(event, settings, write_up)))
+    url = event_url(event, settings)
     if url:
         vevent.add("url", document_text(url))
     return vevent
 
 
-def make_calendar(events: list[Event], site: Site, name: str | None) -> bytes:
-    """A VCALENDAR of events, with the UK VTIMEZONE when any event has a time of day."""
+CalendarOf = tuple[tuple[Event, ...], Settings, tuple[str | None, ...], str | None]
+
+
+def calendar_of(made_of: CalendarOf) -> str:
+    """A VCALENDAR of events (with the site's settings, the address of each one's write-up, and the
+    calendar's name or None), with the UK VTIMEZONE when any event has a time of day: made from
+    these alone, so that the fast engine can keep it between builds."""
+    import icalendar
+
+    events, settings, write_ups, name = made_of
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -168,15 +199,18 @@ def make_calendar(events: list[Event], site: Site, name: str | None) -> bytes:
         calendar.add("x-wr-timezone", TZID)
     if any(isinstance(e.start, dt.datetime) for e in events):
         calendar.add_component(london_timezone())
-    for event in events:
-        calendar.add_component(make_vevent(event, site))
-    data: bytes = calendar.to_ical()  # icalendar does not annotate its return type
-    return data
+    for event, write_up in zip(events, write_ups, strict=True):
+        calendar.add_component(make_vevent(event, settings, write_up))
+    data: bytes = calendar.to_ical()  # icalendar does not annotate its return type; UTF-8
+    return data.decode("utf-8")
 
 
-def calendar_files(site: Site) -> list[Output]:
-    """events.ics with every event (soonest first), and one .ics beside each event's page."""
-    events = sorted(site.events, key=lambda e: (event_times(e)[0].isoformat(), e.slug))
-    out = [Output(CALENDAR, make_calendar(events, site, f"{site.settings.title} events"))]
-    out += [Output(calendar_route(e), make_calendar([e], site, None)) for e in events]
+def calendar_files(site: Site, remember: Remember = same) -> list[Output]:
+    """events.ics with every event (soonest first), and one .ics beside each event's page (remember:
+    the engine's, to keep each file from the last build)."""
+    events = tuple(sorted(site.events, key=lambda e: (event_times(e)[0].isoformat(), e.slug)))
+    write_ups = tuple(write_up_url(event, site) for event in events)
+    made = remember(calendar_of)
+    out = [Output(CALENDAR, made((events, site.settings, write_ups, f"{site.settings.title} events")).encode("utf-8"))]
+    out += [Output(calendar_route(e), made(((e,), site.settings, (url,), None)).encode("utf-8")) for e, url in zip(events, write_ups, strict=True)]
     return out
