@@ -96,7 +96,7 @@ def _memory(pid: int) -> tuple[int, int]:
 def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None, memory: bool = False) -> Run:
     """Run a command; its wall time, CPU time (it and its children) and, with memory, its peak memory
     (sampled every 20 ms). Sampling reads every process's page tables (smaps_rollup), and that slowed
-    the builds it watched: at 10,000 stories our cold build 38 -> 50 s, Hugo's 16 -> 26 s. So times
+    the builds it watched: at 10,000 stories our cold build 38 -> 50 s, Hugo's 15-18 -> 26 s. So times
     come from runs that are not sampled, and memory from runs of their own (bench_size)."""
     peak = [0, 0]
     before = os.times()
@@ -251,7 +251,9 @@ def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def table(results: list[dict[str, object]]) -> str:
     """The results as a Markdown table, for the README."""
     rounds = max(int(str(result.get("rounds", 1))) for result in results)
-    lines = [f"Median of {rounds} interleaved rounds; ratios: the median of each round's own ratio (lowest-highest).\n"] if rounds > 1 else []
+    memory = "peak memory from one more round, watched and not timed"
+    lines = [f"Median of {rounds} interleaved rounds; ratios: the median of each round's own ratio (lowest-highest); {memory}.\n"
+             if rounds > 1 else f"{memory.capitalize()}.\n"]  # fmt: skip
     lines += ["| stories | build | seconds | CPU s | peak RSS (all processes) | peak PSS | pages | files written | MB written "
              "| / Hugo cold (wall) | / Hugo cold (CPU) |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip

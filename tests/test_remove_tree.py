@@ -7,6 +7,7 @@ _site/d/d/d/... (with the build's marker, so that the build replaces it) ended a
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -65,6 +66,48 @@ def test_holds_few_folders_open_however_deep_the_tree(tmp_path: Path) -> None:
         remove_tree(tmp_path / "tree")
     assert list(tmp_path.iterdir()) == []
     assert outdir.OPEN_FOLDERS <= most[0] <= outdir.OPEN_FOLDERS + 3  # the walk's folders, and the parent's
+
+
+def test_never_follows_a_link(tmp_path: Path) -> None:
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "precious.md").write_text("an editor's work")
+    (tmp_path / "tree/a/b").mkdir(parents=True)
+    (tmp_path / "tree/a/to-folder").symlink_to(kept)
+    (tmp_path / "tree/a/b/to-file").symlink_to(kept / "precious.md")
+    (tmp_path / "link").symlink_to(kept)
+    remove_tree(tmp_path / "tree")
+    remove_tree(tmp_path / "link")  # the link goes, never what it leads to
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept"]
+    assert (kept / "precious.md").read_text() == "an editor's work"
+
+
+def test_names_it_lifts_to_may_be_taken_already(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    for taken in (".removing-1/x/y", ".removing-2", ".removing-3/z"):
+        (tree / taken).mkdir(parents=True)
+    (tree / ".removing-4").write_text("a file")
+    (tree / "a/b/c").mkdir(parents=True)
+    (tree / "a/b/c/f").write_text("x")
+    remove_tree(tree)
+    assert not tree.exists()
+
+
+def test_an_empty_folder_it_may_not_read_goes_too(tmp_path: Path) -> None:
+    # As rm -rf does (and lifting did, trying rmdir first). Refused by a stand-in for os.open, as
+    # root, who runs CI, may open any folder whatever its mode.
+    (tmp_path / "tree/a/locked").mkdir(parents=True)
+    (tmp_path / "tree/a/f").write_text("x")
+    real_open = os.open
+
+    def refusing(name: str, flags: int, *args: int, dir_fd: int | None = None) -> int:
+        if name == "locked":
+            raise PermissionError(errno.EACCES, "Permission denied", name)
+        return real_open(name, flags, *args, dir_fd=dir_fd)
+
+    with mock.patch.object(os, "open", refusing), mock.patch.object(os, "supports_dir_fd", os.supports_dir_fd | {refusing}):
+        remove_tree(tmp_path / "tree")
+    assert list(tmp_path.iterdir()) == []
 
 
 NAMES = st.sampled_from(["a", "b", "d", ".removing-1", ".removing-2", ".removing-3"])

@@ -3,8 +3,9 @@
 Built with the icalendar library, which handles the format's escaping, line folding (75 octets),
 CRLF line ends and value types; characters iCalendar cannot hold are replaced (formats.document_text). Every value comes from content, so the files are byte-identical
 for the same content: UIDs from the site and the event's slug, DTSTAMP from the event's own date.
-Each file is made from its events and the site's settings alone (calendar_of), so the fast engine
-keeps them between builds, and a build whose events did not change never loads icalendar (~40 ms).
+Each file is made from its events, the site's settings and the write-ups' addresses alone
+(calendar_of), so the fast engine keeps them between builds: a build in which none of those changed
+(and the build cache still holds the files) never loads icalendar (~40 ms).
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ from .trust import seal, sealed_pickle, unpickle, unseal
 
 PACKAGE = Path(__file__).resolve().parent.parent  # cmi_site/
 # Libraries whose output ends up in the site: a new version may change it.
-LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pyyaml", "pillow")
+LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pyyaml", "pillow", "icalendar")  # what kept results are made with
 SCHEMA = "3"  # bump when the tables change
 
 

@@ -258,7 +258,7 @@ class Memo(Generic[A]):
     """make (a function of its argument alone, giving text), with the last build's results kept: an
     unchanged argument (the same fingerprint, the same code) gives the same result without make.
     Kept in PARTS parts by fingerprint, so that a build which changed a few arguments saves only
-    their parts (at 10,000 stories the three memos are ~27 MB); a part of another code's is a miss."""
+    their parts (at 10,000 stories the memos of story lines are ~27 MB); a part of another code's is a miss."""
 
     def __init__(self, cache: BuildCache, fingerprints: Fingerprints, make: Callable[[A], str]) -> None:
         self._cache, self._fingerprints, self._make = cache, fingerprints, make
