@@ -121,6 +121,15 @@ def test_the_builder_sends_the_open_pages_first_then_builds(project: Path) -> No
         builder.close()
 
 
+def test_the_builder_ends_by_itself_when_the_preview_closes_its_pipe(project: Path) -> None:
+    # The fork copied the preview's end of the pipe into the builder, which held it open and so never
+    # saw it close: every Ctrl+C of cmi-site serve waited 5 s and then killed the builder.
+    builder = Builder(paths_of(project), OPTIONS, False)
+    assert isinstance(builder.build(), Result)
+    builder.close()
+    assert builder._process.exitcode == 0, "ended by itself, not killed (-9)"
+
+
 def test_while_a_build_shown_early_runs_other_pages_wait_for_it() -> None:
     state = PreviewState()
     state.update(Result("built", []))

@@ -45,7 +45,7 @@ class Builder:
         # Not a daemon: a daemonic process may not start processes, and the build's workers and its
         # second process are that (the fast engine failed, so every preview build was the plain one).
         # It ends with this process all the same (end_with_parent, and close()).
-        self._process: Any = context.Process(target=_serve_builds, args=(theirs, os.getpid(), paths, options, strict))
+        self._process: Any = context.Process(target=_serve_builds, args=(theirs, self._conn, os.getpid(), paths, options, strict))
         self._process.start()
         theirs.close()
 
@@ -74,8 +74,11 @@ class Builder:
             self._process.join()
 
 
-def _serve_builds(conn: Connection, parent: int, paths: Paths, options: BuildOptions, strict: bool) -> None:
-    """In the builder process: build each time the preview asks, until it goes."""
+def _serve_builds(conn: Connection, preview_end: Connection, parent: int, paths: Paths, options: BuildOptions, strict: bool) -> None:
+    """In the builder process: build each time the preview asks, until it goes. preview_end: the
+    preview's end of the pipe, which the fork copied here: closed at once, or this process would hold
+    it open, never see the preview close it, and the preview's Ctrl+C would wait 5 s to kill it."""
+    preview_end.close()
     end_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the preview's: it ends this process
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
