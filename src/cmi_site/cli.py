@@ -220,6 +220,9 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"Serving {args.output} at {url} (Ctrl+C to stop). Watching {args.content} and {args.templates}.", flush=True)
 
     signal.signal(signal.SIGTERM, _interrupt)
+    # Python leaves SIGINT ignored when the process that started it ignored it (a shell's background
+    # job, `nohup`, some CI runners), and then Ctrl+C or `kill -INT` never stopped the preview.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         serve(paths, options, args.port, args.strict, on_build, on_ready, on_fault)
     except OSError as err:
