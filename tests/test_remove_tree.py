@@ -11,6 +11,7 @@ import errno
 import os
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
@@ -109,6 +110,25 @@ def test_an_empty_folder_it_may_not_read_goes_too(tmp_path: Path) -> None:
         remove_tree(tmp_path / "tree")
     assert list(tmp_path.iterdir()) == []
 
+
+
+def test_stops_at_a_mount_before_deleting_anything_on_it(tmp_path: Path) -> None:
+    # A folder of another file system inside (a bind mount in a committed _site): told apart by its
+    # device, here a stand-in's, as tests may not mount.
+    (tmp_path / "tree/mounted").mkdir(parents=True)
+    (tmp_path / "tree/mounted/precious.txt").write_text("on another disk")
+    real_fstat, seen = os.fstat, []
+
+    def fstat(fd: int) -> object:
+        seen.append(fd)
+        info = real_fstat(fd)
+        return SimpleNamespace(st_dev=info.st_dev + (len(seen) > 1))  # every folder inside is "elsewhere"
+
+    with mock.patch.object(os, "fstat", fstat), pytest.raises(OSError) as raised:
+        remove_tree(tmp_path / "tree")
+    assert raised.value.errno == errno.EXDEV and "unmount it" in raised.value.strerror
+    assert raised.value.filename == f"{tmp_path / 'tree'}/.../mounted"
+    assert (tmp_path / "tree/mounted/precious.txt").read_text() == "on another disk"
 
 NAMES = st.sampled_from(["a", "b", "d", ".removing-1", ".removing-2", ".removing-3"])
 TREES = st.recursive(

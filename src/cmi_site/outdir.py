@@ -144,6 +144,11 @@ def remove_tree(path: Path) -> None:
             return
         try:
             _empty(top)
+        except OSError as err:
+            if err.errno != errno.EXDEV:
+                raise
+            raise OSError(errno.EXDEV, "a folder of another file system (a mount) is inside; unmount it and build again",
+                          f"{path}/.../{err.filename}") from err  # fmt: skip
         finally:
             os.close(top)
         os.rmdir(path.name, dir_fd=parent)
@@ -206,10 +211,15 @@ def _open_inner(name: str, folder: int, device: int) -> int | None:
     return inner
 
 
+def _listing(folder: int) -> list[tuple[str, bool]]:
+    """The entries of the open folder: (name, whether it is a folder, never through a link)."""
+    with os.scandir(folder) as found:
+        return [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in found]
+
+
 def _files_gone(folder: int) -> list[str]:
     """Delete the files and links in the open folder; the names of the folders in it."""
-    with os.scandir(folder) as found:
-        entries = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in found]
+    entries = _listing(folder)
     for name, is_folder in entries:
         if not is_folder:
             os.unlink(name, dir_fd=folder)
@@ -222,8 +232,7 @@ def _lift(top: int) -> None:
     until nothing is left."""
     lifted = 0
     while True:
-        with os.scandir(top) as found:
-            entries = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in found]
+        entries = _listing(top)
         if not entries:
             return
         for name, folder in entries:
