@@ -247,6 +247,25 @@ def test_nothing_changed_renders_and_writes_nothing(project: Path, monkeypatch: 
     assert 1 <= result.written <= 3  # the story's page, and the search index files that hold its words
 
 
+def test_an_event_page_reads_only_its_own_write_up(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An event whose write-up is a story is made again when that story changes, and not when any
+    other story does (it looks the story up by its slug, one key of the Site, not in every story)."""
+    edit(project, "content/events/summer-gathering-2025.md", 'title: "Summer', 'write_up: jobs-support-luton\ntitle: "Summer')
+    run(project)
+    rendered: list[str] = []
+    real = cmi_site.render.Renderer.render
+    monkeypatch.setattr(cmi_site.render.Renderer, "render", lambda self, job: rendered.append(job.path) or real(self, job))
+    page = "events/summer-gathering-2025/index.html"
+    edit(project, "content/stories/carers-leaflet-thurrock.md", "title:", "title: A new title,")
+    run(project)
+    assert "stories/carers-leaflet-thurrock/index.html" in rendered and page not in rendered
+    CHANGES["story title"](project)
+    run(project)
+    assert page in rendered
+    assert b"Jobseekers" in (project / "_site" / page).read_bytes()
+    assert_same_as_cold(project)
+
+
 @pytest.mark.parametrize(("module", "name"), [(cmi_site.outputs.opendata, "story_line"),
                                               (cmi_site.outputs.evidence, "assessment_lines"),
                                               (cmi_site.outputs.evidence, "point_lines")])  # fmt: skip

@@ -60,6 +60,7 @@ class Site:
     themes: tuple[Term, ...]
     statements: tuple[Statement, ...]
     stories: tuple[Story, ...]  # newest first
+    story_by_slug: Mapping[str, Story]  # the published stories (those above), by slug
     signatories: tuple[Signatory, ...]  # by name, current and former
     upcoming_events: tuple[Event, ...]  # soonest first
     past_events: tuple[Event, ...]  # newest first
@@ -157,6 +158,7 @@ def build_site(content: Content, options: BuildOptions) -> Site:
         themes=content.themes,
         statements=content.statements,
         stories=stories,
+        story_by_slug={s.slug: s for s in stories},
         signatories=signatories,
         upcoming_events=tuple(e for e in events if not is_past(e, options.today)),
         past_events=tuple(reversed([e for e in events if is_past(e, options.today)])),

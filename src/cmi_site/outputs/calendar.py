@@ -109,7 +109,7 @@ def write_up_url(event: Event, site: Site) -> str | None:
     """The full address of the story an event's write_up names, when the site has it and its base URL is known."""
     if not (event.write_up and site.settings.base_url):
         return None
-    story = next((s for s in site.stories if s.slug == event.write_up), None)
+    story = site.story_by_slug.get(event.write_up)
     return f"{site.settings.base_url}{output_path(route_of(story))}" if story is not None else None
 
 
