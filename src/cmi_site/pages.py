@@ -9,12 +9,13 @@ job once the index is known.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from operator import attrgetter
 from typing import Any
 
 from . import easyread
 from . import site as routes
 from .fields import STORY_FIELDS
-from .models import PageJob, Term
+from .models import Organisation, PageJob, Signatory, Term
 from .site import Paged, Site, output_path, paginate, route_of
 from .taken import taken_scripts
 
@@ -57,20 +58,23 @@ def register_filter_jobs(site: Site) -> list[PageJob]:
     """The register filtered by area and by sector, as pages (no script needed): the current and
     former signatories of each area and sector, and (on pages of their own) its organisations."""
     jobs = []
-    for kind, term, route, signatories, organisations in [
-        *[("area", area, routes.register_area_route(area), tuple(s for s in site.signatories if s.area == area.id),
-           tuple(o for o in site.organisations if area.id in o.areas)) for area in site.areas],
-        *[("sector", sector, routes.register_sector_route(sector), tuple(s for s in site.signatories if s.sector == sector.id),
-           tuple(o for o in site.organisations if sector.id in o.sectors)) for sector in site.sectors],
-    ]:  # fmt: skip
-        counts = {"current": sum(s.current for s in signatories), "former": sum(not s.current for s in signatories),
-                  "organisations": len(organisations)}  # fmt: skip
-        per_page = routes.REGISTER_PER_PAGE
-        jobs += listing_jobs(site, paginate(signatories, route, per_page), "register-filter.html", kind=kind, term=term,
-                             listing="signatories", counts=counts)  # fmt: skip
-        if organisations:
-            jobs += listing_jobs(site, paginate(organisations, routes.register_organisations_route(route), per_page),
-                                 "register-filter.html", kind=kind, term=term, listing="organisations", counts=counts)  # fmt: skip
+    per_page = routes.REGISTER_PER_PAGE
+    ways: list[tuple[str, tuple[Any, ...], Callable[[Any], str], Callable[[Signatory], str], Callable[[Organisation], tuple[str, ...]]]] = [
+        ("area", site.areas, routes.register_area_route, attrgetter("area"), attrgetter("areas")),
+        ("sector", site.sectors, routes.register_sector_route, attrgetter("sector"), attrgetter("sectors")),
+    ]  # fmt: skip
+    for kind, terms, route_of_term, key_of, keys_of in ways:
+        for term in terms:
+            route = route_of_term(term)
+            signatories = tuple(s for s in site.signatories if key_of(s) == term.id)
+            organisations = tuple(o for o in site.organisations if term.id in keys_of(o))
+            counts = {"current": sum(s.current for s in signatories), "former": sum(not s.current for s in signatories),
+                      "organisations": len(organisations)}  # fmt: skip
+            jobs += listing_jobs(site, paginate(signatories, route, per_page), "register-filter.html", kind=kind, term=term,
+                                 listing="signatories", counts=counts)  # fmt: skip
+            if organisations:
+                jobs += listing_jobs(site, paginate(organisations, routes.register_organisations_route(route), per_page),
+                                     "register-filter.html", kind=kind, term=term, listing="organisations", counts=counts)  # fmt: skip
     return jobs
 
 
