@@ -244,6 +244,7 @@ def test_nothing_changed_renders_and_writes_nothing(project: Path, monkeypatch: 
     # so are the evidence pages that list its outcomes and lessons (a page of points is given the
     # stories, whose fingerprints are known, rather than 100,000 points to fingerprint at every build).
     assert "stories/jobs-support-luton/index.html" in rendered and len(rendered) < 25
+    assert not {"sectors/index.html", "themes/index.html"} & set(rendered)  # they are given counts of stories, not the stories
     assert 1 <= result.written <= 3  # the story's page, and the search index files that hold its words
 
 

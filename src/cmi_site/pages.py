@@ -94,7 +94,8 @@ def term_jobs(site: Site) -> list[PageJob]:
         ("theme", routes.THEMES, site.themes, routes.theme_route, site.stories_by_theme),
     ]
     for kind, index_route, terms, route_fn, stories_by in kinds:
-        jobs.append(page_job(site, "terms.html", index_route, kind=kind, terms=terms, stories_by=stories_by))
+        counts = {term.id: len(stories_by.get(term.id, ())) for term in terms}  # what it shows: so a story's edit leaves it alone
+        jobs.append(page_job(site, "terms.html", index_route, kind=kind, terms=terms, story_counts=counts))
         for term in terms:
             stories = stories_by.get(term.id, ())
             jobs += listing_jobs(site, paginate(stories, route_fn(term)), "term.html", kind=kind, term=term)
