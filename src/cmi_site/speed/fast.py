@@ -111,10 +111,8 @@ class FastEngine:
     def render(self, site: Site, jobs: Sequence[PageJob]) -> Iterator[Output | Kept | Staged]:
         if self._reuse is None:
             last = LastBuild.load(self.cache, self._state_name)
-            existing = self._existing_files()
-            valid = {path: entry.digest for path, entry in last.manifest.items() if existing.get(path) == entry.stat}
             renderer_for = functools.partial(Renderer, self.paths.templates, bytecode=self.bytecode)
-            self._reuse = PageReuse(last, valid, site, renderer_for, self.fingerprints)
+            self._reuse = PageReuse(last, self._valid(last), site, renderer_for, self.fingerprints)
         return self._reuse.pages(jobs)
 
     def postings(self, site: Site, docs: Sequence[SearchDoc]) -> Postings:
@@ -131,7 +129,7 @@ class FastEngine:
     def write(self, files: Iterable[Output | Kept | Staged]) -> Written:
         existing, reuse = self._existing_files(), self._reuse
         last = reuse.last if reuse is not None else LastBuild()
-        valid = {path: entry.digest for path, entry in last.manifest.items() if existing.get(path) == entry.stat}
+        valid = reuse.valid if reuse is not None else self._valid(last)
         digests: dict[str, str] = {MARKER: digest(MARKER_TEXT)}
         page_digests = reuse.digests if reuse is not None else {}
 
@@ -203,6 +201,11 @@ class FastEngine:
             raise write_failed(err, self.paths.output) from err
         self._existing = lambda: existing
         return existing
+
+    def _valid(self, last: LastBuild) -> dict[str, str]:
+        """path -> digest of each file the output holds just as the last build wrote it."""
+        existing = self._existing_files()
+        return {path: entry.digest for path, entry in last.manifest.items() if existing.get(path) == entry.stat}
 
     def _new_staging(self) -> Path:
         """A staging folder for this build's files (outdir.py); a system error making it is one of writing."""
