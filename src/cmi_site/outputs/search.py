@@ -216,12 +216,12 @@ def facet_column(docs: Sequence[SearchDoc], facet: Facet) -> str:
     Worked out once per combination of values (10,000 stories share a few hundred)."""
     position = {value: i for i, (value, _) in enumerate(facet.values)}
     shifts = range(0, 6 * max(1, -(-len(facet.values) // 6)), 6)
+    cells = [doc.facets.get(facet.id, ()) for doc in docs]
     known: dict[tuple[str, ...], str] = {}
-    for values in (doc.facets.get(facet.id, ()) for doc in docs):
-        if values not in known:
-            bits = sum({1 << position[value] for value in values if value in position})
-            known[values] = "".join(ALPHABET[(bits >> shift) & 63] for shift in shifts)
-    return "".join(known[doc.facets.get(facet.id, ())] for doc in docs)
+    for values in set(cells):
+        bits = sum({1 << position[value] for value in values if value in position})
+        known[values] = "".join(ALPHABET[(bits >> shift) & 63] for shift in shifts)
+    return "".join(map(known.__getitem__, cells))
 
 
 def balanced_runs(items: Sequence[Any], count: int, size: Any) -> list[list[Any]]:
