@@ -138,10 +138,7 @@ def _event_sort_key(event: Event) -> tuple[Any, ...]:
 
 def build_site(content: Content, options: BuildOptions) -> Site:
     """Validated content -> the site as data, for one build date and set of options."""
-    settings = content.settings
-    if options.base_url is not None:
-        base = options.base_url.strip()
-        settings = dataclasses.replace(settings, base_url=(base if base.endswith("/") else base + "/") if base else None)
+    settings = _with_base_url(content.settings, options.base_url)
     stories = tuple(
         sorted((s for s in content.stories if options.drafts or not s.draft), key=lambda s: (s.date, s.slug), reverse=True)
     )
@@ -182,6 +179,15 @@ def build_site(content: Content, options: BuildOptions) -> Site:
         organisations=organisations,
         organisation_by_key={org_key(o.name): o for o in organisations},
     )
+
+
+def _with_base_url(settings: Settings, base_url: str | None) -> Settings:
+    """The settings, with the public address given on the command line (--base-url) when there is one
+    (ending in '/'; an empty one means none)."""
+    if base_url is None:
+        return settings
+    base = base_url.strip()
+    return dataclasses.replace(settings, base_url=(base if base.endswith("/") else base + "/") if base else None)
 
 
 # ---- routes -------------------------------------------------------------------------------------
