@@ -185,14 +185,14 @@ def content_files() -> dict[str, str]:
     return {path: dedent(text) for path, text in MINIMAL.items()}
 
 
-def picture(size: tuple[int, int] = (40, 30), kind: str = "JPEG") -> bytes:
-    """A small real picture (Pillow), as a file of that format holds it."""
+def picture(size: tuple[int, int] = (40, 30), kind: str = "JPEG", colour: tuple[int, int, int] = (40, 120, 60)) -> bytes:
+    """A small real picture (Pillow) of one colour, as a file of that format holds it."""
     from io import BytesIO
 
     from PIL import Image
 
     out = BytesIO()
-    Image.new("RGB", size, (40, 120, 60)).save(out, kind)
+    Image.new("RGB", size, colour).save(out, kind)
     return out.getvalue()
 
 

@@ -36,7 +36,6 @@ import re
 import shutil
 import time
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +47,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, multiple, rule, r
 from cmi_site import pipeline
 from cmi_site.config import BuildOptions, Paths
 from cmi_site.models import APPROACHES
-from conftest import SAMPLE_CONTENT, TEMPLATES, TODAY
+from conftest import SAMPLE_CONTENT, TEMPLATES, TODAY, picture
 from test_incremental import run, tree
 
 pytestmark = pytest.mark.fuzz
@@ -340,7 +339,7 @@ class PictureFile(Edit):
     colour: tuple[int, int, int] = (40, 120, 60)
 
     def apply(self, root: Path) -> list[Version]:
-        return self.change(root, self.path, None if self.size is None else picture(self.size, self.colour, self.path))
+        return self.change(root, self.path, None if self.size is None else picture(self.size, "PNG" if self.path.endswith(".png") else "JPEG", self.colour))
 
 
 @dataclass(frozen=True)
@@ -389,15 +388,6 @@ class SameSize(Edit):
         versions = self.change(root, self.path, head + sep + body.replace(old, new, 1))
         os.utime(file, ns=(info.st_atime_ns, info.st_mtime_ns))
         return versions
-
-
-def picture(size: tuple[int, int], colour: tuple[int, int, int], path: str) -> bytes:
-    """A small real picture of one colour, in the format its name says."""
-    from PIL import Image
-
-    out = BytesIO()
-    Image.new("RGB", size, colour).save(out, "PNG" if path.endswith(".png") else "JPEG")
-    return out.getvalue()
 
 
 # ---- strategies ---------------------------------------------------------------------------------------
